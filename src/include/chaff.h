@@ -1,0 +1,338 @@
+/*
+ * chaff.h - the one public header of libchaff.
+ *
+ * chaff labels every paragraph (one line of extracted text) of a web page with one of the
+ * labels of a model, by default "content", "consent" or "navigation". A host program loads
+ * a model once (chaff_model_load_*), shares it read-only between threads, and gives each
+ * thread its own classifier context (chaff_classifier_create) to label whole pages.
+ *
+ * Conventions: functions return an int holding an enum chaff_status (CHAFF_OK on success)
+ * and fill a caller-owned struct chaff_error, which may be NULL. The library never prints
+ * and never exits. Every *_free / *_close accepts NULL. Text is UTF-8 (invalid bytes are
+ * tolerated: they are replaced by U+FFFD and counted).
+ */
+#ifndef CHAFF_H
+#define CHAFF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define CHAFF_VERSION_STRING "0.1.0"
+
+/* ------------------------------------------------------------------ errors */
+
+enum chaff_status {
+    CHAFF_OK = 0,
+    CHAFF_ERR_IO,    /* reading or writing a file failed */
+    CHAFF_ERR_PARSE, /* malformed input data (TSV, JSON, WARC, compressed stream) */
+    CHAFF_ERR_NOMEM, /* out of memory or a size limit was hit */
+    CHAFF_ERR_MODEL, /* a model file is truncated, corrupt, foreign or of a newer version */
+    CHAFF_ERR_USAGE, /* an invalid argument or option value */
+};
+
+/* Filled by the library on failure. Caller-owned; pass NULL when the details do not matter. */
+struct chaff_error {
+    enum chaff_status code;
+    char where[256]; /* "pages.tsv:1042", "crawl.warc.gz: byte 81920", or "" */
+    char msg[256];   /* what went wrong, without the location */
+};
+
+/* Returns a static description of 'code'; never NULL. */
+const char *chaff_strerror(enum chaff_status code);
+
+/* ------------------------------------------------------------------ features */
+
+/* Feature groups, bits of chaff_features_config.groups. */
+#define CHAFF_FEAT_CHARS   0x01u /* hashed character n-grams of the normalised text */
+#define CHAFF_FEAT_WORDS   0x02u /* hashed word n-grams */
+#define CHAFF_FEAT_SHALLOW 0x04u /* length, character shares, separators, URLs, punctuation */
+#define CHAFF_FEAT_CONTEXT 0x08u /* words and shallow features of neighbouring paragraphs */
+#define CHAFF_FEAT_WINDOW  0x10u /* prose density around the paragraph, position in the page */
+#define CHAFF_FEAT_ALL     0x1fu
+
+/* Everything needed to turn a page into feature vectors exactly as at training time. It is
+ * stored in the model file. Fill it with chaff_features_config_defaults(), change fields,
+ * then validate it with chaff_features_config_check(). */
+struct chaff_features_config {
+    uint32_t hash_bits;      /* 2^hash_bits hashed buckets; default 20, range 10..26 */
+    uint32_t char_ngram_min; /* shortest character n-gram, in code points; default 1 */
+    uint32_t char_ngram_max; /* longest character n-gram; default 4, at most 8 */
+    uint32_t word_ngram_max; /* 0 (no word features), 1 (unigrams) or 2 (+bigrams); default 2 */
+    uint32_t context;        /* neighbours on each side that give context features; default 2,
+                                at most 4 */
+    uint32_t groups;         /* CHAFF_FEAT_* bits; default CHAFF_FEAT_ALL */
+    uint32_t stacking;       /* 1: a second pass adds the first pass's scores of neighbouring
+                                paragraphs as features; 0: single pass. Default 1 */
+};
+
+/* Sets every field of 'cfg' to its documented default. */
+void chaff_features_config_defaults(struct chaff_features_config *cfg);
+
+/* Returns CHAFF_OK when 'cfg' is usable, else CHAFF_ERR_USAGE with a message in 'err'. */
+int chaff_features_config_check(const struct chaff_features_config *cfg, struct chaff_error *err);
+
+/* The hash of chaff's features: 64-bit FNV-1a over the bytes, finalised with the MurmurHash3
+ * 64-bit mixer. Fixed across platforms and versions (the model file records its id). */
+uint64_t chaff_hash_bytes(const void *data, size_t nbytes, uint64_t seed);
+
+/* ------------------------------------------------------------------ models */
+
+/* An immutable trained model. Opaque. Once loaded it may be shared by any number of threads. */
+struct chaff_model;
+
+/* Loads the model file at 'path' with one read. On success *model_out is a new model owned by
+ * the caller (free with chaff_model_free). A truncated, corrupt, foreign or newer-version file
+ * gives CHAFF_ERR_MODEL with a message that says which. */
+int chaff_model_load_file(const char *path, struct chaff_model **model_out,
+                          struct chaff_error *err);
+
+/* Loads a model from the 'nbytes' bytes at 'data' (copied; 'data' may be freed afterwards).
+ * 'name' is used in error messages. Same errors as chaff_model_load_file(). */
+int chaff_model_load_buffer(const void *data, size_t nbytes, const char *name,
+                            struct chaff_model **model_out, struct chaff_error *err);
+
+/* Loads the default model built into the library. Returns CHAFF_ERR_MODEL when this build has
+ * none (chaff_has_default_model() == 0). */
+int chaff_model_load_default(struct chaff_model **model_out, struct chaff_error *err);
+
+/* 1 when a default model is built into this library, else 0. */
+int chaff_has_default_model(void);
+
+/* Writes 'model' to 'path' (atomically: a temporary file renamed into place). */
+int chaff_model_save_file(const struct chaff_model *model, const char *path,
+                          struct chaff_error *err);
+
+/* Frees 'model' (NULL is fine). No classifier made from it may be used afterwards. */
+void chaff_model_free(struct chaff_model *model);
+
+/* Number of labels, and the name of label 'i' (borrowed from the model; NULL if out of range). */
+size_t chaff_model_nlabels(const struct chaff_model *model);
+const char *chaff_model_label_name(const struct chaff_model *model, size_t i);
+
+/* Index of the label called 'name', or -1. */
+int chaff_model_label_index(const struct chaff_model *model, const char *name);
+
+/* The feature configuration the model was trained with (borrowed from the model). */
+const struct chaff_features_config *chaff_model_features(const struct chaff_model *model);
+
+/* ------------------------------------------------------------------ classification */
+
+/* One paragraph's result: the index of its label in the model and the label's probability. */
+struct chaff_result {
+    uint32_t label;
+    float confidence;
+};
+
+/* Counters a classifier keeps across pages; plain data. */
+struct chaff_counters {
+    uint64_t pages;
+    uint64_t paragraphs;
+    uint64_t bytes;         /* input bytes of the paragraphs */
+    uint64_t invalid_bytes; /* invalid UTF-8 bytes and NUL bytes replaced by U+FFFD */
+};
+
+/* Per-thread classification context: scratch buffers reused from page to page, so the hot path
+ * does not allocate once they have grown. Opaque. */
+struct chaff_classifier;
+
+/* Returns a new context for 'model' (borrowed: it must outlive the context), or NULL when out of
+ * memory. Caller owns it; free with chaff_classifier_free(). One context per thread. */
+struct chaff_classifier *chaff_classifier_create(const struct chaff_model *model);
+void chaff_classifier_free(struct chaff_classifier *cl);
+
+/* Labels the 'n' paragraphs of one page, in reading order. paras[i] points to lens[i] bytes
+ * (borrowed for the call; need not be NUL-terminated; may hold any bytes). Writes n results to
+ * 'out' (caller-owned array of n elements). Fails only with CHAFF_ERR_NOMEM. */
+int chaff_classify_page(struct chaff_classifier *cl, const char *const *paras, const size_t *lens,
+                        size_t n, struct chaff_result *out, struct chaff_error *err);
+
+/* Fills 'probs' (caller-owned, chaff_model_nlabels() floats) with the probability of every label
+ * for paragraph 'i' of the page last classified with 'cl'. Returns CHAFF_ERR_USAGE if 'i' is
+ * out of range. */
+int chaff_classifier_probs(const struct chaff_classifier *cl, size_t i, float *probs,
+                           struct chaff_error *err);
+
+/* Counters accumulated by 'cl' since it was created (borrowed). */
+const struct chaff_counters *chaff_classifier_counters(const struct chaff_classifier *cl);
+
+/* ------------------------------------------------------------------ page readers */
+
+/* Input formats of page readers. */
+enum chaff_format {
+    CHAFF_FORMAT_AUTO = 0, /* sniffed from the first bytes of the (decompressed) input */
+    CHAFF_FORMAT_TEXT,     /* plain text: each non-blank line a paragraph; a file is one page,
+                              a line holding only a form feed separates pages */
+    CHAFF_FORMAT_JSONL,    /* one JSON object per line, paragraphs are the lines of "text" */
+    CHAFF_FORMAT_WARC,     /* WARC/WET: conversion records are pages */
+};
+
+/* One page as a reader yields it. All pointers are borrowed from the reader and valid until the
+ * next chaff_reader_next() or chaff_reader_close(). */
+struct chaff_page {
+    const char *id;            /* NUL-terminated page id ("" when the input has none) */
+    size_t nparas;             /* number of paragraphs (may be 0) */
+    const char *const *paras;  /* paras[i] points to lens[i] bytes, NUL-terminated */
+    const size_t *lens;
+    uint64_t index;            /* 0-based index of the page in its input */
+    uint64_t offset;           /* byte offset (decompressed) of the page's record or line */
+};
+
+struct chaff_reader;
+
+struct chaff_reader_options {
+    enum chaff_format format; /* default CHAFF_FORMAT_AUTO */
+    int skip_bad;             /* 1: malformed records are reported and skipped; default 0 */
+};
+
+void chaff_reader_options_defaults(struct chaff_reader_options *opt);
+
+/* Opens 'path' ("-" for standard input); gzip and zstd input is decompressed transparently.
+ * 'opt' may be NULL for defaults. Caller owns *reader_out; close it with chaff_reader_close(). */
+int chaff_reader_open(const char *path, const struct chaff_reader_options *opt,
+                      struct chaff_reader **reader_out, struct chaff_error *err);
+
+/* Reads the next page into *page. Returns 1 for a page, 0 at end of input, or -1 with 'err'
+ * filled (err->where names the file and line or byte offset). After -1 the caller may call
+ * again: the reader goes on past a recoverable error, or returns 0 when it cannot go on. */
+int chaff_reader_next(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err);
+
+/* The format the reader settled on (never CHAFF_FORMAT_AUTO after the first page). */
+enum chaff_format chaff_reader_format(const struct chaff_reader *r);
+
+void chaff_reader_close(struct chaff_reader *r);
+
+/* ------------------------------------------------------------------ labelled data (TSV) */
+
+/* One labelled row of the TSV format page_id<TAB>lang<TAB>label<TAB>text, escapes decoded.
+ * All pointers are borrowed from the reader: valid until the next call or until it is closed.
+ * The strings are NUL-terminated; a raw NUL byte inside the text field is kept, so 'text_len'
+ * (the decoded length) may exceed strlen(text). */
+struct chaff_tsv_row {
+    const char *page_id;
+    const char *lang;
+    const char *label;
+    const char *text;
+    size_t text_len;
+    uint64_t line; /* 1-based line number in the file */
+};
+
+struct chaff_tsv_reader;
+
+/* Opens 'path' ("-" for standard input) for reading rows. Caller owns the reader; close it with
+ * chaff_tsv_close(). */
+int chaff_tsv_open(const char *path, struct chaff_tsv_reader **reader_out,
+                   struct chaff_error *err);
+
+/* Reads the next row. Returns 1 for a row, 0 at end of input, or -1 with 'err' set
+ * (err->where is "FILE:LINE"). A malformed row is an error: wrong field count, bad escape,
+ * empty page id or label. */
+int chaff_tsv_next(struct chaff_tsv_reader *r, struct chaff_tsv_row *row, struct chaff_error *err);
+void chaff_tsv_close(struct chaff_tsv_reader *r);
+
+/* Writes 'len' bytes of 'text' to 'out' escaped for the TSV text field (backslash, tab,
+ * newline and carriage return escaped). 'out' is a FILE *; returns 0 or -1 on write error. */
+int chaff_tsv_write_escaped(void *out, const char *text, size_t len);
+
+/* Decodes the TSV escapes of 's' in place; returns the new length or -1 on a bad escape. */
+long chaff_tsv_unescape(char *s, size_t len);
+
+/* ------------------------------------------------------------------ training */
+
+/* A set of labelled pages kept in memory. Opaque. */
+struct chaff_dataset;
+
+/* Returns a new empty dataset, or NULL when out of memory. Free with chaff_dataset_free(). */
+struct chaff_dataset *chaff_dataset_create(void);
+void chaff_dataset_free(struct chaff_dataset *ds);
+
+/* Appends every row of the TSV file 'path' ("-" for standard input). Consecutive rows with the
+ * same page id form a page. Errors name the file and line. */
+int chaff_dataset_read_tsv(struct chaff_dataset *ds, const char *path, struct chaff_error *err);
+
+size_t chaff_dataset_npages(const struct chaff_dataset *ds);
+size_t chaff_dataset_nparagraphs(const struct chaff_dataset *ds);
+/* Distinct labels in first-seen order; name 'i' is borrowed from the dataset. */
+size_t chaff_dataset_nlabels(const struct chaff_dataset *ds);
+const char *chaff_dataset_label_name(const struct chaff_dataset *ds, size_t i);
+
+/* liblinear solvers offered for training. */
+enum chaff_solver {
+    CHAFF_SOLVER_LR = 0,      /* L2-regularised logistic regression, primal (calibrated) */
+    CHAFF_SOLVER_LR_DUAL = 7, /* L2-regularised logistic regression, dual (calibrated) */
+    CHAFF_SOLVER_SVC = 2,     /* L2-regularised L2-loss SVM, primal (scores, not probabilities) */
+    CHAFF_SOLVER_SVC_DUAL = 1,
+};
+
+struct chaff_train_options {
+    struct chaff_features_config features;
+    int solver;          /* enum chaff_solver; default CHAFF_SOLVER_LR */
+    double C;            /* regularisation; default 1.0 */
+    double eps;          /* liblinear stopping tolerance; default 0.01 */
+    unsigned threads;    /* worker threads; 0 = all cores */
+    unsigned weight_bits;/* stored weight precision: 8, 16 or 32; default 16 */
+    unsigned folds;      /* folds for the out-of-fold first-pass scores of stacking; default 2 */
+    uint64_t seed;       /* fold assignment seed; default 1 */
+};
+
+void chaff_train_options_defaults(struct chaff_train_options *opt);
+
+/* What training reports. */
+struct chaff_train_summary {
+    size_t pages, paragraphs, labels;
+    size_t features;  /* distinct feature indices seen */
+    uint64_t nonzeros;/* non-zero entries of the training matrix */
+    double seconds;
+};
+
+/* Trains a model on 'ds'. On success *model_out is a new model owned by the caller and 'summary'
+ * (may be NULL) is filled. */
+int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options *opt,
+                struct chaff_model **model_out, struct chaff_train_summary *summary,
+                struct chaff_error *err);
+
+/* ------------------------------------------------------------------ evaluation */
+
+/* Confusion counts and derived metrics. Opaque. */
+struct chaff_eval;
+
+/* Returns a new evaluation over the labels of 'model' (borrowed; must outlive the evaluation),
+ * or NULL when out of memory. */
+struct chaff_eval *chaff_eval_create(const struct chaff_model *model);
+void chaff_eval_free(struct chaff_eval *ev);
+
+/* Records one paragraph: gold label 'gold', predicted 'pred' (label indices), page language
+ * 'lang' (borrowed for the call) and its length in characters 'nchars'. */
+int chaff_eval_add(struct chaff_eval *ev, uint32_t gold, uint32_t pred, const char *lang,
+                   uint64_t nchars, struct chaff_error *err);
+
+struct chaff_label_metrics {
+    uint64_t support; /* gold paragraphs of this label */
+    double precision, recall, f1;
+    double char_precision, char_recall, char_f1; /* weighted by length in characters */
+};
+
+/* Overall figures. */
+uint64_t chaff_eval_count(const struct chaff_eval *ev);
+double chaff_eval_accuracy(const struct chaff_eval *ev);
+double chaff_eval_macro_f1(const struct chaff_eval *ev);
+double chaff_eval_char_macro_f1(const struct chaff_eval *ev);
+/* Metrics of label 'label'. */
+void chaff_eval_label(const struct chaff_eval *ev, uint32_t label, struct chaff_label_metrics *m);
+/* Confusion count: paragraphs of gold label 'gold' predicted as 'pred'. */
+uint64_t chaff_eval_confusion(const struct chaff_eval *ev, uint32_t gold, uint32_t pred);
+/* Languages seen, in sorted order; name borrowed. Macro-F1 and count over that language's
+ * paragraphs (labels with neither gold nor predicted paragraphs there are left out). */
+size_t chaff_eval_nlangs(const struct chaff_eval *ev);
+const char *chaff_eval_lang_name(const struct chaff_eval *ev, size_t i);
+double chaff_eval_lang_macro_f1(const struct chaff_eval *ev, size_t i);
+uint64_t chaff_eval_lang_count(const struct chaff_eval *ev, size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CHAFF_H */
