@@ -23,11 +23,13 @@ struct chaff_dataset {
     struct chaff_dataset_page *pages;
     size_t npages, pages_cap;
     char **labels;          /* distinct label names, first-seen order */
-    size_t nlabels;
+    size_t nlabels, labels_cap;
     char **langs;           /* distinct language codes, first-seen order */
-    size_t nlangs;
+    size_t nlangs, langs_cap;
     char *last_page_id;     /* id of the last page read, to group consecutive rows */
     char *last_file;        /* the file it came from: a page never spans two files */
+    /* A page's language is that of its first row; the rows of one page (consecutive rows of one
+     * file with the same page id) may name other languages, which are not recorded. */
 };
 
 #endif
