@@ -1,0 +1,1 @@
+"""Build the labelled chaff training corpus (content / consent / navigation)."""

