@@ -1,0 +1,474 @@
+/*
+ * cmd_eval.c - "chaff eval": measures a model on labelled TSV files.
+ *
+ * Rows are read with the TSV reader; consecutive rows with the same page id form a page, which
+ * is classified as a whole (context features need the neighbours), then every paragraph is added
+ * to the evaluation with its gold label, the page's language and its length in code points. The
+ * page buffers are reused from page to page and grow to the largest page only.
+ */
+#include "cli_util.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_short[] = "Usage: chaff eval [--model FILE] [--json] DATA.tsv...\n"
+                                   "Try 'chaff eval --help' for more information.\n";
+
+static const char usage_long[] =
+    "Usage: chaff eval [--model FILE] [--json] DATA.tsv...\n"
+    "\n"
+    "Classifies the pages of labelled TSV files (page_id<TAB>lang<TAB>label<TAB>text, one\n"
+    "paragraph per line; consecutive rows with the same page id form a page; '-' reads standard\n"
+    "input) and compares the predictions with the gold labels.\n"
+    "\n"
+    "Reports accuracy, macro-F1 (mean F1 over the labels present), macro-F1 with every paragraph\n"
+    "weighted by its length in characters, per-label precision, recall and F1, the confusion\n"
+    "matrix and macro-F1 per language.\n"
+    "\n"
+    "Options:\n"
+    "  -m, --model FILE  model to evaluate (default: the built-in model)\n"
+    "  -j, --json        print one JSON object instead of tables\n"
+    "  -h, --help        show this help and exit\n"
+    "\n"
+    "Exit status: 0 success, 1 data or I/O error (no report is printed), 2 usage error.\n";
+
+/* The rows of the page being gathered. Texts are copied into 'arena' (rows are borrowed from the
+ * reader only until the next row) and addressed by offset, since the arena may move. */
+struct page_buf {
+    char *id;
+    size_t id_cap;
+    char *lang;
+    size_t lang_cap;
+    char *arena;
+    size_t arena_len, arena_cap;
+    size_t *off, *len;
+    uint32_t *gold;
+    const char **paras;
+    struct chaff_result *results;
+    size_t n, cap;
+};
+
+static void page_buf_release(struct page_buf *pb)
+{
+    free(pb->id);
+    free(pb->lang);
+    free(pb->arena);
+    free(pb->off);
+    free(pb->len);
+    free(pb->gold);
+    free(pb->paras);
+    free(pb->results);
+}
+
+/* Makes *buf (capacity *cap bytes) hold at least 'need' bytes. Returns 0 or -1. */
+static int reserve_bytes(char **buf, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap != 0 ? *cap : 256;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2)
+            return -1;
+        ncap *= 2;
+    }
+    char *p = realloc(*buf, ncap);
+    if (p == NULL)
+        return -1;
+    *buf = p;
+    *cap = ncap;
+    return 0;
+}
+
+static int copy_string(char **buf, size_t *cap, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    if (reserve_bytes(buf, cap, n) != 0)
+        return -1;
+    memcpy(*buf, s, n);
+    return 0;
+}
+
+/* Makes room for one more paragraph. Every array is grown before 'cap' changes, so after a
+ * failure all of them are still valid at the old capacity. */
+static int page_buf_reserve(struct page_buf *pb)
+{
+    if (pb->n < pb->cap)
+        return 0;
+    size_t cap = pb->cap != 0 ? pb->cap * 2 : 64;
+    void *p;
+    if ((p = realloc(pb->off, cap * sizeof(*pb->off))) == NULL)
+        return -1;
+    pb->off = p;
+    if ((p = realloc(pb->len, cap * sizeof(*pb->len))) == NULL)
+        return -1;
+    pb->len = p;
+    if ((p = realloc(pb->gold, cap * sizeof(*pb->gold))) == NULL)
+        return -1;
+    pb->gold = p;
+    if ((p = realloc(pb->paras, cap * sizeof(*pb->paras))) == NULL)
+        return -1;
+    pb->paras = p;
+    if ((p = realloc(pb->results, cap * sizeof(*pb->results))) == NULL)
+        return -1;
+    pb->results = p;
+    pb->cap = cap;
+    return 0;
+}
+
+/* Length of the UTF-8 sequence that lead byte 'b' starts, or 0 when 'b' starts none. */
+static size_t utf8_sequence_length(unsigned char b)
+{
+    if (b < 0x80)
+        return 1;
+    if (b >= 0xc2 && b <= 0xdf)
+        return 2;
+    if (b >= 0xe0 && b <= 0xef)
+        return 3;
+    if (b >= 0xf0 && b <= 0xf4)
+        return 4;
+    return 0;
+}
+
+/* Length of the 'len' bytes at 's' in code points: a complete UTF-8 sequence counts 1, and so
+ * does every byte that does not start one. */
+static uint64_t count_chars(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    uint64_t n = 0;
+    size_t i = 0;
+    while (i < len) {
+        size_t need = utf8_sequence_length(p[i]);
+        size_t k = 1;
+        if (need > 1 && need <= len - i)
+            while (k < need && (p[i + k] & 0xc0) == 0x80)
+                k++;
+        n++;
+        i += need > 1 && k == need ? need : 1;
+    }
+    return n;
+}
+
+struct eval_run {
+    const struct chaff_model *model;
+    struct chaff_classifier *cl;
+    struct chaff_eval *ev;
+    struct page_buf pb;
+    uint64_t pages;
+};
+
+/* Classifies the gathered page and adds its paragraphs to the evaluation. */
+static int flush_page(struct eval_run *run)
+{
+    struct page_buf *pb = &run->pb;
+    if (pb->n == 0)
+        return 0;
+    struct chaff_error err = {0};
+    for (size_t i = 0; i < pb->n; i++)
+        pb->paras[i] = pb->arena + pb->off[i];
+    if (chaff_classify_page(run->cl, pb->paras, pb->len, pb->n, pb->results, &err) != CHAFF_OK) {
+        cli_msg_error(&err);
+        return -1;
+    }
+    for (size_t i = 0; i < pb->n; i++) {
+        uint64_t nchars = count_chars(pb->paras[i], pb->len[i]);
+        if (chaff_eval_add(run->ev, pb->gold[i], pb->results[i].label, pb->lang, nchars, &err) !=
+            CHAFF_OK) {
+            cli_msg_error(&err);
+            return -1;
+        }
+    }
+    run->pages++;
+    pb->n = 0;
+    pb->arena_len = 0;
+    return 0;
+}
+
+static void print_unknown_label(const struct chaff_model *model, const char *where,
+                                const char *label)
+{
+    fprintf(stderr, "chaff: %s: unknown label '%s' (the model knows: ", where, label);
+    for (size_t i = 0; i < chaff_model_nlabels(model); i++)
+        fprintf(stderr, "%s%s", i > 0 ? ", " : "", chaff_model_label_name(model, i));
+    fputs(")\n", stderr);
+}
+
+/* Reads, classifies and evaluates one file. Returns 0, or -1 after printing the error. */
+static int eval_file(struct eval_run *run, const char *path)
+{
+    struct chaff_error err = {0};
+    struct chaff_tsv_reader *r = NULL;
+    if (chaff_tsv_open(path, &r, &err) != CHAFF_OK) {
+        cli_msg_error(&err);
+        return -1;
+    }
+    const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    struct page_buf *pb = &run->pb;
+    struct chaff_tsv_row row;
+    int got, rc = 0;
+    while ((got = chaff_tsv_next(r, &row, &err)) > 0) {
+        if (pb->n > 0 && strcmp(pb->id, row.page_id) != 0 && flush_page(run) != 0) {
+            rc = -1;
+            break;
+        }
+        int gold = chaff_model_label_index(run->model, row.label);
+        if (gold < 0) {
+            char where[600];
+            snprintf(where, sizeof(where), "%s:%llu", name, (unsigned long long)row.line);
+            print_unknown_label(run->model, where, row.label);
+            rc = -1;
+            break;
+        }
+        if ((pb->n == 0 && (copy_string(&pb->id, &pb->id_cap, row.page_id) != 0 ||
+                            copy_string(&pb->lang, &pb->lang_cap, row.lang) != 0)) ||
+            page_buf_reserve(pb) != 0 ||
+            row.text_len >= SIZE_MAX - pb->arena_len ||
+            reserve_bytes(&pb->arena, &pb->arena_cap, pb->arena_len + row.text_len + 1) != 0) {
+            cli_msg("%s:%llu: out of memory", name, (unsigned long long)row.line);
+            rc = -1;
+            break;
+        }
+        memcpy(pb->arena + pb->arena_len, row.text, row.text_len);
+        pb->arena[pb->arena_len + row.text_len] = '\0';
+        pb->off[pb->n] = pb->arena_len;
+        pb->len[pb->n] = row.text_len;
+        pb->gold[pb->n] = (uint32_t)gold;
+        pb->arena_len += row.text_len + 1;
+        pb->n++;
+    }
+    if (got < 0) {
+        cli_msg_error(&err);
+        rc = -1;
+    }
+    if (rc == 0 && flush_page(run) != 0)
+        rc = -1;
+    /* A failed file contributes no partial page to the next one. */
+    pb->n = 0;
+    pb->arena_len = 0;
+    chaff_tsv_close(r);
+    return rc;
+}
+
+static size_t max_size(size_t a, size_t b)
+{
+    return a > b ? a : b;
+}
+
+static void print_text(const struct eval_run *run)
+{
+    const struct chaff_model *model = run->model;
+    const struct chaff_eval *ev = run->ev;
+    const size_t nlabels = chaff_model_nlabels(model);
+
+    printf("paragraphs: %llu in %llu pages\n", (unsigned long long)chaff_eval_count(ev),
+           (unsigned long long)run->pages);
+    printf("accuracy:               %.4f\n", chaff_eval_accuracy(ev));
+    printf("macro-F1:               %.4f\n", chaff_eval_macro_f1(ev));
+    printf("char-weighted macro-F1: %.4f\n", chaff_eval_char_macro_f1(ev));
+
+    int w = (int)strlen("gold \\ pred");
+    for (size_t i = 0; i < nlabels; i++)
+        w = (int)max_size((size_t)w, strlen(chaff_model_label_name(model, i)));
+
+    printf("\n%-*s %9s %9s %9s %9s %9s\n", w, "label", "support", "precision", "recall", "F1",
+           "char-F1");
+    for (uint32_t i = 0; i < nlabels; i++) {
+        struct chaff_label_metrics m;
+        chaff_eval_label(ev, i, &m);
+        printf("%-*s %9llu %9.4f %9.4f %9.4f %9.4f\n", w, chaff_model_label_name(model, i),
+               (unsigned long long)m.support, m.precision, m.recall, m.f1, m.char_f1);
+    }
+
+    printf("\nconfusion (rows: gold, columns: predicted)\n%-*s", w, "gold \\ pred");
+    for (size_t j = 0; j < nlabels; j++) {
+        const char *name = chaff_model_label_name(model, j);
+        printf(" %*s", (int)max_size(strlen(name), 7), name);
+    }
+    putchar('\n');
+    for (uint32_t i = 0; i < nlabels; i++) {
+        printf("%-*s", w, chaff_model_label_name(model, i));
+        for (uint32_t j = 0; j < nlabels; j++)
+            printf(" %*llu", (int)max_size(strlen(chaff_model_label_name(model, j)), 7),
+                   (unsigned long long)chaff_eval_confusion(ev, i, j));
+        putchar('\n');
+    }
+
+    int lw = (int)strlen("language");
+    for (size_t i = 0; i < chaff_eval_nlangs(ev); i++)
+        lw = (int)max_size((size_t)lw, strlen(chaff_eval_lang_name(ev, i)));
+    printf("\n%-*s %9s %9s\n", lw, "language", "n", "macro-F1");
+    for (size_t i = 0; i < chaff_eval_nlangs(ev); i++)
+        printf("%-*s %9llu %9.4f\n", lw, chaff_eval_lang_name(ev, i),
+               (unsigned long long)chaff_eval_lang_count(ev, i), chaff_eval_lang_macro_f1(ev, i));
+}
+
+/* Sets obj[key] = value (a new reference, stolen); a NULL 'value' or a failure marks *bad. */
+static void put(json_t *obj, const char *key, json_t *value, int *bad)
+{
+    if (obj == NULL || value == NULL || json_object_set_new(obj, key, value) != 0)
+        *bad = 1;
+}
+
+static json_t *json_count(uint64_t n)
+{
+    return json_integer((json_int_t)n);
+}
+
+/* Builds the JSON report; returns NULL when out of memory or a name is not valid UTF-8. */
+static json_t *build_json(const struct eval_run *run, char **files, int nfiles)
+{
+    const struct chaff_model *model = run->model;
+    const struct chaff_eval *ev = run->ev;
+    const size_t nlabels = chaff_model_nlabels(model);
+    int bad = 0;
+    json_t *root = json_object();
+    json_t *jfiles = json_array();
+    for (int i = 0; i < nfiles; i++)
+        if (json_array_append_new(jfiles, json_string(files[i])) != 0)
+            bad = 1;
+    put(root, "files", jfiles, &bad);
+    put(root, "n", json_count(chaff_eval_count(ev)), &bad);
+    put(root, "pages", json_count(run->pages), &bad);
+    put(root, "accuracy", json_real(chaff_eval_accuracy(ev)), &bad);
+    put(root, "macro_f1", json_real(chaff_eval_macro_f1(ev)), &bad);
+
+    json_t *per_label = json_object();
+    json_t *char_f1 = json_object();
+    json_t *char_per_label = json_object();
+    json_t *confusion = json_object();
+    for (uint32_t i = 0; i < nlabels; i++) {
+        const char *name = chaff_model_label_name(model, i);
+        struct chaff_label_metrics m;
+        chaff_eval_label(ev, i, &m);
+        json_t *jl = json_object();
+        put(jl, "support", json_count(m.support), &bad);
+        put(jl, "precision", json_real(m.precision), &bad);
+        put(jl, "recall", json_real(m.recall), &bad);
+        put(jl, "f1", json_real(m.f1), &bad);
+        put(per_label, name, jl, &bad);
+        json_t *jc = json_object();
+        put(jc, "precision", json_real(m.char_precision), &bad);
+        put(jc, "recall", json_real(m.char_recall), &bad);
+        put(jc, "f1", json_real(m.char_f1), &bad);
+        put(char_per_label, name, jc, &bad);
+        json_t *row = json_object();
+        for (uint32_t j = 0; j < nlabels; j++)
+            put(row, chaff_model_label_name(model, j), json_count(chaff_eval_confusion(ev, i, j)),
+                &bad);
+        put(confusion, name, row, &bad);
+    }
+    put(root, "per_label", per_label, &bad);
+    put(char_f1, "macro_f1", json_real(chaff_eval_char_macro_f1(ev)), &bad);
+    put(char_f1, "per_label", char_per_label, &bad);
+    put(root, "char_f1", char_f1, &bad);
+
+    json_t *per_lang = json_object();
+    for (size_t i = 0; i < chaff_eval_nlangs(ev); i++) {
+        json_t *jl = json_object();
+        put(jl, "n", json_count(chaff_eval_lang_count(ev, i)), &bad);
+        put(jl, "macro_f1", json_real(chaff_eval_lang_macro_f1(ev, i)), &bad);
+        put(per_lang, chaff_eval_lang_name(ev, i), jl, &bad);
+    }
+    put(root, "per_lang", per_lang, &bad);
+    put(root, "confusion", confusion, &bad);
+    if (bad) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        {"model", required_argument, NULL, 'm'},
+        {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *model_path = NULL;
+    int json = 0;
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":m:jh", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'm':
+            model_path = optarg;
+            break;
+        case 'j':
+            json = 1;
+            break;
+        case 'h':
+            fputs(usage_long, stdout);
+            return cli_finish_output();
+        case ':':
+            cli_msg("eval: option '%s' needs an argument", argv[optind - 1]);
+            fputs(usage_short, stderr);
+            return CLI_EXIT_USAGE;
+        default:
+            if (optopt != 0)
+                cli_msg("eval: unknown option '-%c'", optopt);
+            else
+                cli_msg("eval: unknown option '%s'", argv[optind - 1]);
+            fputs(usage_short, stderr);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind >= argc) {
+        cli_msg("eval: no data files given");
+        fputs(usage_short, stderr);
+        return CLI_EXIT_USAGE;
+    }
+
+    int status = CLI_EXIT_DATA;
+    struct eval_run run = {0};
+    struct chaff_model *model = cli_load_model(model_path);
+    if (model == NULL)
+        return CLI_EXIT_DATA;
+    run.model = model;
+    run.cl = chaff_classifier_create(model);
+    run.ev = chaff_eval_create(model);
+    if (run.cl == NULL || run.ev == NULL) {
+        cli_msg("out of memory");
+        goto out;
+    }
+
+    /* Every file is read, so all bad files are reported at once; a report over only part of
+     * the data would mislead, so none is printed after an error. */
+    int failed = 0;
+    for (int i = optind; i < argc; i++)
+        if (eval_file(&run, argv[i]) != 0)
+            failed = 1;
+    if (failed)
+        goto out;
+
+    if (json) {
+        json_t *root = build_json(&run, argv + optind, argc - optind);
+        if (root == NULL) {
+            cli_msg("cannot build the JSON report (out of memory, or a label or language name "
+                    "that is not UTF-8)");
+            goto out;
+        }
+        int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
+        json_decref(root);
+        if (rc != 0 && !ferror(stdout)) {
+            cli_msg("cannot write the JSON report");
+            goto out;
+        }
+        putchar('\n'); /* a write error is reported by cli_finish_output() */
+    } else {
+        print_text(&run);
+    }
+    status = cli_finish_output();
+
+out:
+    page_buf_release(&run.pb);
+    chaff_eval_free(run.ev);
+    chaff_classifier_free(run.cl);
+    chaff_model_free(model);
+    return status;
+}

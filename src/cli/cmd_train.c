@@ -1,0 +1,235 @@
+/*
+ * cmd_train.c - "chaff train": reads labelled TSV files, trains, writes the model file.
+ */
+#include "cli_util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char train_usage[] =
+    "Usage: chaff train --model OUT [OPTIONS] DATA.tsv...\n"
+    "\n"
+    "Trains a model on labelled TSV files (page_id<TAB>lang<TAB>label<TAB>text; the labels come\n"
+    "from the data) and writes it to OUT.\n"
+    "\n"
+    "Options:\n"
+    "  -m, --model OUT         model file to write (required)\n"
+    "      --solver NAME       lr (default: logistic regression, calibrated), lr-dual, svc, svc-dual\n"
+    "  -C, --cost C            liblinear regularisation parameter C (default 1)\n"
+    "      --eps EPS           liblinear stopping tolerance (default 0.01)\n"
+    "      --hash-bits K       2^K hashed feature buckets, 10..26 (default 20)\n"
+    "      --char-ngrams A-B   character n-gram lengths (default 1-4)\n"
+    "      --word-ngrams N     word n-grams up to N: 0, 1 or 2 (default 2)\n"
+    "      --context N         neighbours on each side giving context features, 0..4 (default 2)\n"
+    "      --no-stacking       single pass (no second pass over neighbours' scores)\n"
+    "      --folds N           folds for the second pass's first-pass scores (default 2)\n"
+    "      --weight-bits N     stored weight precision, 8 or 16 (default 16)\n"
+    "      --features LIST     feature groups, comma-separated from chars,words,shallow,context,\n"
+    "                          window (default all)\n"
+    "  -t, --threads N         worker threads (default: all cores)\n"
+    "      --seed N            seed of the fold assignment (default 1)\n"
+    "  -h, --help              show this help and exit\n"
+    "\n"
+    "Exit status: 0 success, 1 data or I/O error, 2 usage error.\n";
+
+static int usage_error(void)
+{
+    fputs("Run 'chaff train --help' for usage.\n", stderr);
+    return CLI_EXIT_USAGE;
+}
+
+static int parse_groups(const char *text, uint32_t *groups)
+{
+    static const struct {
+        const char *name;
+        uint32_t bit;
+    } names[] = {{"chars", CHAFF_FEAT_CHARS},     {"words", CHAFF_FEAT_WORDS},
+                 {"shallow", CHAFF_FEAT_SHALLOW}, {"context", CHAFF_FEAT_CONTEXT},
+                 {"window", CHAFF_FEAT_WINDOW},   {"all", CHAFF_FEAT_ALL}};
+    *groups = 0;
+    const char *p = text;
+    while (*p != '\0') {
+        size_t len = strcspn(p, ",");
+        size_t k = 0;
+        for (; k < sizeof(names) / sizeof(names[0]); k++)
+            if (strlen(names[k].name) == len && strncmp(p, names[k].name, len) == 0)
+                break;
+        if (k == sizeof(names) / sizeof(names[0])) {
+            cli_msg("--features: unknown group '%.*s'", (int)len, p);
+            return -1;
+        }
+        *groups |= names[k].bit;
+        p += len + (p[len] == ',');
+    }
+    if (*groups == 0) {
+        cli_msg("--features: no group given");
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    enum { OPT_SOLVER = 256, OPT_EPS, OPT_HASH_BITS, OPT_CHAR, OPT_WORD, OPT_CONTEXT,
+           OPT_NO_STACK, OPT_FOLDS, OPT_WBITS, OPT_FEATURES, OPT_SEED };
+    static const struct option longopts[] = {
+        {"model", required_argument, NULL, 'm'},
+        {"solver", required_argument, NULL, OPT_SOLVER},
+        {"cost", required_argument, NULL, 'C'},
+        {"eps", required_argument, NULL, OPT_EPS},
+        {"hash-bits", required_argument, NULL, OPT_HASH_BITS},
+        {"char-ngrams", required_argument, NULL, OPT_CHAR},
+        {"word-ngrams", required_argument, NULL, OPT_WORD},
+        {"context", required_argument, NULL, OPT_CONTEXT},
+        {"no-stacking", no_argument, NULL, OPT_NO_STACK},
+        {"folds", required_argument, NULL, OPT_FOLDS},
+        {"weight-bits", required_argument, NULL, OPT_WBITS},
+        {"features", required_argument, NULL, OPT_FEATURES},
+        {"threads", required_argument, NULL, 't'},
+        {"seed", required_argument, NULL, OPT_SEED},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct chaff_train_options opt;
+    chaff_train_options_defaults(&opt);
+    const char *out_path = NULL;
+    long v;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "m:C:t:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'm':
+            out_path = optarg;
+            break;
+        case OPT_SOLVER:
+            if (strcmp(optarg, "lr") == 0)
+                opt.solver = CHAFF_SOLVER_LR;
+            else if (strcmp(optarg, "lr-dual") == 0)
+                opt.solver = CHAFF_SOLVER_LR_DUAL;
+            else if (strcmp(optarg, "svc") == 0)
+                opt.solver = CHAFF_SOLVER_SVC;
+            else if (strcmp(optarg, "svc-dual") == 0)
+                opt.solver = CHAFF_SOLVER_SVC_DUAL;
+            else {
+                cli_msg("--solver: unknown solver '%s' (lr, lr-dual, svc, svc-dual)", optarg);
+                return usage_error();
+            }
+            break;
+        case 'C':
+            if ((opt.C = cli_parse_double("-C", optarg)) < 0)
+                return usage_error();
+            break;
+        case OPT_EPS:
+            if ((opt.eps = cli_parse_double("--eps", optarg)) < 0)
+                return usage_error();
+            break;
+        case OPT_HASH_BITS:
+            if ((v = cli_parse_long("--hash-bits", optarg, 10, 26)) < 0)
+                return usage_error();
+            opt.features.hash_bits = (uint32_t)v;
+            break;
+        case OPT_CHAR: {
+            unsigned a, b;
+            char rest;
+            if (sscanf(optarg, "%u-%u%c", &a, &b, &rest) != 2 || a < 1 || a > b || b > 8) {
+                cli_msg("--char-ngrams: expected MIN-MAX with 1 <= MIN <= MAX <= 8, got '%s'",
+                        optarg);
+                return usage_error();
+            }
+            opt.features.char_ngram_min = a;
+            opt.features.char_ngram_max = b;
+            break;
+        }
+        case OPT_WORD:
+            if ((v = cli_parse_long("--word-ngrams", optarg, 0, 2)) < 0)
+                return usage_error();
+            opt.features.word_ngram_max = (uint32_t)v;
+            break;
+        case OPT_CONTEXT:
+            if ((v = cli_parse_long("--context", optarg, 0, 4)) < 0)
+                return usage_error();
+            opt.features.context = (uint32_t)v;
+            break;
+        case OPT_NO_STACK:
+            opt.features.stacking = 0;
+            break;
+        case OPT_FOLDS:
+            if ((v = cli_parse_long("--folds", optarg, 2, 10)) < 0)
+                return usage_error();
+            opt.folds = (unsigned)v;
+            break;
+        case OPT_WBITS:
+            if ((v = cli_parse_long("--weight-bits", optarg, 8, 16)) < 0 || (v != 8 && v != 16)) {
+                if (v >= 0)
+                    cli_msg("--weight-bits: expected 8 or 16, got '%s'", optarg);
+                return usage_error();
+            }
+            opt.weight_bits = (unsigned)v;
+            break;
+        case OPT_FEATURES:
+            if (parse_groups(optarg, &opt.features.groups) != 0)
+                return usage_error();
+            break;
+        case 't':
+            if ((v = cli_parse_long("--threads", optarg, 1, 64)) < 0)
+                return usage_error();
+            opt.threads = (unsigned)v;
+            break;
+        case OPT_SEED:
+            if ((v = cli_parse_long("--seed", optarg, 0, 0x7fffffffL)) < 0)
+                return usage_error();
+            opt.seed = (uint64_t)v;
+            break;
+        case 'h':
+            fputs(train_usage, stdout);
+            return cli_finish_output();
+        default:
+            return usage_error();
+        }
+    }
+    if (out_path == NULL) {
+        cli_msg("train: --model OUT is required");
+        return usage_error();
+    }
+    if (optind >= argc) {
+        cli_msg("train: no training data given");
+        return usage_error();
+    }
+    struct chaff_error err = {0};
+    struct chaff_dataset *ds = chaff_dataset_create();
+    struct chaff_model *model = NULL;
+    int status = CLI_EXIT_OK;
+    if (ds == NULL) {
+        cli_msg("out of memory");
+        return CLI_EXIT_DATA;
+    }
+    for (int i = optind; i < argc; i++)
+        if (chaff_dataset_read_tsv(ds, argv[i], &err) != CHAFF_OK) {
+            cli_msg_error(&err);
+            status = CLI_EXIT_DATA;
+            goto out;
+        }
+    struct chaff_train_summary sum;
+    if (chaff_train(ds, &opt, &model, &sum, &err) != CHAFF_OK) {
+        cli_msg_error(&err);
+        status = err.code == CHAFF_ERR_USAGE ? CLI_EXIT_DATA : CLI_EXIT_DATA;
+        goto out;
+    }
+    if (chaff_model_save_file(model, out_path, &err) != CHAFF_OK) {
+        cli_msg_error(&err);
+        status = CLI_EXIT_DATA;
+        goto out;
+    }
+    printf("pages\t%zu\nparagraphs\t%zu\nlabels\t%zu\t", sum.pages, sum.paragraphs, sum.labels);
+    for (size_t l = 0; l < chaff_model_nlabels(model); l++)
+        printf("%s%s", l > 0 ? "," : "", chaff_model_label_name(model, l));
+    printf("\nfeatures\t%zu\nnonzeros\t%llu\nseconds\t%.2f\nmodel\t%s\n", sum.features,
+           (unsigned long long)sum.nonzeros, sum.seconds, out_path);
+    status = cli_finish_output();
+out:
+    chaff_model_free(model);
+    chaff_dataset_free(ds);
+    return status;
+}

@@ -1,0 +1,131 @@
+/*
+ * classify.c - per-thread classification contexts. A page is featurised paragraph by paragraph
+ * (features.c), scored with the first-pass weights, and, when the model stacks, scored again
+ * with the second-pass features built from the first pass's probabilities of its neighbours.
+ * All buffers belong to the context and are reused from page to page.
+ */
+#include "error.h"
+#include "features.h"
+#include "model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct chaff_classifier {
+    const struct chaff_model *model;
+    struct chaff_featurizer fx;
+    float *p1;    /* [n][nlabels] first-pass probabilities */
+    float *probs; /* [n][nlabels] final probabilities */
+    size_t cap;   /* paragraphs p1 and probs have room for */
+    size_t n;     /* paragraphs of the last page */
+    struct chaff_fvec v2;
+    struct chaff_counters counters;
+};
+
+struct chaff_classifier *chaff_classifier_create(const struct chaff_model *model)
+{
+    struct chaff_classifier *cl = calloc(1, sizeof(*cl));
+    if (cl == NULL)
+        return NULL;
+    cl->model = model;
+    if (chaff_featurizer_init(&cl->fx, &model->cfg) != 0) {
+        free(cl);
+        return NULL;
+    }
+    return cl;
+}
+
+void chaff_classifier_free(struct chaff_classifier *cl)
+{
+    if (cl == NULL)
+        return;
+    chaff_featurizer_release(&cl->fx);
+    chaff_fvec_release(&cl->v2);
+    free(cl->p1);
+    free(cl->probs);
+    free(cl);
+}
+
+static int reserve(struct chaff_classifier *cl, size_t n)
+{
+    if (n <= cl->cap)
+        return 0;
+    size_t cap = cl->cap > 0 ? cl->cap : 256;
+    while (cap < n)
+        cap *= 2;
+    const size_t L = cl->model->nlabels;
+    float *p1 = realloc(cl->p1, cap * L * sizeof(float));
+    if (p1 == NULL)
+        return -1;
+    cl->p1 = p1;
+    float *probs = realloc(cl->probs, cap * L * sizeof(float));
+    if (probs == NULL)
+        return -1;
+    cl->probs = probs;
+    cl->cap = cap;
+    return 0;
+}
+
+static int score_first_pass(void *ctx, size_t i, const struct chaff_fvec *v)
+{
+    struct chaff_classifier *cl = ctx;
+    float scores[CHAFF_MAX_LABELS];
+    chaff_model_score1(cl->model, v, scores);
+    chaff_model_probs(scores, cl->model->nlabels, cl->p1 + i * cl->model->nlabels);
+    return 0;
+}
+
+int chaff_classify_page(struct chaff_classifier *cl, const char *const *paras, const size_t *lens,
+                        size_t n, struct chaff_result *out, struct chaff_error *err)
+{
+    const struct chaff_model *m = cl->model;
+    const size_t L = m->nlabels;
+    cl->n = 0;
+    if (reserve(cl, n) != 0)
+        return chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory for a page of %zu paragraphs", n);
+    if (chaff_features_page(&cl->fx, paras, lens, n, score_first_pass, cl) != 0)
+        return chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory featurising a page");
+    if (m->cfg.stacking && n > 0) {
+        if (chaff_stack_prepare(&cl->fx, cl->p1, n, L) != 0)
+            return chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory");
+        for (size_t i = 0; i < n; i++) {
+            float scores[CHAFF_MAX_LABELS];
+            if (chaff_stack_features(&cl->fx, cl->p1, n, L, i, &cl->v2) != 0)
+                return chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory");
+            chaff_model_score2(m, &cl->v2, scores);
+            chaff_model_probs(scores, L, cl->probs + i * L);
+        }
+    } else if (n > 0) {
+        memcpy(cl->probs, cl->p1, n * L * sizeof(float));
+    }
+    for (size_t i = 0; i < n; i++) {
+        const float *p = cl->probs + i * L;
+        uint32_t best = 0;
+        for (uint32_t l = 1; l < L; l++)
+            if (p[l] > p[best])
+                best = l;
+        out[i].label = best;
+        out[i].confidence = p[best];
+        cl->counters.bytes += lens[i];
+    }
+    cl->n = n;
+    cl->counters.pages++;
+    cl->counters.paragraphs += n;
+    cl->counters.invalid_bytes = cl->fx.ninvalid;
+    return CHAFF_OK;
+}
+
+int chaff_classifier_probs(const struct chaff_classifier *cl, size_t i, float *probs,
+                           struct chaff_error *err)
+{
+    if (i >= cl->n)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "paragraph %zu out of range (%zu)", i,
+                               cl->n);
+    memcpy(probs, cl->probs + i * cl->model->nlabels, cl->model->nlabels * sizeof(float));
+    return CHAFF_OK;
+}
+
+const struct chaff_counters *chaff_classifier_counters(const struct chaff_classifier *cl)
+{
+    return &cl->counters;
+}

@@ -1,0 +1,821 @@
+/*
+ * features.c - the featuriser. A page is processed in one pass with a ring of 2 * context + 1
+ * slots: paragraph j is normalised and featurised into slot j % nring, and paragraph
+ * i = j - context is assembled (own features + its neighbours' context hashes + window
+ * features) and handed to the sink. Memory is therefore bounded by the ring and by a few
+ * integers per paragraph, whatever the page's length; no allocation happens once the buffers
+ * have grown.
+ */
+#include "features.h"
+
+#include "error.h"
+#include "hash.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+/* Seeds of the feature families: distinct so that equal strings in two families differ. */
+#define SEED_CHAR    UINT64_C(0x6368617267726d31) /* "chargrm1" */
+#define SEED_WORD    UINT64_C(0x776f726467726d31) /* "wordgrm1" */
+#define SEED_BIGRAM  UINT64_C(0x626967726d2d3031) /* "bigrm-01" */
+#define SEED_SHALLOW UINT64_C(0x7368616c6c6f7731) /* "shallow1" */
+#define SEED_WINDOW  UINT64_C(0x77696e646f773031) /* "window01" */
+#define SEED_CONTEXT UINT64_C(0x636f6e7465787431) /* "context1" */
+
+/* Feature values of the families (each family's vector has a norm near its value). */
+#define VAL_SHALLOW  0.35f
+#define VAL_WINDOW   0.35f
+#define VAL_CTX_WORD 0.5f
+#define VAL_CTX_SHAL 0.2f
+#define MAX_CTX_WORDS 24
+
+enum shallow_kind {
+    SK_LEN = 1, SK_WORDS, SK_LETTERS, SK_DIGITS, SK_PUNCT, SK_UPPER, SK_LAST, SK_FIRST,
+    SK_SEP, SK_NSEP, SK_URL, SK_EMAIL, SK_COPYRIGHT, SK_YEAR, SK_INVALID, SK_LEN_LAST,
+    SK_TITLECASE, SK_ALLCAPS, SK_EMPTY, SK_WORDS_LAST,
+};
+
+enum window_kind {
+    WK_PROSE3 = 1, WK_PROSE10, WK_LONG3, WK_LONG10, WK_DIST_BEFORE, WK_DIST_AFTER, WK_DIST_MIN,
+    WK_FROM_START, WK_FROM_END, WK_DECILE, WK_PAGE_SIZE, WK_LEN_PROSE3, WK_INSIDE,
+};
+
+void chaff_features_config_defaults(struct chaff_features_config *cfg)
+{
+    cfg->hash_bits = 20;
+    cfg->char_ngram_min = 1;
+    cfg->char_ngram_max = 4;
+    cfg->word_ngram_max = 2;
+    cfg->context = 2;
+    cfg->groups = CHAFF_FEAT_ALL;
+    cfg->stacking = 1;
+}
+
+int chaff_features_config_check(const struct chaff_features_config *cfg, struct chaff_error *err)
+{
+    if (cfg->hash_bits < 10 || cfg->hash_bits > 26)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "hash bits must be 10..26, not %u",
+                               cfg->hash_bits);
+    if (cfg->char_ngram_min < 1 || cfg->char_ngram_max > 8 ||
+        cfg->char_ngram_min > cfg->char_ngram_max)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL,
+                               "character n-gram range must satisfy 1 <= min <= max <= 8, not %u-%u",
+                               cfg->char_ngram_min, cfg->char_ngram_max);
+    if (cfg->word_ngram_max > 2)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "word n-grams must be 0, 1 or 2, not %u",
+                               cfg->word_ngram_max);
+    if (cfg->context > 4)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "context must be 0..4, not %u",
+                               cfg->context);
+    if ((cfg->groups & ~CHAFF_FEAT_ALL) != 0 || cfg->groups == 0)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "invalid feature groups 0x%x",
+                               cfg->groups);
+    if (cfg->stacking > 1)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "stacking must be 0 or 1, not %u",
+                               cfg->stacking);
+    return CHAFF_OK;
+}
+
+/* ------------------------------------------------------------------ buffers */
+
+static int grow(void **buf, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap > 0 ? *cap : 64;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 4 / size)
+            return -1;
+        ncap *= 2;
+    }
+    void *p = realloc(*buf, ncap * size);
+    if (p == NULL)
+        return -1;
+    *buf = p;
+    *cap = ncap;
+    return 0;
+}
+
+static int fvec_reserve(struct chaff_fvec *v, size_t extra)
+{
+    if (v->n + extra <= v->cap)
+        return 0;
+    size_t cap = v->cap;
+    if (grow((void **)&v->idx, &cap, v->n + extra, sizeof(uint32_t)) != 0)
+        return -1;
+    size_t cap2 = v->cap;
+    if (grow((void **)&v->val, &cap2, v->n + extra, sizeof(float)) != 0)
+        return -1;
+    v->cap = cap < cap2 ? cap : cap2;
+    return 0;
+}
+
+static inline void fvec_push(struct chaff_fvec *v, uint32_t idx, float val)
+{
+    v->idx[v->n] = idx;
+    v->val[v->n] = val;
+    v->n++;
+}
+
+void chaff_fvec_release(struct chaff_fvec *v)
+{
+    free(v->idx);
+    free(v->val);
+    memset(v, 0, sizeof(*v));
+}
+
+int chaff_featurizer_init(struct chaff_featurizer *fx, const struct chaff_features_config *cfg)
+{
+    memset(fx, 0, sizeof(*fx));
+    fx->cfg = *cfg;
+    fx->mask = (UINT32_C(1) << cfg->hash_bits) - 1;
+    chaff_normalizer_init(&fx->nz);
+    fx->nring = 2 * (size_t)cfg->context + 1;
+    fx->ring = calloc(fx->nring, sizeof(*fx->ring));
+    return fx->ring != NULL ? 0 : -1;
+}
+
+void chaff_featurizer_release(struct chaff_featurizer *fx)
+{
+    chaff_normalizer_release(&fx->nz);
+    for (size_t i = 0; fx->ring != NULL && i < fx->nring; i++) {
+        chaff_fvec_release(&fx->ring[i].own);
+        free(fx->ring[i].ctx);
+    }
+    free(fx->ring);
+    free(fx->info);
+    free(fx->prose_sum);
+    free(fx->long_sum);
+    chaff_fvec_release(&fx->out);
+    free(fx->words);
+    free(fx->psum);
+    memset(fx, 0, sizeof(*fx));
+}
+
+/* ------------------------------------------------------------------ paragraph facts */
+
+static uint8_t log2_bucket(uint64_t n, uint8_t max)
+{
+    uint8_t b = 0;
+    while (n > 0 && b < max) {
+        n >>= 1;
+        b++;
+    }
+    return b;
+}
+
+/* 1 when the last code point ending at 'end' is sentence-final punctuation. */
+static int ends_sentence(const uint8_t *s, size_t end)
+{
+    uint8_t c = s[end - 1];
+    if (c == '"' || c == '\'' || c == ')') {
+        if (end < 2)
+            return 0;
+        c = s[end - 2];
+    }
+    if (c == '.' || c == '!' || c == '?')
+        return 1;
+    if (end >= 3) {
+        const uint8_t *t = s + end - 3;
+        if ((t[0] == 0xE3 && t[1] == 0x80 && t[2] == 0x82) ||  /* 。 */
+            (t[0] == 0xEF && t[1] == 0xBC && t[2] == 0x81) ||  /* ！ */
+            (t[0] == 0xEF && t[1] == 0xBC && t[2] == 0x9F) ||  /* ？ */
+            (t[0] == 0xE2 && t[1] == 0x80 && t[2] == 0x9D) ||  /* ” */
+            (t[0] == 0xE0 && t[1] == 0xA5 && t[2] == 0xA4))    /* । */
+            return 1;
+    }
+    if (end >= 2 && s[end - 2] == 0xD8 && s[end - 1] == 0x9F) /* ؟ */
+        return 1;
+    return 0;
+}
+
+static void para_info(const uint8_t *s, size_t len, struct chaff_para_info *pi)
+{
+    uint32_t nchars = 0, wide = 0;
+    for (size_t i = 0; i < len; i++) {
+        nchars += (s[i] & 0xC0) != 0x80;
+        wide += s[i] >= 0xE3 && s[i] <= 0xED;
+    }
+    size_t end = len;
+    while (end > 0 && (s[end - 1] == ' ' || (s[end - 1] >= 0x09 && s[end - 1] <= 0x0d)))
+        end--;
+    pi->nchars = nchars;
+    pi->weight = nchars + wide;
+    int sentence = end > 0 && ends_sentence(s, end);
+    pi->prose = (pi->weight >= 60 && sentence) || pi->weight >= 150;
+    pi->long_line = pi->weight >= 100;
+    pi->len_bucket = log2_bucket(pi->weight, 12);
+}
+
+/* ------------------------------------------------------------------ own features */
+
+struct own_ctx {
+    struct chaff_featurizer *fx;
+    struct chaff_fx_slot *slot;
+};
+
+static inline uint32_t bucket(const struct chaff_featurizer *fx, uint64_t h)
+{
+    return (uint32_t)h & fx->mask;
+}
+
+static inline uint64_t tag_hash(uint64_t seed, unsigned kind, unsigned bin)
+{
+    return chaff_hash_combine(chaff_hash_combine(seed, kind), bin);
+}
+
+static int is_word_cp(int32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z');
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+static int32_t cp_at(const struct chaff_normalizer *nz, size_t k)
+{
+    const uint8_t *p = nz->text + nz->starts[k];
+    if (p[0] < 0x80)
+        return p[0];
+    utf8proc_int32_t cp = 0xFFFD;
+    utf8proc_iterate(p, nz->starts[k + 1] - nz->starts[k], &cp);
+    return cp;
+}
+
+/* Character n-grams over " " + text + " " (the spaces mark the page boundaries of the first and
+ * last word; inner word boundaries are already single spaces). */
+static int add_char_ngrams(struct chaff_featurizer *fx, struct chaff_fvec *v)
+{
+    const struct chaff_normalizer *nz = &fx->nz;
+    const size_t ncps = nz->ncps;
+    const unsigned nmin = fx->cfg.char_ngram_min, nmax = fx->cfg.char_ngram_max;
+    const size_t total = ncps + 2; /* with the two boundary marks */
+    size_t count = 0;
+    for (unsigned n = nmin; n <= nmax; n++)
+        count += total >= n ? total - n + 1 : 0;
+    if (count == 0)
+        return 0;
+    if (fvec_reserve(v, count) != 0)
+        return -1;
+    const float val = 1.0f / sqrtf((float)count);
+    for (size_t start = 0; start < total; start++) {
+        uint64_t h = chaff_hash_init(SEED_CHAR);
+        for (unsigned n = 1; n <= nmax && start + n <= total; n++) {
+            size_t k = start + n - 1; /* position in the padded sequence */
+            if (k == 0 || k == total - 1) {
+                h = chaff_hash_byte(h, ' ');
+            } else {
+                const uint8_t *p = nz->text + nz->starts[k - 1];
+                const uint8_t *e = nz->text + nz->starts[k];
+                while (p < e)
+                    h = chaff_hash_byte(h, *p++);
+            }
+            if (n >= nmin)
+                fvec_push(v, bucket(fx, chaff_hash_final(h)), val);
+        }
+    }
+    return 0;
+}
+
+/* Word unigrams (and bigrams); the unigram hashes are also kept in fx->words for context. */
+static int add_words(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t *nwords_out,
+                     unsigned *ntitle_out)
+{
+    const struct chaff_normalizer *nz = &fx->nz;
+    size_t nwords = 0;
+    unsigned ntitle = 0;
+    size_t k = 0;
+    while (k < nz->ncps) {
+        int32_t cp = cp_at(nz, k);
+        if (!is_word_cp(cp)) {
+            k++;
+            continue;
+        }
+        size_t begin = k;
+        while (k < nz->ncps && is_word_cp(cp_at(nz, k)))
+            k++;
+        if (grow((void **)&fx->words, &fx->words_cap, nwords + 1, sizeof(uint64_t)) != 0)
+            return -1;
+        fx->words[nwords++] = chaff_hash_bytes(nz->text + nz->starts[begin],
+                                               nz->starts[k] - nz->starts[begin], SEED_WORD);
+    }
+    (void)ntitle;
+    *nwords_out = nwords;
+    *ntitle_out = ntitle;
+    if (nwords == 0 || fx->cfg.word_ngram_max == 0 || !(fx->cfg.groups & CHAFF_FEAT_WORDS))
+        return 0;
+    size_t count = nwords + (fx->cfg.word_ngram_max >= 2 ? nwords - 1 : 0);
+    if (fvec_reserve(v, count) != 0)
+        return -1;
+    const float val = 1.0f / sqrtf((float)count);
+    for (size_t w = 0; w < nwords; w++) {
+        fvec_push(v, bucket(fx, fx->words[w]), val);
+        if (fx->cfg.word_ngram_max >= 2 && w > 0)
+            fvec_push(v, bucket(fx, chaff_hash_combine(fx->words[w - 1] ^ SEED_BIGRAM,
+                                                       fx->words[w])),
+                      val);
+    }
+    return 0;
+}
+
+/* Coarse class of a code point for the first/last character features. */
+static unsigned cp_class(int32_t cp)
+{
+    switch (cp) {
+    case -1: return 0;
+    case '.': return 1;
+    case '!': return 2;
+    case '?': return 3;
+    case ':': return 4;
+    case ';': return 5;
+    case ',': return 6;
+    case 0x2026: return 7; /* … */
+    case 0x3002: case 0xFF01: case 0xFF1F: case 0x0964: case 0x061F: return 8;
+    case ')': case ']': case '"': case '\'': case 0x201D: case 0x00BB: return 9;
+    case '|': return 10;
+    case 0x00A9: return 11; /* © */
+    case '#': return 12;
+    case '*': case 0x2022: case 0x00B7: case '-': case 0x2013: case 0x2014: return 13;
+    case 0x203A: case '>': case 0x2192: return 14;
+    case '(': case '[': case 0x201C: case 0x00AB: return 15;
+    case '@': return 16;
+    case '+': return 17;
+    case '/': return 18;
+    default: break;
+    }
+    if (cp >= '0' && cp <= '9')
+        return 20;
+    if (cp < 0x80) {
+        if (cp >= 'A' && cp <= 'Z')
+            return 21;
+        if (cp >= 'a' && cp <= 'z')
+            return 22;
+        return 23;
+    }
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LT:
+        return 21;
+    case UTF8PROC_CATEGORY_LL:
+        return 22;
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_LM:
+        return 24;
+    case UTF8PROC_CATEGORY_ND:
+        return 20;
+    case UTF8PROC_CATEGORY_SO:
+    case UTF8PROC_CATEGORY_SM:
+    case UTF8PROC_CATEGORY_SC:
+    case UTF8PROC_CATEGORY_SK:
+        return 25;
+    default:
+        return 26;
+    }
+}
+
+static unsigned share_bin(uint32_t part, uint32_t whole)
+{
+    if (whole == 0 || part == 0)
+        return 0;
+    if (part == whole)
+        return 6;
+    unsigned b = 1 + (unsigned)(4.0 * part / whole); /* 1..4 */
+    return b > 5 ? 5 : b;
+}
+
+/* Separators of menus, breadcrumbs and footers. */
+static int separator_id(int32_t cp)
+{
+    switch (cp) {
+    case '|': return 1;
+    case 0x00B7: return 2; /* · */
+    case 0x2022: return 3; /* • */
+    case 0x00BB: return 4; /* » */
+    case 0x203A: return 5; /* › */
+    case '/': return 6;
+    case '>': return 7;
+    case 0x2013: return 8; /* – */
+    case 0x2014: return 9; /* — */
+    case 0x2192: return 10; /* → */
+    case 0x00A9: return 11; /* © */
+    default: return 0;
+    }
+}
+
+/* Appends the shallow features of the current paragraph to 'v' and their hashes to the slot's
+ * context list. */
+static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
+                       struct chaff_fvec *v, const struct chaff_text_stats *st,
+                       const struct chaff_para_info *pi, size_t nwords)
+{
+    uint64_t tags[64];
+    size_t nt = 0;
+    const struct chaff_normalizer *nz = &fx->nz;
+    unsigned last = cp_class(st->last_cp), first = cp_class(st->first_cp);
+    tags[nt++] = tag_hash(SEED_SHALLOW, SK_LEN, pi->len_bucket);
+    tags[nt++] = tag_hash(SEED_SHALLOW, SK_WORDS, log2_bucket(nwords, 10));
+    tags[nt++] = tag_hash(SEED_SHALLOW, SK_LETTERS, share_bin(st->nletters, st->nchars - st->nspace));
+    tags[nt++] = tag_hash(SEED_SHALLOW, SK_DIGITS, share_bin(st->ndigits, st->nchars - st->nspace));
+    tags[nt++] = tag_hash(SEED_SHALLOW, SK_PUNCT, share_bin(st->npunct, st->nchars - st->nspace));
+    tags[nt++] = tag_hash(SEED_SHALLOW, SK_UPPER, share_bin(st->nupper, st->nletters));
+    tags[nt++] = tag_hash(SEED_SHALLOW, SK_LAST, last);
+    tags[nt++] = tag_hash(SEED_SHALLOW, SK_FIRST, first);
+    tags[nt++] = tag_hash(SEED_SHALLOW, SK_LEN_LAST, pi->len_bucket * 32u + last);
+    tags[nt++] = tag_hash(SEED_SHALLOW, SK_WORDS_LAST, log2_bucket(nwords, 10) * 32u + first);
+    if (st->nchars == 0)
+        tags[nt++] = tag_hash(SEED_SHALLOW, SK_EMPTY, 1);
+    if (st->ninvalid > 0)
+        tags[nt++] = tag_hash(SEED_SHALLOW, SK_INVALID, 1);
+    if (st->nletters >= 4 && st->nupper == st->nletters)
+        tags[nt++] = tag_hash(SEED_SHALLOW, SK_ALLCAPS, 1);
+    /* Separators, URLs, e-mail addresses, years: scan the normalised text once (bounded by the
+     * feature byte cap). */
+    unsigned seen = 0, nsep = 0, year = 0;
+    const uint8_t *t = nz->text;
+    for (size_t k = 0; k < nz->ncps; k++) {
+        int32_t cp = t[nz->starts[k]] < 0x80 ? t[nz->starts[k]] : cp_at(nz, k);
+        int id = separator_id(cp);
+        if (id > 0) {
+            nsep++;
+            if (!(seen & (1u << id))) {
+                seen |= 1u << id;
+                if (nt < 60)
+                    tags[nt++] = tag_hash(SEED_SHALLOW, SK_SEP, (unsigned)id);
+            }
+        }
+    }
+    tags[nt++] = tag_hash(SEED_SHALLOW, SK_NSEP, log2_bucket(nsep, 6));
+    const char *text = (const char *)t;
+    if (strstr(text, "http://") != NULL || strstr(text, "https://") != NULL ||
+        strstr(text, "www.") != NULL)
+        tags[nt++] = tag_hash(SEED_SHALLOW, SK_URL, 1);
+    const char *at = strchr(text, '@');
+    if (at != NULL && at > text && at[-1] != ' ') {
+        const char *dot = strchr(at, '.');
+        const char *sp = strchr(at, ' ');
+        if (dot != NULL && (sp == NULL || dot < sp))
+            tags[nt++] = tag_hash(SEED_SHALLOW, SK_EMAIL, 1);
+    }
+    if (seen & (1u << 11))
+        tags[nt++] = tag_hash(SEED_SHALLOW, SK_COPYRIGHT, 1);
+    /* Years were folded to "0000"; a four-digit run marks dates and copyright lines. */
+    for (const char *p = strstr(text, "0000"); p != NULL && !year; p = strstr(p + 1, "0000"))
+        year = (p == text || p[-1] < '0' || p[-1] > '9') && (p[4] < '0' || p[4] > '9');
+    if (year)
+        tags[nt++] = tag_hash(SEED_SHALLOW, SK_YEAR, 1);
+
+    if (fx->cfg.groups & CHAFF_FEAT_SHALLOW) {
+        if (fvec_reserve(v, nt) != 0)
+            return -1;
+        for (size_t i = 0; i < nt; i++)
+            fvec_push(v, bucket(fx, tags[i]), VAL_SHALLOW);
+    }
+    if (fx->cfg.groups & CHAFF_FEAT_CONTEXT) {
+        if (grow((void **)&slot->ctx, &slot->ctx_cap, slot->nctx + nt, sizeof(uint64_t)) != 0)
+            return -1;
+        memcpy(slot->ctx + slot->nctx, tags, nt * sizeof(uint64_t));
+        slot->nctx += nt;
+    }
+    return 0;
+}
+
+/* Featurises paragraph 'i' of the page into 'slot'. */
+static int featurize_own(struct chaff_featurizer *fx, struct chaff_fx_slot *slot, const char *s,
+                         size_t len, const struct chaff_para_info *pi)
+{
+    struct chaff_text_stats st;
+    slot->own.n = 0;
+    slot->nctx = 0;
+    size_t flen = len;
+    if (flen > CHAFF_FEATURE_MAX_BYTES) {
+        flen = CHAFF_FEATURE_MAX_BYTES;
+        while (flen > 0 && ((uint8_t)s[flen] & 0xC0) == 0x80)
+            flen--; /* cut at a code point boundary */
+    }
+    if (chaff_normalize(&fx->nz, s, flen, &st) != 0)
+        return -1;
+    fx->ninvalid += st.ninvalid;
+    if ((fx->cfg.groups & CHAFF_FEAT_CHARS) && add_char_ngrams(fx, &slot->own) != 0)
+        return -1;
+    size_t nwords;
+    unsigned ntitle;
+    if (add_words(fx, &slot->own, &nwords, &ntitle) != 0)
+        return -1;
+    if (fx->cfg.groups & CHAFF_FEAT_CONTEXT) {
+        size_t nw = nwords < MAX_CTX_WORDS ? nwords : MAX_CTX_WORDS;
+        if (grow((void **)&slot->ctx, &slot->ctx_cap, nw + 1, sizeof(uint64_t)) != 0)
+            return -1;
+        /* Word hashes are marked so they never meet the shallow tags. */
+        for (size_t w = 0; w < nw; w++)
+            slot->ctx[slot->nctx++] = fx->words[w] ^ UINT64_C(1);
+    }
+    return add_shallow(fx, slot, &slot->own, &st, pi, nwords);
+}
+
+/* ------------------------------------------------------------------ window features */
+
+static unsigned dist_bin(size_t d)
+{
+    if (d == 0)
+        return 0;
+    if (d <= 3)
+        return (unsigned)d;
+    if (d <= 5)
+        return 4;
+    if (d <= 10)
+        return 5;
+    if (d <= 20)
+        return 6;
+    return 7;
+}
+
+static unsigned position_bin(size_t k)
+{
+    return k < 4 ? (unsigned)k : 2u + log2_bucket(k, 8);
+}
+
+/* Share of flagged paragraphs among the neighbours within 'r' of 'i' (the paragraph excluded). */
+static unsigned window_share(const uint32_t *sum, size_t n, size_t i, size_t r)
+{
+    size_t lo = i >= r ? i - r : 0;
+    size_t hi = i + r + 1 <= n ? i + r + 1 : n;
+    uint32_t flagged = sum[hi] - sum[lo] - (sum[i + 1] - sum[i]);
+    uint32_t total = (uint32_t)(hi - lo - 1);
+    return share_bin(flagged, total);
+}
+
+static int add_window(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t i, size_t n)
+{
+    const uint32_t *ps = fx->prose_sum, *ls = fx->long_sum;
+    uint64_t tags[16];
+    size_t nt = 0;
+    unsigned p3 = window_share(ps, n, i, 3);
+    tags[nt++] = tag_hash(SEED_WINDOW, WK_PROSE3, p3);
+    tags[nt++] = tag_hash(SEED_WINDOW, WK_PROSE10, window_share(ps, n, i, 10));
+    tags[nt++] = tag_hash(SEED_WINDOW, WK_LONG3, window_share(ls, n, i, 3));
+    tags[nt++] = tag_hash(SEED_WINDOW, WK_LONG10, window_share(ls, n, i, 10));
+    /* Distance to the nearest prose paragraph before and after (0: none within 30). */
+    size_t before = 0, after = 0;
+    for (size_t d = 1; d <= 30 && d <= i; d++)
+        if (fx->info[i - d].prose) {
+            before = d;
+            break;
+        }
+    for (size_t d = 1; d <= 30 && i + d < n; d++)
+        if (fx->info[i + d].prose) {
+            after = d;
+            break;
+        }
+    tags[nt++] = tag_hash(SEED_WINDOW, WK_DIST_BEFORE, dist_bin(before));
+    tags[nt++] = tag_hash(SEED_WINDOW, WK_DIST_AFTER, dist_bin(after));
+    size_t dmin = before == 0 ? after : (after == 0 || before < after ? before : after);
+    tags[nt++] = tag_hash(SEED_WINDOW, WK_DIST_MIN, dist_bin(dmin));
+    tags[nt++] = tag_hash(SEED_WINDOW, WK_INSIDE,
+                          (before > 0 && after > 0) * 2u + (before > 0 && before <= 3 && after > 0 &&
+                                                             after <= 3));
+    tags[nt++] = tag_hash(SEED_WINDOW, WK_FROM_START, position_bin(i));
+    tags[nt++] = tag_hash(SEED_WINDOW, WK_FROM_END, position_bin(n - 1 - i));
+    tags[nt++] = tag_hash(SEED_WINDOW, WK_DECILE, n > 1 ? (unsigned)(10 * i / n) : 10);
+    tags[nt++] = tag_hash(SEED_WINDOW, WK_PAGE_SIZE, log2_bucket(n, 14));
+    tags[nt++] = tag_hash(SEED_WINDOW, WK_LEN_PROSE3, fx->info[i].len_bucket * 8u + p3);
+    if (fvec_reserve(v, nt) != 0)
+        return -1;
+    for (size_t k = 0; k < nt; k++)
+        fvec_push(v, bucket(fx, tags[k]), VAL_WINDOW);
+    return 0;
+}
+
+/* ------------------------------------------------------------------ the page */
+
+/* Builds the vector of paragraph 'i' from the ring. */
+static int assemble(struct chaff_featurizer *fx, size_t i, size_t n)
+{
+    struct chaff_fvec *v = &fx->out;
+    const struct chaff_fx_slot *self = &fx->ring[i % fx->nring];
+    v->n = 0;
+    if (fvec_reserve(v, self->own.n) != 0)
+        return -1;
+    memcpy(v->idx, self->own.idx, self->own.n * sizeof(uint32_t));
+    memcpy(v->val, self->own.val, self->own.n * sizeof(float));
+    v->n = self->own.n;
+    if (fx->cfg.groups & CHAFF_FEAT_CONTEXT) {
+        const long c = (long)fx->cfg.context;
+        for (long o = -c; o <= c; o++) {
+            if (o == 0)
+                continue;
+            long j = (long)i + o;
+            uint64_t salt = chaff_hash_combine(SEED_CONTEXT, (uint64_t)(o + 8));
+            if (j < 0 || j >= (long)n) {
+                if (fvec_reserve(v, 1) != 0)
+                    return -1;
+                fvec_push(v, bucket(fx, salt), VAL_CTX_SHAL); /* "no neighbour here" */
+                continue;
+            }
+            const struct chaff_fx_slot *nb = &fx->ring[(size_t)j % fx->nring];
+            if (fvec_reserve(v, nb->nctx) != 0)
+                return -1;
+            size_t nw = 0;
+            for (size_t k = 0; k < nb->nctx; k++)
+                nw += nb->ctx[k] & 1;
+            const float wval = nw > 0 ? VAL_CTX_WORD / sqrtf((float)nw) : 0;
+            for (size_t k = 0; k < nb->nctx; k++) {
+                uint64_t h = nb->ctx[k];
+                fvec_push(v, bucket(fx, chaff_hash_combine(h, salt)),
+                          (h & 1) ? wval : VAL_CTX_SHAL);
+            }
+        }
+    }
+    if ((fx->cfg.groups & CHAFF_FEAT_WINDOW) && add_window(fx, v, i, n) != 0)
+        return -1;
+    return 0;
+}
+
+int chaff_features_page_info(struct chaff_featurizer *fx, const char *const *paras,
+                             const size_t *lens, size_t n)
+{
+    if (grow((void **)&fx->info, &fx->info_cap, n + 1, sizeof(*fx->info)) != 0)
+        return -1;
+    size_t scap = fx->sum_cap;
+    if (grow((void **)&fx->prose_sum, &scap, n + 1, sizeof(uint32_t)) != 0)
+        return -1;
+    size_t scap2 = fx->sum_cap;
+    if (grow((void **)&fx->long_sum, &scap2, n + 1, sizeof(uint32_t)) != 0)
+        return -1;
+    fx->sum_cap = scap < scap2 ? scap : scap2;
+    fx->prose_sum[0] = fx->long_sum[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        para_info((const uint8_t *)paras[i], lens[i], &fx->info[i]);
+        fx->prose_sum[i + 1] = fx->prose_sum[i] + fx->info[i].prose;
+        fx->long_sum[i + 1] = fx->long_sum[i] + fx->info[i].long_line;
+    }
+    return 0;
+}
+
+int chaff_features_page(struct chaff_featurizer *fx, const char *const *paras, const size_t *lens,
+                        size_t n, chaff_fvec_sink sink, void *sink_ctx)
+{
+    if (n == 0)
+        return 0;
+    if (chaff_features_page_info(fx, paras, lens, n) != 0)
+        return -1;
+    const size_t c = fx->cfg.context;
+    for (size_t j = 0; j < n + c; j++) {
+        if (j < n && featurize_own(fx, &fx->ring[j % fx->nring], paras[j], lens[j],
+                                   &fx->info[j]) != 0)
+            return -1;
+        if (j < c)
+            continue;
+        size_t i = j - c;
+        if (assemble(fx, i, n) != 0)
+            return -1;
+        int rc = sink(sink_ctx, i, &fx->out);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ second pass */
+
+/* Layout of the dense second-pass vector for L labels. */
+#define CHAFF_STACK_MAX_LABELS 64
+#define STACK_BINS      5
+#define STACK_OFFSETS   4 /* -2, -1, +1, +2 */
+#define STACK_RADII     3 /* 3, 10, 30 */
+#define STACK_LEN       13
+#define STACK_DIST      8
+
+static const size_t stack_radius[STACK_RADII] = {3, 10, 30};
+static const long stack_offset[STACK_OFFSETS] = {-2, -1, 1, 2};
+
+size_t chaff_stack_dim(size_t L)
+{
+    return L                      /* own probability */
+           + L * STACK_BINS       /* own probability, binned */
+           + L * STACK_OFFSETS + STACK_OFFSETS /* neighbours + "no neighbour" */
+           + L * STACK_RADII      /* window means */
+           + L * STACK_BINS       /* window mean r3, binned */
+           + 3 * L                /* max before, max after, min of both (r10) */
+           + STACK_LEN            /* length bucket */
+           + STACK_LEN * L * 3    /* length bucket x window mean r3 (3 bins) */
+           + 12                   /* first, last, decile */
+           + 2 * STACK_DIST;      /* distance to prose before / after */
+}
+
+static unsigned prob_bin(double p, unsigned nbins)
+{
+    unsigned b = (unsigned)(p * nbins);
+    return b >= nbins ? nbins - 1 : b;
+}
+
+int chaff_stack_prepare(struct chaff_featurizer *fx, const float *p1, size_t n, size_t L)
+{
+    if (grow((void **)&fx->psum, &fx->psum_cap, (n + 1) * L, sizeof(double)) != 0)
+        return -1;
+    for (size_t l = 0; l < L; l++)
+        fx->psum[l] = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t l = 0; l < L; l++)
+            fx->psum[(i + 1) * L + l] = fx->psum[i * L + l] + p1[i * L + l];
+    return 0;
+}
+
+int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n, size_t L,
+                         size_t i, struct chaff_fvec *out)
+{
+    out->n = 0;
+    if (fvec_reserve(out, chaff_stack_dim(L)) != 0)
+        return -1;
+    uint32_t base = 0;
+    const float *own = p1 + i * L;
+    for (size_t l = 0; l < L; l++)
+        fvec_push(out, base + (uint32_t)l, own[l]);
+    base += (uint32_t)L;
+    for (size_t l = 0; l < L; l++)
+        fvec_push(out, base + (uint32_t)(l * STACK_BINS + prob_bin(own[l], STACK_BINS)), 1.0f);
+    base += (uint32_t)(L * STACK_BINS);
+    for (size_t o = 0; o < STACK_OFFSETS; o++) {
+        long j = (long)i + stack_offset[o];
+        if (j < 0 || j >= (long)n) {
+            fvec_push(out, base + (uint32_t)(L * STACK_OFFSETS + o), 1.0f);
+            continue;
+        }
+        for (size_t l = 0; l < L; l++)
+            fvec_push(out, base + (uint32_t)(o * L + l), p1[(size_t)j * L + l]);
+    }
+    base += (uint32_t)(L * STACK_OFFSETS + STACK_OFFSETS);
+    double mean3[CHAFF_STACK_MAX_LABELS] = {0};
+    for (size_t r = 0; r < STACK_RADII; r++) {
+        size_t lo = i >= stack_radius[r] ? i - stack_radius[r] : 0;
+        size_t hi = i + stack_radius[r] + 1 <= n ? i + stack_radius[r] + 1 : n;
+        size_t cnt = hi - lo - 1;
+        for (size_t l = 0; l < L; l++) {
+            double s = fx->psum[hi * L + l] - fx->psum[lo * L + l] - own[l];
+            double m = cnt > 0 ? s / (double)cnt : 0;
+            if (r == 0)
+                mean3[l] = m;
+            fvec_push(out, base + (uint32_t)(r * L + l), (float)m);
+        }
+    }
+    base += (uint32_t)(L * STACK_RADII);
+    for (size_t l = 0; l < L; l++)
+        fvec_push(out, base + (uint32_t)(l * STACK_BINS + prob_bin(mean3[l], STACK_BINS)),
+                  1.0f);
+    base += (uint32_t)(L * STACK_BINS);
+    for (size_t l = 0; l < L; l++) {
+        float mb = 0, ma = 0;
+        for (size_t d = 1; d <= 10 && d <= i; d++)
+            mb = p1[(i - d) * L + l] > mb ? p1[(i - d) * L + l] : mb;
+        for (size_t d = 1; d <= 10 && i + d < n; d++)
+            ma = p1[(i + d) * L + l] > ma ? p1[(i + d) * L + l] : ma;
+        fvec_push(out, base + (uint32_t)(3 * l), mb);
+        fvec_push(out, base + (uint32_t)(3 * l + 1), ma);
+        fvec_push(out, base + (uint32_t)(3 * l + 2), mb < ma ? mb : ma);
+    }
+    base += (uint32_t)(3 * L);
+    unsigned lb = fx->info[i].len_bucket;
+    fvec_push(out, base + lb, 1.0f);
+    base += STACK_LEN;
+    for (size_t l = 0; l < L; l++)
+        fvec_push(out, base + (uint32_t)((lb * L + l) * 3 + prob_bin(mean3[l], 3)),
+                  1.0f);
+    base += (uint32_t)(STACK_LEN * L * 3);
+    if (i == 0)
+        fvec_push(out, base, 1.0f);
+    if (i + 1 == n)
+        fvec_push(out, base + 1, 1.0f);
+    fvec_push(out, base + 2 + (n > 1 ? (uint32_t)(10 * i / n) : 0), 1.0f);
+    base += 12;
+    size_t before = 0, after = 0;
+    for (size_t d = 1; d <= 30 && d <= i; d++)
+        if (fx->info[i - d].prose) {
+            before = d;
+            break;
+        }
+    for (size_t d = 1; d <= 30 && i + d < n; d++)
+        if (fx->info[i + d].prose) {
+            after = d;
+            break;
+        }
+    fvec_push(out, base + dist_bin(before), 1.0f);
+    fvec_push(out, base + STACK_DIST + dist_bin(after), 1.0f);
+    base += 2 * STACK_DIST;
+    (void)base;
+    return 0;
+}

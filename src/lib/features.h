@@ -1,0 +1,94 @@
+/*
+ * features.h - turns the paragraphs of a page into sparse feature vectors.
+ *
+ * First pass (hashed, dimension 2^hash_bits): character n-grams and word n-grams of the
+ * normalised text, shallow features, context features (words and shallow features of the
+ * neighbours, tagged with their offset) and window features (prose density around the
+ * paragraph, position in the page). Second pass (dense, chaff_stack_dim()): the first pass's
+ * probabilities of the paragraph and of its neighbours over several window sizes.
+ *
+ * Vectors are unsorted and may repeat an index (the scorer adds; training sorts and merges).
+ */
+#ifndef CHAFF_LIB_FEATURES_H
+#define CHAFF_LIB_FEATURES_H
+
+#include "chaff.h"
+#include "normalize.h"
+
+/* Only the first CHAFF_FEATURE_MAX_BYTES bytes of a paragraph are featurised, so a 50 MB
+ * paragraph costs bounded time and memory; its length still counts in the shallow features. */
+#define CHAFF_FEATURE_MAX_BYTES (256u * 1024u)
+
+struct chaff_fvec {
+    uint32_t *idx; /* 0-based indices */
+    float *val;
+    size_t n, cap;
+};
+
+/* Facts about one paragraph read off its raw bytes, for window and second-pass features. */
+struct chaff_para_info {
+    uint32_t nchars;   /* code points (lead bytes) */
+    uint32_t weight;   /* length with wide (CJK) characters counted twice */
+    uint8_t prose;     /* a sentence-like paragraph of some length */
+    uint8_t long_line; /* a long paragraph */
+    uint8_t len_bucket;
+};
+
+/* Per-paragraph scratch of the context ring. */
+struct chaff_fx_slot {
+    struct chaff_fvec own; /* the paragraph's own features */
+    uint64_t *ctx;         /* hashes its neighbours see */
+    size_t nctx, ctx_cap;
+};
+
+struct chaff_featurizer {
+    struct chaff_features_config cfg;
+    uint32_t mask;
+    struct chaff_normalizer nz;
+    struct chaff_fx_slot *ring; /* 2 * context + 1 slots */
+    size_t nring;
+    struct chaff_para_info *info; /* per paragraph of the current page */
+    size_t info_cap;
+    uint32_t *prose_sum, *long_sum; /* prefix sums over the page, n + 1 entries */
+    size_t sum_cap;
+    struct chaff_fvec out; /* the assembled vector handed to the sink */
+    uint64_t *words;       /* word hashes of the current paragraph */
+    size_t words_cap;
+    uint64_t ninvalid; /* invalid UTF-8 and NUL bytes replaced, summed over all pages */
+    double *psum; /* second pass: prefix sums of first-pass probabilities */
+    size_t psum_cap;
+};
+
+/* Called once per paragraph, in order, with its first-pass vector (borrowed for the call).
+ * A non-zero return stops featurisation and is returned by chaff_features_page(). */
+typedef int (*chaff_fvec_sink)(void *sink_ctx, size_t i, const struct chaff_fvec *v);
+
+/* 'cfg' must have passed chaff_features_config_check(). Returns 0 or -1 (out of memory). */
+int chaff_featurizer_init(struct chaff_featurizer *fx, const struct chaff_features_config *cfg);
+void chaff_featurizer_release(struct chaff_featurizer *fx);
+
+/* Featurises the 'n' paragraphs of a page and hands each first-pass vector to 'sink'.
+ * Afterwards fx->info holds the page's paragraph facts. Returns 0, -1 when out of memory, or
+ * the sink's non-zero return. */
+int chaff_features_page(struct chaff_featurizer *fx, const char *const *paras, const size_t *lens,
+                        size_t n, chaff_fvec_sink sink, void *sink_ctx);
+
+/* Fills fx->info for the 'n' paragraphs of a page without featurising them (what the second
+ * pass needs). Returns 0 or -1 (out of memory). */
+int chaff_features_page_info(struct chaff_featurizer *fx, const char *const *paras,
+                             const size_t *lens, size_t n);
+
+/* Dimension of the second-pass vectors for 'nlabels' labels. */
+size_t chaff_stack_dim(size_t nlabels);
+
+/* Prepares the second pass over a page whose first-pass probabilities are p1[i * nlabels + l]
+ * (fx->info must describe the same page). Returns 0 or -1 (out of memory). */
+int chaff_stack_prepare(struct chaff_featurizer *fx, const float *p1, size_t n, size_t nlabels);
+
+/* Writes the second-pass vector of paragraph 'i' to 'out' (reusing its buffers). Returns 0 or -1. */
+int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n, size_t nlabels,
+                         size_t i, struct chaff_fvec *out);
+
+void chaff_fvec_release(struct chaff_fvec *v);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * hash.h - the feature hash: 64-bit FNV-1a over bytes, finalised with MurmurHash3's fmix64.
+ * Incremental form for n-grams: start from chaff_hash_init(seed), feed bytes with
+ * chaff_hash_byte(), and finish with chaff_hash_final(). chaff_hash_bytes() in chaff.h is the
+ * same function in one call. Its id in the model file is CHAFF_HASH_ID.
+ */
+#ifndef CHAFF_LIB_HASH_H
+#define CHAFF_LIB_HASH_H
+
+#include <stdint.h>
+
+#define CHAFF_HASH_ID       1u /* "fnv1a64-fmix64" */
+#define CHAFF_FNV64_OFFSET  UINT64_C(0xcbf29ce484222325)
+#define CHAFF_FNV64_PRIME   UINT64_C(0x100000001b3)
+
+static inline uint64_t chaff_hash_init(uint64_t seed)
+{
+    return CHAFF_FNV64_OFFSET ^ seed;
+}
+
+static inline uint64_t chaff_hash_byte(uint64_t h, unsigned char b)
+{
+    return (h ^ b) * CHAFF_FNV64_PRIME;
+}
+
+/* MurmurHash3's 64-bit finaliser: every input bit affects every output bit. */
+static inline uint64_t chaff_hash_mix(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    h *= UINT64_C(0xc4ceb9fe1a85ec53);
+    h ^= h >> 33;
+    return h;
+}
+
+static inline uint64_t chaff_hash_final(uint64_t h)
+{
+    return chaff_hash_mix(h);
+}
+
+/* Combines a finished hash with a small tag (a bin number, a context offset). */
+static inline uint64_t chaff_hash_combine(uint64_t h, uint64_t tag)
+{
+    return chaff_hash_mix(h ^ (tag * UINT64_C(0x9e3779b97f4a7c15)));
+}
+
+#endif

@@ -1,0 +1,584 @@
+/*
+ * model.c - chaff's model: creation from trained weights, scoring, and the binary file format.
+ *
+ * File format (all integers little-endian, floats IEEE-754 binary32 little-endian):
+ *   "CHAFFMDL"  magic, 8 bytes
+ *   u32         format version (CHAFF_MODEL_VERSION)
+ *   u32         hash id (CHAFF_HASH_ID), u64 hash seed (0)
+ *   u32 x 7     feature config: hash_bits, char_ngram_min, char_ngram_max, word_ngram_max,
+ *               context, groups, stacking
+ *   u32         number of labels L; then per label: u8 length, bytes
+ *   u32         weight bits (8 or 16)
+ *   u32 dim1, f32 scale1, f32 bias1[L], int8/int16 w1[dim1][L]
+ *   if stacking: u32 dim2, f32 bias2[L], f32 w2[dim2][L]
+ *   u32         CRC-32 (zlib) of every byte before it
+ * Loading reads the file once and checks every field; a model is immutable afterwards.
+ */
+#include "model.h"
+
+#include "error.h"
+#include "hash.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+/* Models larger than this are refused before reading them. */
+#define MAX_MODEL_BYTES ((size_t)1 << 31)
+
+static uint32_t stride_for(uint32_t nlabels)
+{
+    return (nlabels + 3u) & ~3u;
+}
+
+struct chaff_model *chaff_model_new(const struct chaff_features_config *cfg, uint32_t nlabels,
+                                    const char *const *labels, uint32_t weight_bits)
+{
+    if (nlabels == 0 || nlabels > CHAFF_MAX_LABELS)
+        return NULL;
+    struct chaff_model *m = calloc(1, sizeof(*m));
+    if (m == NULL)
+        return NULL;
+    m->cfg = *cfg;
+    m->nlabels = nlabels;
+    m->weight_bits = weight_bits;
+    m->dim1 = UINT32_C(1) << cfg->hash_bits;
+    m->stride = stride_for(nlabels);
+    m->scale1 = 1.0f;
+    m->labels = calloc(nlabels, sizeof(char *));
+    m->w1 = calloc((size_t)m->dim1 * m->stride, sizeof(int16_t));
+    if (m->labels == NULL || m->w1 == NULL)
+        goto fail;
+    for (uint32_t l = 0; l < nlabels; l++) {
+        m->labels[l] = strdup(labels[l]);
+        if (m->labels[l] == NULL)
+            goto fail;
+    }
+    if (cfg->stacking) {
+        m->dim2 = (uint32_t)chaff_stack_dim(nlabels);
+        m->w2 = calloc((size_t)m->dim2 * nlabels, sizeof(float));
+        if (m->w2 == NULL)
+            goto fail;
+    }
+    return m;
+fail:
+    chaff_model_free(m);
+    return NULL;
+}
+
+void chaff_model_free(struct chaff_model *m)
+{
+    if (m == NULL)
+        return;
+    for (uint32_t l = 0; m->labels != NULL && l < m->nlabels; l++)
+        free(m->labels[l]);
+    free(m->labels);
+    free(m->w1);
+    free(m->w2);
+    free(m);
+}
+
+static int16_t quantise(double w, double inv_scale, int qmax)
+{
+    double q = nearbyint(w * inv_scale);
+    if (q > qmax)
+        q = qmax;
+    if (q < -qmax)
+        q = -qmax;
+    return (int16_t)q;
+}
+
+void chaff_model_set_stage1(struct chaff_model *m, const double *w, const double *bias)
+{
+    const int qmax = m->weight_bits == 8 ? 127 : 32767;
+    double maxabs = 0;
+    size_t nw = (size_t)m->dim1 * m->nlabels;
+    for (size_t i = 0; i < nw; i++)
+        maxabs = fabs(w[i]) > maxabs ? fabs(w[i]) : maxabs;
+    /* The scale is stored as a float: round-trip it so that training and loading agree. */
+    m->scale1 = maxabs > 0 ? (float)(maxabs / qmax) : 1.0f;
+    double inv = 1.0 / (double)m->scale1;
+    for (uint32_t f = 0; f < m->dim1; f++)
+        for (uint32_t l = 0; l < m->nlabels; l++)
+            m->w1[(size_t)f * m->stride + l] = quantise(w[(size_t)f * m->nlabels + l], inv, qmax);
+    for (uint32_t l = 0; l < m->nlabels; l++)
+        m->bias1[l] = (float)bias[l];
+}
+
+void chaff_model_set_stage2(struct chaff_model *m, const double *w, const double *bias)
+{
+    for (size_t i = 0; i < (size_t)m->dim2 * m->nlabels; i++)
+        m->w2[i] = (float)w[i];
+    for (uint32_t l = 0; l < m->nlabels; l++)
+        m->bias2[l] = (float)bias[l];
+}
+
+void chaff_model_score1(const struct chaff_model *m, const struct chaff_fvec *v, float *scores)
+{
+    const uint32_t L = m->nlabels, stride = m->stride;
+    float acc[CHAFF_MAX_LABELS] = {0};
+    const int16_t *w1 = m->w1;
+    if (stride == 4) {
+        float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+        for (size_t k = 0; k < v->n; k++) {
+            const int16_t *row = w1 + (size_t)v->idx[k] * 4;
+            const float x = v->val[k];
+            a0 += x * row[0];
+            a1 += x * row[1];
+            a2 += x * row[2];
+            a3 += x * row[3];
+        }
+        acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
+    } else {
+        for (size_t k = 0; k < v->n; k++) {
+            const int16_t *row = w1 + (size_t)v->idx[k] * stride;
+            for (uint32_t l = 0; l < L; l++)
+                acc[l] += v->val[k] * row[l];
+        }
+    }
+    for (uint32_t l = 0; l < L; l++)
+        scores[l] = m->bias1[l] + acc[l] * m->scale1;
+}
+
+void chaff_model_score2(const struct chaff_model *m, const struct chaff_fvec *v, float *scores)
+{
+    const uint32_t L = m->nlabels;
+    for (uint32_t l = 0; l < L; l++)
+        scores[l] = m->bias2[l];
+    for (size_t k = 0; k < v->n; k++) {
+        const float *row = m->w2 + (size_t)v->idx[k] * L;
+        for (uint32_t l = 0; l < L; l++)
+            scores[l] += v->val[k] * row[l];
+    }
+}
+
+void chaff_model_probs(const float *scores, size_t L, float *probs)
+{
+    double sum = 0;
+    double p[CHAFF_MAX_LABELS];
+    for (size_t l = 0; l < L; l++) {
+        p[l] = 1.0 / (1.0 + exp(-(double)scores[l]));
+        sum += p[l];
+    }
+    for (size_t l = 0; l < L; l++)
+        probs[l] = (float)(sum > 0 ? p[l] / sum : 1.0 / (double)L);
+}
+
+/* ------------------------------------------------------------------ accessors */
+
+size_t chaff_model_nlabels(const struct chaff_model *m)
+{
+    return m->nlabels;
+}
+
+const char *chaff_model_label_name(const struct chaff_model *m, size_t i)
+{
+    return i < m->nlabels ? m->labels[i] : NULL;
+}
+
+int chaff_model_label_index(const struct chaff_model *m, const char *name)
+{
+    for (uint32_t l = 0; l < m->nlabels; l++)
+        if (strcmp(m->labels[l], name) == 0)
+            return (int)l;
+    return -1;
+}
+
+const struct chaff_features_config *chaff_model_features(const struct chaff_model *m)
+{
+    return &m->cfg;
+}
+
+/* ------------------------------------------------------------------ writing */
+
+struct outbuf {
+    unsigned char *p;
+    size_t n, cap;
+    int failed;
+};
+
+static void put(struct outbuf *b, const void *data, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->n + n > b->cap) {
+        size_t cap = b->cap > 0 ? b->cap : 4096;
+        while (cap < b->n + n)
+            cap *= 2;
+        unsigned char *p = realloc(b->p, cap);
+        if (p == NULL) {
+            b->failed = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, data, n);
+    b->n += n;
+}
+
+static void put_u32(struct outbuf *b, uint32_t v)
+{
+    unsigned char x[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+                          (unsigned char)(v >> 24)};
+    put(b, x, 4);
+}
+
+static void put_u64(struct outbuf *b, uint64_t v)
+{
+    put_u32(b, (uint32_t)v);
+    put_u32(b, (uint32_t)(v >> 32));
+}
+
+static void put_f32(struct outbuf *b, float f)
+{
+    uint32_t v;
+    memcpy(&v, &f, 4);
+    put_u32(b, v);
+}
+
+static void put_config(struct outbuf *b, const struct chaff_features_config *c)
+{
+    put_u32(b, c->hash_bits);
+    put_u32(b, c->char_ngram_min);
+    put_u32(b, c->char_ngram_max);
+    put_u32(b, c->word_ngram_max);
+    put_u32(b, c->context);
+    put_u32(b, c->groups);
+    put_u32(b, c->stacking);
+}
+
+static int serialise(const struct chaff_model *m, struct outbuf *b)
+{
+    put(b, CHAFF_MODEL_MAGIC, 8);
+    put_u32(b, CHAFF_MODEL_VERSION);
+    put_u32(b, CHAFF_HASH_ID);
+    put_u64(b, 0);
+    put_config(b, &m->cfg);
+    put_u32(b, m->nlabels);
+    for (uint32_t l = 0; l < m->nlabels; l++) {
+        size_t len = strlen(m->labels[l]);
+        unsigned char n8 = (unsigned char)len;
+        put(b, &n8, 1);
+        put(b, m->labels[l], len);
+    }
+    put_u32(b, m->weight_bits);
+    put_u32(b, m->dim1);
+    put_f32(b, m->scale1);
+    for (uint32_t l = 0; l < m->nlabels; l++)
+        put_f32(b, m->bias1[l]);
+    for (uint32_t f = 0; f < m->dim1; f++)
+        for (uint32_t l = 0; l < m->nlabels; l++) {
+            int16_t q = m->w1[(size_t)f * m->stride + l];
+            if (m->weight_bits == 8) {
+                signed char c = (signed char)q;
+                put(b, &c, 1);
+            } else {
+                unsigned char x[2] = {(unsigned char)((uint16_t)q), (unsigned char)((uint16_t)q >> 8)};
+                put(b, x, 2);
+            }
+        }
+    if (m->cfg.stacking) {
+        put_u32(b, m->dim2);
+        for (uint32_t l = 0; l < m->nlabels; l++)
+            put_f32(b, m->bias2[l]);
+        for (size_t i = 0; i < (size_t)m->dim2 * m->nlabels; i++)
+            put_f32(b, m->w2[i]);
+    }
+    if (!b->failed)
+        put_u32(b, (uint32_t)crc32(0L, b->p, (uInt)b->n));
+    return b->failed ? -1 : 0;
+}
+
+int chaff_model_save_file(const struct chaff_model *m, const char *path, struct chaff_error *err)
+{
+    struct outbuf b = {0};
+    int rc = CHAFF_OK;
+    char *tmp = NULL;
+    FILE *f = NULL;
+    if (serialise(m, &b) != 0) {
+        rc = chaff_error_set(err, CHAFF_ERR_NOMEM, path, "out of memory writing the model");
+        goto out;
+    }
+    size_t plen = strlen(path);
+    tmp = malloc(plen + 16);
+    if (tmp == NULL) {
+        rc = chaff_error_set(err, CHAFF_ERR_NOMEM, path, "out of memory");
+        goto out;
+    }
+    snprintf(tmp, plen + 16, "%s.tmp%ld", path, (long)getpid());
+    f = fopen(tmp, "wb");
+    if (f == NULL) {
+        rc = chaff_error_set(err, CHAFF_ERR_IO, path, "cannot create: %s", strerror(errno));
+        goto out;
+    }
+    if (fwrite(b.p, 1, b.n, f) != b.n || fflush(f) != 0 || fsync(fileno(f)) != 0) {
+        rc = chaff_error_set(err, CHAFF_ERR_IO, path, "cannot write: %s", strerror(errno));
+        fclose(f);
+        f = NULL;
+        remove(tmp);
+        goto out;
+    }
+    if (fclose(f) != 0) {
+        f = NULL;
+        rc = chaff_error_set(err, CHAFF_ERR_IO, path, "cannot write: %s", strerror(errno));
+        remove(tmp);
+        goto out;
+    }
+    f = NULL;
+    if (rename(tmp, path) != 0) {
+        rc = chaff_error_set(err, CHAFF_ERR_IO, path, "cannot rename into place: %s",
+                             strerror(errno));
+        remove(tmp);
+        goto out;
+    }
+out:
+    free(tmp);
+    free(b.p);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ reading */
+
+struct inbuf {
+    const unsigned char *p;
+    size_t n, pos;
+    int truncated;
+};
+
+static const unsigned char *take(struct inbuf *b, size_t n)
+{
+    if (b->truncated || n > b->n - b->pos) {
+        b->truncated = 1;
+        return NULL;
+    }
+    const unsigned char *p = b->p + b->pos;
+    b->pos += n;
+    return p;
+}
+
+static uint32_t get_u32(struct inbuf *b)
+{
+    const unsigned char *x = take(b, 4);
+    if (x == NULL)
+        return 0;
+    return (uint32_t)x[0] | (uint32_t)x[1] << 8 | (uint32_t)x[2] << 16 | (uint32_t)x[3] << 24;
+}
+
+static float get_f32(struct inbuf *b)
+{
+    uint32_t v = get_u32(b);
+    float f;
+    memcpy(&f, &v, 4);
+    return f;
+}
+
+#define MODEL_FAIL(...) chaff_error_set(err, CHAFF_ERR_MODEL, name, __VA_ARGS__)
+
+int chaff_model_load_buffer(const void *data, size_t nbytes, const char *name,
+                            struct chaff_model **model_out, struct chaff_error *err)
+{
+    struct inbuf b = {data, nbytes, 0, 0};
+    struct chaff_model *m = NULL;
+    char *labels[CHAFF_MAX_LABELS] = {0};
+    int rc;
+    *model_out = NULL;
+    if (nbytes < 12 || memcmp(data, CHAFF_MODEL_MAGIC, 8) != 0) {
+        if (nbytes < 8 && memcmp(data, CHAFF_MODEL_MAGIC, nbytes) == 0)
+            return MODEL_FAIL("truncated model file (%zu bytes)", nbytes);
+        return MODEL_FAIL("not a chaff model (bad magic number)");
+    }
+    take(&b, 8);
+    uint32_t version = get_u32(&b);
+    if (version > CHAFF_MODEL_VERSION)
+        return MODEL_FAIL("model format version %u is newer than this chaff supports (%u)",
+                          version, CHAFF_MODEL_VERSION);
+    if (version == 0)
+        return MODEL_FAIL("corrupt model: format version 0");
+    uint32_t hash_id = get_u32(&b);
+    uint32_t seed_lo = get_u32(&b), seed_hi = get_u32(&b);
+    struct chaff_features_config cfg;
+    cfg.hash_bits = get_u32(&b);
+    cfg.char_ngram_min = get_u32(&b);
+    cfg.char_ngram_max = get_u32(&b);
+    cfg.word_ngram_max = get_u32(&b);
+    cfg.context = get_u32(&b);
+    cfg.groups = get_u32(&b);
+    cfg.stacking = get_u32(&b);
+    uint32_t nlabels = get_u32(&b);
+    if (b.truncated)
+        goto truncated;
+    if (hash_id != CHAFF_HASH_ID || seed_lo != 0 || seed_hi != 0)
+        return MODEL_FAIL("model uses hash function %u, seed %u:%u; this chaff has %u, seed 0",
+                          hash_id, seed_hi, seed_lo, CHAFF_HASH_ID);
+    struct chaff_error cerr;
+    if (chaff_features_config_check(&cfg, &cerr) != CHAFF_OK)
+        return MODEL_FAIL("corrupt model: %s", cerr.msg);
+    if (nlabels == 0 || nlabels > CHAFF_MAX_LABELS)
+        return MODEL_FAIL("corrupt model: %u labels", nlabels);
+    for (uint32_t l = 0; l < nlabels; l++) {
+        const unsigned char *len = take(&b, 1);
+        const unsigned char *s = len != NULL ? take(&b, *len) : NULL;
+        if (s == NULL) {
+            rc = -1;
+            goto truncated_labels;
+        }
+        if (*len == 0 || memchr(s, 0, *len) != NULL || memchr(s, '\t', *len) != NULL ||
+            memchr(s, '\n', *len) != NULL) {
+            rc = MODEL_FAIL("corrupt model: invalid name of label %u", l);
+            goto out;
+        }
+        labels[l] = strndup((const char *)s, *len);
+        if (labels[l] == NULL) {
+            rc = chaff_error_set(err, CHAFF_ERR_NOMEM, name, "out of memory");
+            goto out;
+        }
+    }
+    uint32_t wbits = get_u32(&b);
+    uint32_t dim1 = get_u32(&b);
+    if (b.truncated) {
+        rc = -1;
+        goto truncated_labels;
+    }
+    if (wbits != 8 && wbits != 16) {
+        rc = MODEL_FAIL("corrupt model: weight precision of %u bits", wbits);
+        goto out;
+    }
+    if (dim1 != UINT32_C(1) << cfg.hash_bits) {
+        rc = MODEL_FAIL("corrupt model: %u first-pass rows for %u hash bits", dim1, cfg.hash_bits);
+        goto out;
+    }
+    /* Check the size before allocating, so a corrupt header cannot ask for gigabytes. */
+    size_t need = 4 + 4 * (size_t)nlabels + (size_t)dim1 * nlabels * (wbits / 8) + 4;
+    if (need > b.n - b.pos) {
+        rc = -1;
+        goto truncated_labels;
+    }
+    m = chaff_model_new(&cfg, nlabels, (const char *const *)labels, wbits);
+    if (m == NULL) {
+        rc = chaff_error_set(err, CHAFF_ERR_NOMEM, name, "out of memory loading the model");
+        goto out;
+    }
+    m->scale1 = get_f32(&b);
+    if (!isfinite(m->scale1) || m->scale1 <= 0) {
+        rc = MODEL_FAIL("corrupt model: weight scale %g", (double)m->scale1);
+        goto out;
+    }
+    for (uint32_t l = 0; l < nlabels; l++)
+        m->bias1[l] = get_f32(&b);
+    const unsigned char *w = take(&b, (size_t)dim1 * nlabels * (wbits / 8));
+    for (uint32_t f = 0; w != NULL && f < dim1; f++)
+        for (uint32_t l = 0; l < nlabels; l++) {
+            int16_t q;
+            if (wbits == 8) {
+                q = (signed char)*w++;
+            } else {
+                q = (int16_t)(uint16_t)(w[0] | w[1] << 8);
+                w += 2;
+            }
+            m->w1[(size_t)f * m->stride + l] = q;
+        }
+    if (cfg.stacking) {
+        uint32_t dim2 = get_u32(&b);
+        if (!b.truncated && dim2 != m->dim2) {
+            rc = MODEL_FAIL("corrupt model: %u second-pass features, expected %u", dim2, m->dim2);
+            goto out;
+        }
+        for (uint32_t l = 0; l < nlabels; l++)
+            m->bias2[l] = get_f32(&b);
+        for (size_t i = 0; !b.truncated && i < (size_t)m->dim2 * nlabels; i++)
+            m->w2[i] = get_f32(&b);
+    }
+    size_t body = b.pos;
+    uint32_t crc = get_u32(&b);
+    if (b.truncated) {
+        rc = -1;
+        goto truncated_labels;
+    }
+    if (b.pos != b.n) {
+        rc = MODEL_FAIL("corrupt model: %zu unexpected bytes after the end", b.n - b.pos);
+        goto out;
+    }
+    if (crc != (uint32_t)crc32(0L, b.p, (uInt)body)) {
+        rc = MODEL_FAIL("corrupt model: checksum mismatch");
+        goto out;
+    }
+    for (uint32_t l = 0; l < nlabels; l++)
+        for (uint32_t k = 0; k < l; k++)
+            if (strcmp(labels[l], labels[k]) == 0) {
+                rc = MODEL_FAIL("corrupt model: label '%s' appears twice", labels[l]);
+                goto out;
+            }
+    for (uint32_t l = 0; l < nlabels; l++)
+        if (!isfinite(m->bias1[l]) || !isfinite(m->bias2[l])) {
+            rc = MODEL_FAIL("corrupt model: non-finite bias");
+            goto out;
+        }
+    *model_out = m;
+    m = NULL;
+    rc = CHAFF_OK;
+    goto out;
+truncated_labels:
+truncated:
+    rc = MODEL_FAIL("truncated model file (%zu bytes)", nbytes);
+out:
+    for (uint32_t l = 0; l < CHAFF_MAX_LABELS; l++)
+        free(labels[l]);
+    chaff_model_free(m);
+    return rc;
+}
+
+int chaff_model_load_file(const char *path, struct chaff_model **model_out,
+                          struct chaff_error *err)
+{
+    *model_out = NULL;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return chaff_error_set(err, CHAFF_ERR_IO, path, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int e = errno;
+        close(fd);
+        return chaff_error_set(err, CHAFF_ERR_IO, path, "cannot stat: %s", strerror(e));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return chaff_error_set(err, CHAFF_ERR_MODEL, path, "not a regular file");
+    }
+    if ((uint64_t)st.st_size > MAX_MODEL_BYTES) {
+        close(fd);
+        return chaff_error_set(err, CHAFF_ERR_MODEL, path, "model file too large (%lld bytes)",
+                               (long long)st.st_size);
+    }
+    size_t n = (size_t)st.st_size;
+    unsigned char *data = malloc(n > 0 ? n : 1);
+    if (data == NULL) {
+        close(fd);
+        return chaff_error_set(err, CHAFF_ERR_NOMEM, path, "out of memory");
+    }
+    size_t got = 0;
+    while (got < n) {
+        ssize_t r = read(fd, data + got, n - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int e = errno;
+            free(data);
+            close(fd);
+            return chaff_error_set(err, CHAFF_ERR_IO, path, "cannot read: %s", strerror(e));
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    int rc = chaff_model_load_buffer(data, got, path, model_out, err);
+    free(data);
+    return rc;
+}

@@ -1,0 +1,54 @@
+/*
+ * model.h - the layout of struct chaff_model and the scoring primitives.
+ *
+ * First-pass weights are int16 with one scale per model ('scale1'), row-major with all labels
+ * of a feature together in one row of 'stride' entries (stride = nlabels rounded up to 4), so
+ * one feature costs one cache line. Second-pass weights are few and stay float.
+ */
+#ifndef CHAFF_LIB_MODEL_H
+#define CHAFF_LIB_MODEL_H
+
+#include "chaff.h"
+#include "features.h"
+
+#define CHAFF_MAX_LABELS       64
+#define CHAFF_MODEL_MAGIC      "CHAFFMDL"
+#define CHAFF_MODEL_VERSION    1u
+#define CHAFF_MAX_LABEL_BYTES  255
+
+struct chaff_model {
+    struct chaff_features_config cfg;
+    uint32_t nlabels;
+    char **labels;
+    uint32_t weight_bits; /* precision in the file: 8 or 16 */
+    /* first pass */
+    uint32_t dim1;   /* 2^hash_bits */
+    uint32_t stride; /* entries per row of w1 */
+    float scale1;    /* weight = w1[row * stride + label] * scale1 */
+    int16_t *w1;
+    float bias1[CHAFF_MAX_LABELS];
+    /* second pass (cfg.stacking == 1) */
+    uint32_t dim2;
+    float *w2; /* [dim2][nlabels] */
+    float bias2[CHAFF_MAX_LABELS];
+};
+
+/* Returns a new model with zero weights for 'cfg' and the 'nlabels' names (copied), or NULL
+ * when out of memory. */
+struct chaff_model *chaff_model_new(const struct chaff_features_config *cfg, uint32_t nlabels,
+                                    const char *const *labels, uint32_t weight_bits);
+
+/* Sets the first-pass weights from liblinear's layout: w[f * nlabels + l] for feature f (0-based)
+ * and label l, plus biases; quantises to weight_bits. */
+void chaff_model_set_stage1(struct chaff_model *m, const double *w, const double *bias);
+/* The same for the second pass (kept in float). */
+void chaff_model_set_stage2(struct chaff_model *m, const double *w, const double *bias);
+
+/* Scores of every label for first-pass vector 'v' (raw decision values) into 'scores'. */
+void chaff_model_score1(const struct chaff_model *m, const struct chaff_fvec *v, float *scores);
+void chaff_model_score2(const struct chaff_model *m, const struct chaff_fvec *v, float *scores);
+
+/* Turns decision values into probabilities (one-vs-rest logistic, normalised to sum 1). */
+void chaff_model_probs(const float *scores, size_t nlabels, float *probs);
+
+#endif

@@ -1,0 +1,275 @@
+/*
+ * normalize.c - NFKC + case folding with utf8proc, with an ASCII fast path that gives the same
+ * result (for ASCII, NFKC is the identity and case folding is tolower). Invariant: nz->text holds
+ * valid UTF-8 without NUL bytes, no leading, trailing or repeated spaces, and nz->starts has
+ * ncps + 1 entries.
+ */
+#include "normalize.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#define REPLACEMENT_CP 0xFFFD
+
+static const utf8proc_option_t nfkc_casefold =
+    UTF8PROC_STABLE | UTF8PROC_COMPAT | UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE;
+
+void chaff_normalizer_init(struct chaff_normalizer *nz)
+{
+    memset(nz, 0, sizeof(*nz));
+}
+
+void chaff_normalizer_release(struct chaff_normalizer *nz)
+{
+    free(nz->clean);
+    free(nz->cps);
+    free(nz->text);
+    free(nz->starts);
+    memset(nz, 0, sizeof(*nz));
+}
+
+/* Grows '*buf' to hold at least 'need' elements of 'size' bytes. The old pointer is invalid
+ * after a successful call. */
+static int grow(void **buf, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap > 0 ? *cap : 256;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 2 / size)
+            return -1;
+        ncap *= 2;
+    }
+    void *p = realloc(*buf, ncap * size);
+    if (p == NULL)
+        return -1;
+    *buf = p;
+    *cap = ncap;
+    return 0;
+}
+
+size_t chaff_utf8_decode(const uint8_t *s, size_t len, int32_t *cp, int *invalid)
+{
+    if (s[0] == 0) {
+        *cp = REPLACEMENT_CP;
+        *invalid = 1;
+        return 1;
+    }
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        *invalid = 0;
+        return 1;
+    }
+    utf8proc_int32_t c;
+    utf8proc_ssize_t n = utf8proc_iterate(s, len > 4 ? 4 : (utf8proc_ssize_t)len, &c);
+    if (n <= 0) {
+        *cp = REPLACEMENT_CP;
+        *invalid = 1;
+        return 1;
+    }
+    *cp = c;
+    *invalid = 0;
+    return (size_t)n;
+}
+
+static int is_space_cp(int32_t cp)
+{
+    if (cp == ' ' || (cp >= 0x09 && cp <= 0x0d) || cp == 0x85)
+        return 1;
+    if (cp < 0x80)
+        return 0;
+    utf8proc_category_t cat = utf8proc_category(cp);
+    return cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL ||
+           cat == UTF8PROC_CATEGORY_ZP;
+}
+
+static void count_cp(struct chaff_text_stats *st, int32_t cp)
+{
+    st->nchars++;
+    if (cp < 0x80) {
+        if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') {
+            st->nletters++;
+            st->nupper += cp <= 'Z';
+        } else if (cp >= '0' && cp <= '9') {
+            st->ndigits++;
+        } else if (cp == ' ' || (cp >= 0x09 && cp <= 0x0d)) {
+            st->nspace++;
+            return;
+        } else if (cp > 0x20 && cp < 0x7f) {
+            st->npunct++;
+        }
+    } else {
+        switch (utf8proc_category(cp)) {
+        case UTF8PROC_CATEGORY_LU:
+        case UTF8PROC_CATEGORY_LT:
+            st->nupper++;
+            /* fall through */
+        case UTF8PROC_CATEGORY_LL:
+        case UTF8PROC_CATEGORY_LM:
+        case UTF8PROC_CATEGORY_LO:
+            st->nletters++;
+            break;
+        case UTF8PROC_CATEGORY_ND:
+            st->ndigits++;
+            break;
+        case UTF8PROC_CATEGORY_PC:
+        case UTF8PROC_CATEGORY_PD:
+        case UTF8PROC_CATEGORY_PS:
+        case UTF8PROC_CATEGORY_PE:
+        case UTF8PROC_CATEGORY_PI:
+        case UTF8PROC_CATEGORY_PF:
+        case UTF8PROC_CATEGORY_PO:
+        case UTF8PROC_CATEGORY_SM:
+        case UTF8PROC_CATEGORY_SC:
+        case UTF8PROC_CATEGORY_SK:
+        case UTF8PROC_CATEGORY_SO:
+            st->npunct++;
+            break;
+        case UTF8PROC_CATEGORY_ZS:
+        case UTF8PROC_CATEGORY_ZL:
+        case UTF8PROC_CATEGORY_ZP:
+            st->nspace++;
+            return;
+        default:
+            if (is_space_cp(cp)) {
+                st->nspace++;
+                return;
+            }
+            break;
+        }
+    }
+    if (st->first_cp < 0)
+        st->first_cp = cp;
+    st->last_cp = cp;
+}
+
+/* Appends code point 'cp' of the normalised text, collapsing white space and folding digits.
+ * 'pending_space' carries a space seen but not yet written (written only before a non-space). */
+static int emit_cp(struct chaff_normalizer *nz, int32_t cp, int *pending_space)
+{
+    if (is_space_cp(cp)) {
+        *pending_space = nz->ncps > 0;
+        return 0;
+    }
+    if (cp < 0x20 || cp == 0x7f)
+        return 0; /* control characters carry no text */
+    if (cp >= '0' && cp <= '9')
+        cp = '0';
+    else if (cp >= 0x80 && utf8proc_category(cp) == UTF8PROC_CATEGORY_ND)
+        cp = '0';
+    if (grow((void **)&nz->text, &nz->text_cap, nz->text_len + 4 + 1 + 1, 1) != 0 ||
+        grow((void **)&nz->starts, &nz->starts_cap, nz->ncps + 3, sizeof(uint32_t)) != 0)
+        return -1;
+    if (*pending_space) {
+        nz->starts[nz->ncps++] = (uint32_t)nz->text_len;
+        nz->text[nz->text_len++] = ' ';
+        *pending_space = 0;
+    }
+    nz->starts[nz->ncps++] = (uint32_t)nz->text_len;
+    nz->text_len += (size_t)utf8proc_encode_char(cp, nz->text + nz->text_len);
+    return 0;
+}
+
+static int normalize_ascii(struct chaff_normalizer *nz, const uint8_t *s, size_t len,
+                           struct chaff_text_stats *st)
+{
+    if (grow((void **)&nz->text, &nz->text_cap, len + 1, 1) != 0 ||
+        grow((void **)&nz->starts, &nz->starts_cap, len + 1, sizeof(uint32_t)) != 0)
+        return -1;
+    uint8_t *out = nz->text;
+    uint32_t *starts = nz->starts;
+    size_t n = 0;
+    int pending_space = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = s[i];
+        count_cp(st, c);
+        if (c == ' ' || (c >= 0x09 && c <= 0x0d)) {
+            pending_space = n > 0;
+            continue;
+        }
+        if (c < 0x20 || c == 0x7f)
+            continue;
+        if (pending_space) {
+            starts[n] = (uint32_t)n;
+            out[n++] = ' ';
+            pending_space = 0;
+        }
+        if (c >= 'A' && c <= 'Z')
+            c |= 0x20;
+        else if (c >= '0' && c <= '9')
+            c = '0';
+        starts[n] = (uint32_t)n;
+        out[n++] = c;
+    }
+    nz->text_len = n;
+    nz->ncps = n;
+    return 0;
+}
+
+static int normalize_unicode(struct chaff_normalizer *nz, const uint8_t *s, size_t len,
+                             struct chaff_text_stats *st)
+{
+    /* 1. Replace invalid sequences and NULs: utf8proc rejects a string that holds any. */
+    if (grow((void **)&nz->clean, &nz->clean_cap, len * 3 + 1, 1) != 0)
+        return -1;
+    size_t clen = 0;
+    for (size_t i = 0; i < len;) {
+        int32_t cp;
+        int invalid;
+        size_t n = chaff_utf8_decode(s + i, len - i, &cp, &invalid);
+        st->ninvalid += (uint32_t)invalid;
+        count_cp(st, cp);
+        if (invalid)
+            clen += (size_t)utf8proc_encode_char(cp, nz->clean + clen);
+        else {
+            memcpy(nz->clean + clen, s + i, n);
+            clen += n;
+        }
+        i += n;
+    }
+    /* 2. Decompose (compatibility + case fold), then compose: NFKC_Casefold. */
+    utf8proc_ssize_t ncps;
+    for (;;) {
+        ncps = utf8proc_decompose_custom(nz->clean, (utf8proc_ssize_t)clen, nz->cps,
+                                         (utf8proc_ssize_t)nz->cps_cap, nfkc_casefold, NULL, NULL);
+        if (ncps < 0)
+            return -1; /* cannot happen on clean input, except overflow */
+        if ((size_t)ncps <= nz->cps_cap)
+            break;
+        if (grow((void **)&nz->cps, &nz->cps_cap, (size_t)ncps, sizeof(int32_t)) != 0)
+            return -1;
+    }
+    ncps = utf8proc_normalize_utf32(nz->cps, ncps, nfkc_casefold);
+    if (ncps < 0)
+        return -1;
+    /* 3. Re-encode, collapsing white space. */
+    int pending_space = 0;
+    for (utf8proc_ssize_t i = 0; i < ncps; i++)
+        if (emit_cp(nz, nz->cps[i], &pending_space) != 0)
+            return -1;
+    return 0;
+}
+
+int chaff_normalize(struct chaff_normalizer *nz, const char *s, size_t len,
+                    struct chaff_text_stats *st)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    memset(st, 0, sizeof(*st));
+    st->first_cp = -1;
+    st->last_cp = -1;
+    nz->text_len = 0;
+    nz->ncps = 0;
+    size_t i = 0;
+    while (i < len && u[i] < 0x80 && u[i] != 0)
+        i++;
+    int rc = i == len ? normalize_ascii(nz, u, len, st) : normalize_unicode(nz, u, len, st);
+    if (rc != 0)
+        return -1;
+    if (grow((void **)&nz->text, &nz->text_cap, nz->text_len + 1, 1) != 0 ||
+        grow((void **)&nz->starts, &nz->starts_cap, nz->ncps + 1, sizeof(uint32_t)) != 0)
+        return -1;
+    nz->text[nz->text_len] = '\0';
+    nz->starts[nz->ncps] = (uint32_t)nz->text_len;
+    return 0;
+}

@@ -1,0 +1,61 @@
+/*
+ * reader_text.c - plain text pages: every non-blank line is a paragraph; a file is one page,
+ * except that a line holding only a form feed ends a page. Blank lines (empty or white space
+ * only) are no paragraphs. The page id is "NAME" for the first page and "NAME#K" for page K > 0.
+ */
+#include "error.h"
+#include "reader.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int is_blank(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\v')
+            return 0;
+    return 1;
+}
+
+int chaff_reader_text_next(struct chaff_reader *r, struct chaff_page *page,
+                           struct chaff_error *err)
+{
+    struct chaff_page_buf *pb = &r->page;
+    chaff_page_buf_clear(pb);
+    int got_any = 0; /* a line (even blank) or a separator was read for this page */
+    uint64_t offset = r->next_offset;
+    for (;;) {
+        size_t len;
+        int rc = chaff_reader_getline(r, &len, err);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            break;
+        got_any = 1;
+        if (len == 1 && r->line[0] == '\f')
+            break;
+        if (is_blank(r->line, len))
+            continue;
+        if (chaff_page_buf_add(pb, r->line, len) != 0) {
+            r->failed = 1;
+            return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -1;
+        }
+    }
+    if (!got_any)
+        return 0;
+    char id[300];
+    if (r->page_index == 0)
+        snprintf(id, sizeof(id), "%s", r->name);
+    else
+        snprintf(id, sizeof(id), "%s#%llu", r->name, (unsigned long long)r->page_index);
+    if (chaff_page_buf_set_id(pb, id, strlen(id)) != 0 || chaff_page_buf_finish(pb) != 0) {
+        r->failed = 1;
+        return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -1;
+    }
+    page->id = pb->id;
+    page->nparas = pb->n;
+    page->paras = pb->paras;
+    page->lens = pb->lens;
+    page->offset = offset;
+    return 1;
+}

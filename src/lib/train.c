@@ -1,0 +1,727 @@
+/*
+ * train.c - training with liblinear. The dataset is featurised once (pages split between
+ * threads) into liblinear's sparse rows: indices 1-based, ascending, duplicates merged, a bias
+ * node, then the -1 sentinel. Every label gets its own one-vs-rest binary problem, so the
+ * problems run side by side on all cores; they share the rows and differ only in 'y'.
+ *
+ * With stacking, the first pass is also trained 'folds' times on all pages but one fold, to
+ * give every paragraph first-pass probabilities from a model that did not see its page; the
+ * second pass learns from those, as it will see them on new pages.
+ */
+#include "dataset.h"
+#include "error.h"
+#include "features.h"
+#include "hash.h"
+#include "model.h"
+
+#include <linear.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+void chaff_train_options_defaults(struct chaff_train_options *opt)
+{
+    memset(opt, 0, sizeof(*opt));
+    chaff_features_config_defaults(&opt->features);
+    opt->solver = CHAFF_SOLVER_LR;
+    opt->C = 1.0;
+    opt->eps = 0.01;
+    opt->threads = 0;
+    opt->weight_bits = 16;
+    opt->folds = 2;
+    opt->seed = 1;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void print_nothing(const char *s)
+{
+    (void)s;
+}
+
+/* ------------------------------------------------------------------ sorting rows */
+
+/* Sorts keys (index << 32 | float bits) ascending: by index first. */
+static void sort_keys(uint64_t *a, size_t n)
+{
+    while (n > 16) {
+        uint64_t pivot = a[n / 2];
+        size_t i = 0, j = n - 1;
+        for (;;) {
+            while (a[i] < pivot)
+                i++;
+            while (a[j] > pivot)
+                j--;
+            if (i >= j)
+                break;
+            uint64_t t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+            i++;
+            j--;
+        }
+        /* Recurse into the smaller part, loop on the larger: O(log n) stack. */
+        size_t left = j + 1;
+        if (left < n - left) {
+            sort_keys(a, left);
+            a += left;
+            n -= left;
+        } else {
+            sort_keys(a + left, n - left);
+            n = left;
+        }
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint64_t v = a[i];
+        size_t j = i;
+        while (j > 0 && a[j - 1] > v) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = v;
+    }
+}
+
+/* Growing array of feature nodes (one per featurising thread). */
+struct node_buf {
+    struct feature_node *p;
+    size_t n, cap;
+    uint64_t *keys;
+    size_t keys_cap;
+};
+
+/* Appends vector 'v' as one liblinear row (sorted, merged, bias node, sentinel). Returns 0/-1. */
+static int append_row(struct node_buf *b, const struct chaff_fvec *v, int bias_index)
+{
+    if (v->n > b->keys_cap) {
+        size_t cap = b->keys_cap > 0 ? b->keys_cap : 1024;
+        while (cap < v->n)
+            cap *= 2;
+        uint64_t *k = realloc(b->keys, cap * sizeof(uint64_t));
+        if (k == NULL)
+            return -1;
+        b->keys = k;
+        b->keys_cap = cap;
+    }
+    for (size_t i = 0; i < v->n; i++) {
+        uint32_t bits;
+        memcpy(&bits, &v->val[i], 4);
+        b->keys[i] = (uint64_t)v->idx[i] << 32 | bits;
+    }
+    sort_keys(b->keys, v->n);
+    if (b->n + v->n + 2 > b->cap) {
+        size_t cap = b->cap > 0 ? b->cap : 1 << 16;
+        while (cap < b->n + v->n + 2)
+            cap *= 2;
+        struct feature_node *p = realloc(b->p, cap * sizeof(*p));
+        if (p == NULL)
+            return -1;
+        b->p = p;
+        b->cap = cap;
+    }
+    struct feature_node *out = b->p + b->n;
+    size_t m = 0;
+    for (size_t i = 0; i < v->n; i++) {
+        int idx = (int)(b->keys[i] >> 32) + 1;
+        float val;
+        uint32_t bits = (uint32_t)b->keys[i];
+        memcpy(&val, &bits, 4);
+        if (m > 0 && out[m - 1].index == idx)
+            out[m - 1].value += val;
+        else {
+            out[m].index = idx;
+            out[m].value = val;
+            m++;
+        }
+    }
+    out[m].index = bias_index;
+    out[m].value = 1.0;
+    out[m + 1].index = -1;
+    out[m + 1].value = 0;
+    b->n += m + 2;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ featurising the dataset */
+
+struct fx_work {
+    const struct chaff_dataset *ds;
+    const struct chaff_features_config *cfg;
+    size_t page_lo, page_hi;
+    struct node_buf nodes;
+    size_t *row_off; /* shared [npara]: offset of paragraph i's row in its thread's buffer */
+    int failed;
+};
+
+struct row_sink {
+    struct fx_work *w;
+    size_t first;
+    int bias_index;
+};
+
+static int sink_row(void *ctx, size_t i, const struct chaff_fvec *v)
+{
+    struct row_sink *s = ctx;
+    s->w->row_off[s->first + i] = s->w->nodes.n;
+    return append_row(&s->w->nodes, v, s->bias_index) != 0 ? -1 : 0;
+}
+
+/* Page texts as the featuriser wants them, in scratch arrays grown as needed. */
+struct page_view {
+    const char **paras;
+    size_t *lens;
+    size_t cap;
+};
+
+static int page_view_fill(struct page_view *pv, const struct chaff_dataset *ds, size_t page)
+{
+    const struct chaff_dataset_page *pg = &ds->pages[page];
+    if (pg->n > pv->cap) {
+        size_t cap = pg->n * 2;
+        const char **p = realloc(pv->paras, cap * sizeof(*p));
+        if (p == NULL)
+            return -1;
+        pv->paras = p;
+        size_t *l = realloc(pv->lens, cap * sizeof(*l));
+        if (l == NULL)
+            return -1;
+        pv->lens = l;
+        pv->cap = cap;
+    }
+    for (size_t k = 0; k < pg->n; k++) {
+        pv->paras[k] = ds->arena + ds->text_off[pg->first + k];
+        pv->lens[k] = ds->text_len[pg->first + k];
+    }
+    return 0;
+}
+
+static void *featurise_thread(void *arg)
+{
+    struct fx_work *w = arg;
+    struct chaff_featurizer fx;
+    struct page_view pv = {0};
+    if (chaff_featurizer_init(&fx, w->cfg) != 0) {
+        w->failed = 1;
+        return NULL;
+    }
+    int bias_index = (int)(UINT32_C(1) << w->cfg->hash_bits) + 1;
+    for (size_t p = w->page_lo; p < w->page_hi && !w->failed; p++) {
+        const struct chaff_dataset_page *pg = &w->ds->pages[p];
+        struct row_sink s = {w, pg->first, bias_index};
+        if (page_view_fill(&pv, w->ds, p) != 0 ||
+            chaff_features_page(&fx, (const char *const *)pv.paras, pv.lens, pg->n, sink_row,
+                                &s) != 0)
+            w->failed = 1;
+    }
+    chaff_featurizer_release(&fx);
+    free(pv.paras);
+    free(pv.lens);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ one-vs-rest jobs */
+
+struct job {
+    const struct problem *base; /* rows and bias of the subset */
+    const uint32_t *label;      /* class of each row of the subset */
+    uint32_t positive;          /* the label this job separates from the rest */
+    const struct parameter *param;
+    double *w;   /* out: n + 1 weights (the last is the bias weight) */
+    int failed;
+};
+
+struct job_queue {
+    struct job *jobs;
+    size_t njobs, next;
+    pthread_mutex_t lock;
+};
+
+static void run_job(struct job *j)
+{
+    const struct problem *b = j->base;
+    struct problem prob = *b;
+    double *y = malloc((size_t)b->l * sizeof(double));
+    if (y == NULL) {
+        j->failed = 1;
+        return;
+    }
+    size_t npos = 0;
+    for (int i = 0; i < b->l; i++) {
+        y[i] = j->label[i] == j->positive ? 1.0 : -1.0;
+        npos += j->label[i] == j->positive;
+    }
+    prob.y = y;
+    size_t nw = (size_t)b->n;
+    if (npos == 0 || npos == (size_t)b->l) {
+        /* One class only: a constant decision. */
+        memset(j->w, 0, nw * sizeof(double));
+        j->w[nw - 1] = npos == 0 ? -8.0 : 8.0;
+        free(y);
+        return;
+    }
+    struct model *m = train(&prob, j->param);
+    free(y);
+    if (m == NULL) {
+        j->failed = 1;
+        return;
+    }
+    /* liblinear numbers classes in order of appearance: w points to label[0]. */
+    double sign = m->label[0] == 1 ? 1.0 : -1.0;
+    for (size_t f = 0; f < nw; f++)
+        j->w[f] = sign * m->w[f];
+    free_and_destroy_model(&m);
+}
+
+static void *job_thread(void *arg)
+{
+    struct job_queue *q = arg;
+    for (;;) {
+        pthread_mutex_lock(&q->lock);
+        size_t k = q->next < q->njobs ? q->next++ : q->njobs;
+        pthread_mutex_unlock(&q->lock);
+        if (k >= q->njobs)
+            return NULL;
+        run_job(&q->jobs[k]);
+    }
+}
+
+static int run_jobs(struct job *jobs, size_t njobs, unsigned threads)
+{
+    struct job_queue q = {jobs, njobs, 0, PTHREAD_MUTEX_INITIALIZER};
+    pthread_t tid[64];
+    unsigned nt = threads > 64 ? 64 : threads;
+    if (nt > njobs)
+        nt = (unsigned)njobs;
+    unsigned started = 0;
+    for (; started < nt; started++)
+        if (pthread_create(&tid[started], NULL, job_thread, &q) != 0)
+            break;
+    if (started == 0)
+        job_thread(&q);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    for (size_t k = 0; k < njobs; k++)
+        if (jobs[k].failed)
+            return -1;
+    return 0;
+}
+
+/* A subset of the rows as its own liblinear problem (pointers only). */
+struct subset {
+    struct problem prob;
+    uint32_t *label;
+};
+
+static int subset_make(struct subset *s, struct feature_node **x, const uint32_t *label,
+                       const uint8_t *keep, size_t npara, int nfeat, double bias)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < npara; i++)
+        n += keep == NULL || keep[i];
+    s->prob.x = malloc((n > 0 ? n : 1) * sizeof(*s->prob.x));
+    s->label = malloc((n > 0 ? n : 1) * sizeof(*s->label));
+    if (s->prob.x == NULL || s->label == NULL)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < npara; i++)
+        if (keep == NULL || keep[i]) {
+            s->prob.x[k] = x[i];
+            s->label[k] = label[i];
+            k++;
+        }
+    s->prob.l = (int)n;
+    s->prob.n = nfeat + 1; /* + the bias feature */
+    s->prob.bias = bias;
+    s->prob.y = NULL;
+    return 0;
+}
+
+static void subset_free(struct subset *s)
+{
+    free(s->prob.x);
+    free(s->label);
+}
+
+/* Trains one weight vector per label ('nlabels' jobs, or 1 when there are two labels); w must
+ * hold nlabels * (nfeat + 1) doubles, label-major. */
+static void jobs_for(struct job *jobs, size_t *njobs, const struct subset *s, uint32_t nlabels,
+                     const struct parameter *param, double *w, int nfeat)
+{
+    uint32_t n = nlabels == 2 ? 1 : nlabels;
+    for (uint32_t l = 0; l < n; l++) {
+        struct job *j = &jobs[(*njobs)++];
+        j->base = &s->prob;
+        j->label = s->label;
+        j->positive = l;
+        j->param = param;
+        j->w = w + (size_t)l * (size_t)(nfeat + 1);
+        j->failed = 0;
+    }
+}
+
+/* With two labels liblinear-style training gives one vector: label 1 scores its negation. */
+static void complete_binary(double *w, uint32_t nlabels, int nfeat)
+{
+    if (nlabels != 2)
+        return;
+    for (size_t f = 0; f < (size_t)nfeat + 1; f++)
+        w[(size_t)(nfeat + 1) + f] = -w[f];
+}
+
+/* Decision values of row 'x' for every label under weights 'w' (label-major, nfeat + 1 each). */
+static void row_scores(const struct feature_node *x, const double *w, uint32_t nlabels, int nfeat,
+                       float *scores)
+{
+    for (uint32_t l = 0; l < nlabels; l++) {
+        const double *wl = w + (size_t)l * (size_t)(nfeat + 1);
+        double s = 0;
+        for (const struct feature_node *f = x; f->index != -1; f++)
+            s += wl[f->index - 1] * f->value;
+        scores[l] = (float)s;
+    }
+}
+
+/* ------------------------------------------------------------------ training */
+
+struct train_state {
+    size_t npara, npages;
+    uint32_t nlabels;
+    int nfeat1;
+    struct feature_node **x1;
+    struct fx_work *work;
+    unsigned nwork;
+    float *p1; /* out-of-fold first-pass probabilities */
+    struct node_buf nodes2;
+    struct feature_node **x2;
+    double *w1, *wfold, *w2;
+};
+
+static void train_state_free(struct train_state *t)
+{
+    for (unsigned k = 0; t->work != NULL && k < t->nwork; k++) {
+        free(t->work[k].nodes.p);
+        free(t->work[k].nodes.keys);
+    }
+    if (t->work != NULL)
+        free(t->work[0].row_off);
+    free(t->work);
+    free(t->x1);
+    free(t->p1);
+    free(t->nodes2.p);
+    free(t->nodes2.keys);
+    free(t->x2);
+    free(t->w1);
+    free(t->wfold);
+    free(t->w2);
+}
+
+static unsigned thread_count(unsigned requested)
+{
+    if (requested > 0)
+        return requested > 64 ? 64 : requested;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+/* Featurises every page with the first-pass featuriser; fills t->x1. */
+static int featurise_all(struct train_state *t, const struct chaff_dataset *ds,
+                         const struct chaff_features_config *cfg, unsigned threads)
+{
+    size_t *row_off = malloc((t->npara > 0 ? t->npara : 1) * sizeof(size_t));
+    t->nwork = threads;
+    t->work = calloc(threads, sizeof(*t->work));
+    t->x1 = malloc((t->npara > 0 ? t->npara : 1) * sizeof(*t->x1));
+    if (row_off == NULL || t->work == NULL || t->x1 == NULL) {
+        free(row_off);
+        return -1;
+    }
+    /* Split pages so that each thread gets about the same number of paragraphs. */
+    size_t page = 0;
+    for (unsigned k = 0; k < threads; k++) {
+        struct fx_work *w = &t->work[k];
+        w->ds = ds;
+        w->cfg = cfg;
+        w->row_off = row_off;
+        w->page_lo = page;
+        size_t target = t->npara * (k + 1) / threads;
+        while (page < t->npages && (k + 1 == threads || ds->pages[page].first < target))
+            page++;
+        w->page_hi = page;
+    }
+    pthread_t tid[64];
+    unsigned started = 0;
+    for (; started < threads; started++)
+        if (pthread_create(&tid[started], NULL, featurise_thread, &t->work[started]) != 0)
+            break;
+    for (unsigned k = started; k < threads; k++)
+        featurise_thread(&t->work[k]);
+    for (unsigned k = 0; k < started; k++)
+        pthread_join(tid[k], NULL);
+    for (unsigned k = 0; k < threads; k++) {
+        struct fx_work *w = &t->work[k];
+        if (w->failed)
+            return -1;
+        for (size_t p = w->page_lo; p < w->page_hi; p++)
+            for (size_t i = ds->pages[p].first; i < ds->pages[p].first + ds->pages[p].n; i++)
+                t->x1[i] = w->nodes.p + row_off[i];
+    }
+    return 0;
+}
+
+/* Second-pass rows from the out-of-fold probabilities. */
+static int stack_rows(struct train_state *t, const struct chaff_dataset *ds,
+                      const struct chaff_features_config *cfg, int nfeat2)
+{
+    struct chaff_featurizer fx;
+    struct page_view pv = {0};
+    struct chaff_fvec v = {0};
+    size_t *off = malloc((t->npara > 0 ? t->npara : 1) * sizeof(size_t));
+    t->x2 = malloc((t->npara > 0 ? t->npara : 1) * sizeof(*t->x2));
+    int rc = -1;
+    if (off == NULL || t->x2 == NULL || chaff_featurizer_init(&fx, cfg) != 0) {
+        free(off);
+        return -1;
+    }
+    for (size_t p = 0; p < t->npages; p++) {
+        const struct chaff_dataset_page *pg = &ds->pages[p];
+        const float *p1 = t->p1 + pg->first * t->nlabels;
+        if (page_view_fill(&pv, ds, p) != 0 ||
+            chaff_features_page_info(&fx, (const char *const *)pv.paras, pv.lens, pg->n) != 0 ||
+            chaff_stack_prepare(&fx, p1, pg->n, t->nlabels) != 0)
+            goto out;
+        for (size_t i = 0; i < pg->n; i++) {
+            if (chaff_stack_features(&fx, p1, pg->n, t->nlabels, i, &v) != 0)
+                goto out;
+            off[pg->first + i] = t->nodes2.n;
+            if (append_row(&t->nodes2, &v, nfeat2 + 1) != 0)
+                goto out;
+        }
+    }
+    for (size_t i = 0; i < t->npara; i++)
+        t->x2[i] = t->nodes2.p + off[i];
+    rc = 0;
+out:
+    free(off);
+    free(pv.paras);
+    free(pv.lens);
+    chaff_fvec_release(&v);
+    chaff_featurizer_release(&fx);
+    return rc;
+}
+
+int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options *opt,
+                struct chaff_model **model_out, struct chaff_train_summary *summary,
+                struct chaff_error *err)
+{
+    const double t0 = now_seconds();
+    const struct chaff_features_config *cfg = &opt->features;
+    struct train_state t = {0};
+    struct chaff_model *model = NULL;
+    struct subset full = {0};
+    struct subset *folds = NULL;
+    uint8_t *keep = NULL;
+    uint32_t *fold_of = NULL;
+    struct job *jobs = NULL;
+    int rc;
+    *model_out = NULL;
+
+    if ((rc = chaff_features_config_check(cfg, err)) != CHAFF_OK)
+        return rc;
+    if (opt->weight_bits != 8 && opt->weight_bits != 16)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "weight bits must be 8 or 16, not %u",
+                               opt->weight_bits);
+    if (!(opt->C > 0) || !(opt->eps > 0))
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "C and eps must be positive");
+    if (opt->solver != CHAFF_SOLVER_LR && opt->solver != CHAFF_SOLVER_LR_DUAL &&
+        opt->solver != CHAFF_SOLVER_SVC && opt->solver != CHAFF_SOLVER_SVC_DUAL)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "unknown solver %d", opt->solver);
+    if (ds->npara == 0)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "no training paragraphs");
+    if (ds->nlabels < 2)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL,
+                               "training needs at least two labels, the data has %zu",
+                               ds->nlabels);
+    if (ds->nlabels > CHAFF_MAX_LABELS)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "at most %d labels, the data has %zu",
+                               CHAFF_MAX_LABELS, ds->nlabels);
+    if (ds->npara > (size_t)INT32_MAX)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "too many paragraphs for liblinear");
+
+    set_print_string_function(print_nothing);
+    t.npara = ds->npara;
+    t.npages = ds->npages;
+    t.nlabels = (uint32_t)ds->nlabels;
+    t.nfeat1 = (int)(UINT32_C(1) << cfg->hash_bits);
+    const unsigned threads = thread_count(opt->threads);
+    const uint32_t L = t.nlabels;
+    const int stacking = cfg->stacking && opt->folds >= 2 && ds->npages >= opt->folds;
+    const unsigned nfolds = stacking ? opt->folds : 0;
+
+    struct parameter param;
+    memset(&param, 0, sizeof(param));
+    param.solver_type = opt->solver;
+    param.C = opt->C;
+    param.eps = opt->eps;
+
+    if (featurise_all(&t, ds, cfg, threads) != 0) {
+        rc = chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory featurising the data");
+        goto out;
+    }
+    if (subset_make(&full, t.x1, ds->label, NULL, t.npara, t.nfeat1, 1.0) != 0)
+        goto nomem;
+    const char *perr = check_parameter(&full.prob, &param);
+    if (perr != NULL) {
+        rc = chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "liblinear: %s", perr);
+        goto out;
+    }
+
+    /* First pass: the full model plus one model per fold, all jobs side by side. */
+    const size_t wlen = (size_t)L * (size_t)(t.nfeat1 + 1);
+    t.w1 = calloc(wlen, sizeof(double));
+    jobs = calloc((size_t)L * (nfolds + 1) + L, sizeof(*jobs));
+    if (t.w1 == NULL || jobs == NULL)
+        goto nomem;
+    size_t njobs = 0;
+    jobs_for(jobs, &njobs, &full, L, &param, t.w1, t.nfeat1);
+    if (nfolds > 0) {
+        t.wfold = calloc(wlen * nfolds, sizeof(double));
+        folds = calloc(nfolds, sizeof(*folds));
+        keep = malloc(t.npara);
+        fold_of = malloc(t.npages * sizeof(*fold_of));
+        if (t.wfold == NULL || folds == NULL || keep == NULL || fold_of == NULL)
+            goto nomem;
+        for (size_t p = 0; p < t.npages; p++)
+            fold_of[p] = (uint32_t)(chaff_hash_combine(opt->seed, p) % nfolds);
+        for (unsigned k = 0; k < nfolds; k++) {
+            for (size_t p = 0; p < t.npages; p++)
+                for (size_t i = 0; i < ds->pages[p].n; i++)
+                    keep[ds->pages[p].first + i] = fold_of[p] != k;
+            if (subset_make(&folds[k], t.x1, ds->label, keep, t.npara, t.nfeat1, 1.0) != 0)
+                goto nomem;
+            jobs_for(jobs, &njobs, &folds[k], L, &param, t.wfold + k * wlen, t.nfeat1);
+        }
+    }
+    if (run_jobs(jobs, njobs, threads) != 0) {
+        rc = chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "liblinear training failed");
+        goto out;
+    }
+    complete_binary(t.w1, L, t.nfeat1);
+    for (unsigned k = 0; k < nfolds; k++)
+        complete_binary(t.wfold + k * wlen, L, t.nfeat1);
+
+    model = chaff_model_new(cfg, L, (const char *const *)ds->labels, opt->weight_bits);
+    if (model == NULL)
+        goto nomem;
+    {
+        /* Transpose liblinear's label-major vectors into the model's feature-major rows. */
+        double *w = malloc((size_t)t.nfeat1 * L * sizeof(double));
+        double bias[CHAFF_MAX_LABELS];
+        if (w == NULL)
+            goto nomem;
+        for (uint32_t l = 0; l < L; l++) {
+            const double *wl = t.w1 + (size_t)l * (size_t)(t.nfeat1 + 1);
+            for (size_t f = 0; f < (size_t)t.nfeat1; f++)
+                w[f * L + l] = wl[f];
+            bias[l] = wl[t.nfeat1];
+        }
+        chaff_model_set_stage1(model, w, bias);
+        free(w);
+    }
+
+    if (nfolds > 0) {
+        /* Out-of-fold first-pass probabilities, then the second pass on them. */
+        t.p1 = malloc(t.npara * L * sizeof(float));
+        if (t.p1 == NULL)
+            goto nomem;
+        for (size_t p = 0; p < t.npages; p++) {
+            const double *w = t.wfold + fold_of[p] * wlen;
+            for (size_t i = ds->pages[p].first; i < ds->pages[p].first + ds->pages[p].n; i++) {
+                float scores[CHAFF_MAX_LABELS];
+                row_scores(t.x1[i], w, L, t.nfeat1, scores);
+                chaff_model_probs(scores, L, t.p1 + i * L);
+            }
+        }
+        const int nfeat2 = (int)chaff_stack_dim(L);
+        if (stack_rows(&t, ds, cfg, nfeat2) != 0)
+            goto nomem;
+        struct subset s2 = {0};
+        s2.prob.l = (int)t.npara;
+        s2.prob.n = nfeat2 + 1;
+        s2.prob.x = t.x2;
+        s2.prob.bias = 1.0;
+        s2.label = ds->label;
+        const size_t wlen2 = (size_t)L * (size_t)(nfeat2 + 1);
+        t.w2 = calloc(wlen2, sizeof(double));
+        if (t.w2 == NULL)
+            goto nomem;
+        njobs = 0;
+        jobs_for(jobs, &njobs, &s2, L, &param, t.w2, nfeat2);
+        if (run_jobs(jobs, njobs, threads) != 0) {
+            rc = chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "liblinear training failed");
+            goto out;
+        }
+        complete_binary(t.w2, L, nfeat2);
+        double *w = malloc((size_t)nfeat2 * L * sizeof(double));
+        double bias[CHAFF_MAX_LABELS];
+        if (w == NULL)
+            goto nomem;
+        for (uint32_t l = 0; l < L; l++) {
+            const double *wl = t.w2 + (size_t)l * (size_t)(nfeat2 + 1);
+            for (size_t f = 0; f < (size_t)nfeat2; f++)
+                w[f * L + l] = wl[f];
+            bias[l] = wl[nfeat2];
+        }
+        chaff_model_set_stage2(model, w, bias);
+        free(w);
+    } else if (cfg->stacking) {
+        /* Too few pages for folds: the second pass passes the first pass's decision through. */
+        model->cfg.stacking = 0;
+        free(model->w2);
+        model->w2 = NULL;
+        model->dim2 = 0;
+    }
+
+    if (summary != NULL) {
+        memset(summary, 0, sizeof(*summary));
+        summary->pages = t.npages;
+        summary->paragraphs = t.npara;
+        summary->labels = L;
+        uint8_t *seen = calloc((size_t)t.nfeat1 + 2, 1);
+        if (seen == NULL)
+            goto nomem;
+        for (size_t i = 0; i < t.npara; i++)
+            for (const struct feature_node *f = t.x1[i]; f->index != -1; f++) {
+                summary->nonzeros++;
+                if (f->index <= t.nfeat1 && !seen[f->index]) {
+                    seen[f->index] = 1;
+                    summary->features++;
+                }
+            }
+        free(seen);
+        summary->seconds = now_seconds() - t0;
+    }
+    *model_out = model;
+    model = NULL;
+    rc = CHAFF_OK;
+    goto out;
+nomem:
+    rc = chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory while training");
+out:
+    chaff_model_free(model);
+    subset_free(&full);
+    for (unsigned k = 0; folds != NULL && k < nfolds; k++)
+        subset_free(&folds[k]);
+    free(folds);
+    free(keep);
+    free(fold_of);
+    free(jobs);
+    train_state_free(&t);
+    return rc;
+}
