@@ -8,7 +8,7 @@ import sys
 import unicodedata
 import zlib
 
-from . import fetch, sources
+from . import fetch, manpages, sources
 from .compose import PageMaker
 from .langs import LANGS
 from .tsvio import format_row, read_pages, unescape
@@ -53,9 +53,15 @@ def synth_pages(roots, seed, pages_per_lang, english_pages):
         if iso not in prose or len(nav[iso]["slots"]) < 20:
             log("skip %s: prose=%s nav slots=%d" % (iso, iso in prose, len(nav[iso]["slots"])))
             continue
-        maker = PageMaker(iso, nav[iso], consent[iso], prose[iso], pool)
+        docs = []
+        if iso in fetch.MANPAGES:
+            name, _, langdir = fetch.MANPAGES[iso]
+            docs = manpages.load_manpages(roots[name], langdir, iso in ("ja", "zh"))
+        log("%s: %d manual pages, %d nav slots, %d consent lines" % (
+            iso, len(docs), len(nav[iso]["slots"]), sum(len(v) for v in consent[iso].values())))
+        maker = PageMaker(iso, nav[iso], consent[iso], prose[iso], pool, docs)
         rng = random.Random("%d-%s" % (seed, iso))
-        n = english_pages if iso == "en" else pages_per_lang
+        n = english_pages if iso == "en" else pages_per_lang * (2 if docs else 1)
         for i in range(n):
             yield "syn-%s-%05d" % (iso, i), iso, maker.page(rng)
 

@@ -62,8 +62,9 @@ def split_sentences(text, iso):
 
 
 class PageMaker:
-    def __init__(self, iso, nav, consent, prose, consent_pool):
+    def __init__(self, iso, nav, consent, prose, consent_pool, docs=()):
         self.iso = iso
+        self.docs = list(docs)    # [(title, [(kind, text)])] from manual pages
         self.nav = nav            # from sources.load_navigation()[iso]
         self.consent = consent    # from sources.load_consent()[iso]
         self.prose = prose        # [(kind, text)] from UDHR etc.
@@ -105,18 +106,34 @@ class PageMaker:
         return items
 
     def headline(self, rng, exclude=()):
-        paras = [t for k, t in self.prose if k == "p" and t not in exclude]
-        return truncate(rng.choice(paras), self.iso, rng, 5, 12) if paras else None
+        for _ in range(5):
+            if self.docs and rng.random() < 0.5:
+                blocks = rng.choice(self.docs)[1]
+            else:
+                blocks = self.prose
+            text = rng.choice(blocks)[1]
+            if text not in exclude and len(text) > 20:
+                return truncate(text, self.iso, rng, 5, 12)
+        return truncate(rng.choice([t for k, t in self.prose if k == "p"]), self.iso, rng, 5, 12)
 
     # ------------------------------------------------------------------ blocks
     def article(self, rng):
         """(title, [(label, text)]) content rows from a contiguous window of prose."""
-        n = len(self.prose)
-        length = rng.randint(5, min(28, n))
+        if self.docs and rng.random() < 0.55:
+            doc_title, blocks = rng.choice(self.docs)
+        else:
+            doc_title, blocks = None, self.prose
+        n = len(blocks)
+        length = rng.randint(min(5, n), min(28, n))
         start = rng.randint(0, n - length)
-        window = self.prose[start:start + length]
+        window = list(blocks[start:start + length])
+        while window and window[-1][0] == "h":
+            window.pop()
         heads = [t for k, t in window if k == "h"]
-        title = heads[0] if heads and rng.random() < 0.6 else self.headline(rng)
+        if doc_title and rng.random() < 0.7:
+            title = doc_title[0].upper() + doc_title[1:]
+        else:
+            title = heads[0] if heads and rng.random() < 0.6 else self.headline(rng)
         rows = []
         for kind, text in window:
             if kind == "p" and len(text) > 400 and rng.random() < 0.5:

