@@ -16,7 +16,7 @@
 #include <string.h>
 
 static const char usage_short[] = "Usage: chaff eval [--model FILE] [--json] DATA.tsv...\n"
-                                   "Try 'chaff eval --help' for more information.\n";
+                                  "Try 'chaff eval --help' for more information.\n";
 
 static const char usage_long[] =
     "Usage: chaff eval [--model FILE] [--json] DATA.tsv...\n"
@@ -224,8 +224,7 @@ static int eval_file(struct eval_run *run, const char *path)
         }
         if ((pb->n == 0 && (copy_string(&pb->id, &pb->id_cap, row.page_id) != 0 ||
                             copy_string(&pb->lang, &pb->lang_cap, row.lang) != 0)) ||
-            page_buf_reserve(pb) != 0 ||
-            row.text_len >= SIZE_MAX - pb->arena_len ||
+            page_buf_reserve(pb) != 0 || row.text_len >= SIZE_MAX - pb->arena_len ||
             reserve_bytes(&pb->arena, &pb->arena_cap, pb->arena_len + row.text_len + 1) != 0) {
             cli_msg("%s:%llu: out of memory", name, (unsigned long long)row.line);
             rc = -1;
