@@ -85,7 +85,7 @@ def main(argv=None):
     roots = fetch.fetch_all(args.cache, log)
     train_path = os.path.join(args.out, "train.tsv")
     held_path = os.path.join(args.out, "heldout.tsv")
-    stats = {name: collections.Counter() for name in ("label", "lang", "pages", "source")}
+    stats = {name: collections.Counter() for name in ("label", "lang", "pages", "source", "lang_label")}
     split_stats = collections.Counter()
     consent_lines = set()
     scripts = collections.Counter()
@@ -105,6 +105,7 @@ def main(argv=None):
                 raw = text
             stats["label"][label] += 1
             stats["lang"][lang] += 1
+            stats["lang_label"][(lang, label)] += 1
             if label == "consent":
                 consent_lines.add(raw)
             if label == "content":
@@ -137,7 +138,9 @@ def main(argv=None):
              "scripts in content rows: " + ", ".join("%s=%d" % kv for kv in scripts.most_common()),
              "rows and pages by language:"]
     for lang, n in sorted(stats["lang"].items(), key=lambda kv: (-kv[1], kv[0])):
-        lines.append("  %s\t%d rows\t%d pages" % (lang, n, stats["pages"][lang]))
+        lines.append("  %s\t%d rows\t%d pages\tcontent %d\tnavigation %d\tconsent %d" % (
+            lang, n, stats["pages"][lang], stats["lang_label"][(lang, "content")],
+            stats["lang_label"][(lang, "navigation")], stats["lang_label"][(lang, "consent")]))
     text = "\n".join(lines) + "\n"
     with open(os.path.join(args.out, "stats.txt"), "w", encoding="utf-8") as f:
         f.write(text)

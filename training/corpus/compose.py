@@ -94,6 +94,8 @@ class PageMaker:
                 return "%s %d, %d" % (m, d, y)
             if self.iso in ("zh", "ja"):
                 return "%d年%d月%d日" % (y, rng.randint(1, 12), d)
+            if self.iso in ("de", "da", "nb", "fi", "cs", "sk", "sl", "hr", "bs", "et"):
+                return "%d. %s %d" % (d, m, y)
             return "%d %s %d" % (d, m, y)
         return rng.choice(["%02d.%02d.%d", "%d/%02d/%d"]) % (d, rng.randint(1, 12), y)
 
