@@ -271,6 +271,20 @@ class PageMaker:
                                     "© %d %s" % (year, site)]))
         return [("navigation", r) for r in rows if r]
 
+    def sidebar(self, rng, site):
+        """Sidebar / footer link columns: a heading then one link per line, 1-3 groups."""
+        rows = []
+        groups = ["navigation", "tools", "recent_posts", "archives", "wp_categories", "meta",
+                  "categories", "pages", "help", "languages"]
+        items = [s for s in MENU_SLOTS + FOOTER_SLOTS + ACCOUNT_SLOTS if s in self.slots]
+        for head in _pick(rng, [g for g in groups if g in self.slots], rng.randint(1, 3)):
+            rows.append(self.slots[head])
+            for s in _pick(rng, items, rng.randint(3, 8)):
+                rows.append(self.slots[s].replace("%SITE%", site))
+            if head in ("recent_posts", "archives") and rng.random() < 0.6:
+                rows += [self.headline(rng) for _ in range(rng.randint(2, 4))]
+        return [("navigation", r) for r in rows if r]
+
     def consent_block(self, rng, cons):
         title, notice, button = cons["title"], cons["notice"], cons["button"]
         rows = []
@@ -327,6 +341,8 @@ class PageMaker:
         if rng.random() < 0.5:
             rows += [("navigation", b) for b in self.byline(rng)]
         rows += article
+        if rng.random() < 0.5:
+            rows += self.sidebar(rng, site)
         rows += self.bottom_chrome(rng, site, article_texts)
         if not top:
             rows += consent_rows
