@@ -25,9 +25,9 @@ void chaff_train_options_defaults(struct chaff_train_options *opt)
 {
     memset(opt, 0, sizeof(*opt));
     chaff_features_config_defaults(&opt->features);
-    opt->solver = CHAFF_SOLVER_LR;
+    opt->solver = CHAFF_SOLVER_LR_DUAL;
     opt->C = 1.0;
-    opt->eps = 0.01;
+    opt->eps = 0; /* the solver's own default */
     opt->threads = 0;
     opt->weight_bits = 16;
     opt->folds = 2;
@@ -537,8 +537,8 @@ int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options
     if (opt->weight_bits != 8 && opt->weight_bits != 16)
         return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "weight bits must be 8 or 16, not %u",
                                opt->weight_bits);
-    if (!(opt->C > 0) || !(opt->eps > 0))
-        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "C and eps must be positive");
+    if (!(opt->C > 0) || !(opt->eps >= 0))
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "C must be positive, eps not negative");
     if (opt->solver != CHAFF_SOLVER_LR && opt->solver != CHAFF_SOLVER_LR_DUAL &&
         opt->solver != CHAFF_SOLVER_SVC && opt->solver != CHAFF_SOLVER_SVC_DUAL)
         return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "unknown solver %d", opt->solver);
@@ -568,7 +568,10 @@ int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options
     memset(&param, 0, sizeof(param));
     param.solver_type = opt->solver;
     param.C = opt->C;
-    param.eps = opt->eps;
+    /* liblinear's own defaults: 0.01 for the primal solvers, 0.1 for the dual ones. */
+    param.eps = opt->eps > 0 ? opt->eps
+                : (opt->solver == CHAFF_SOLVER_LR || opt->solver == CHAFF_SOLVER_SVC) ? 0.01
+                                                                                       : 0.1;
 
     if (featurise_all(&t, ds, cfg, threads) != 0) {
         rc = chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory featurising the data");
