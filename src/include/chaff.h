@@ -133,6 +133,11 @@ struct chaff_counters {
     uint64_t paragraphs;
     uint64_t bytes;         /* input bytes of the paragraphs */
     uint64_t invalid_bytes; /* invalid UTF-8 bytes and NUL bytes replaced by U+FFFD */
+    /* Time spent per stage, in nanoseconds; counted only after chaff_classifier_set_timing(). */
+    uint64_t ns_normalize; /* NFKC, case folding, white space */
+    uint64_t ns_featurize; /* n-grams, hashing, context and window features (normalising
+                              excluded) */
+    uint64_t ns_score;     /* weights of both passes, probabilities */
 };
 
 /* Per-thread classification context: scratch buffers reused from page to page, so the hot path
@@ -155,6 +160,10 @@ int chaff_classify_page(struct chaff_classifier *cl, const char *const *paras, c
  * out of range. */
 int chaff_classifier_probs(const struct chaff_classifier *cl, size_t i, float *probs,
                            struct chaff_error *err);
+
+/* Turns the per-stage timers of the counters on (1) or off (0); off by default, since reading
+ * the clock costs time on every paragraph. */
+void chaff_classifier_set_timing(struct chaff_classifier *cl, int on);
 
 /* Counters accumulated by 'cl' since it was created (borrowed). */
 const struct chaff_counters *chaff_classifier_counters(const struct chaff_classifier *cl);

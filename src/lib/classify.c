@@ -70,9 +70,17 @@ static int score_first_pass(void *ctx, size_t i, const struct chaff_fvec *v)
 {
     struct chaff_classifier *cl = ctx;
     float scores[CHAFF_MAX_LABELS];
+    uint64_t t0 = cl->fx.timing ? chaff_clock_ns() : 0;
     chaff_model_score1(cl->model, v, scores);
     chaff_model_probs(scores, cl->model->nlabels, cl->p1 + i * cl->model->nlabels);
+    if (cl->fx.timing)
+        cl->counters.ns_score += chaff_clock_ns() - t0;
     return 0;
+}
+
+void chaff_classifier_set_timing(struct chaff_classifier *cl, int on)
+{
+    cl->fx.timing = on != 0;
 }
 
 int chaff_classify_page(struct chaff_classifier *cl, const char *const *paras, const size_t *lens,
@@ -81,11 +89,14 @@ int chaff_classify_page(struct chaff_classifier *cl, const char *const *paras, c
     const struct chaff_model *m = cl->model;
     const size_t L = m->nlabels;
     cl->n = 0;
+    const uint64_t t_start = cl->fx.timing ? chaff_clock_ns() : 0;
+    const uint64_t norm_before = cl->fx.ns_normalize, score_before = cl->counters.ns_score;
     if (reserve(cl, n) != 0)
         return chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory for a page of %zu paragraphs", n);
     if (chaff_features_page(&cl->fx, paras, lens, n, score_first_pass, cl) != 0)
         return chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory featurising a page");
     if (m->cfg.stacking && n > 0) {
+        uint64_t t_stack = cl->fx.timing ? chaff_clock_ns() : 0;
         if (chaff_stack_prepare(&cl->fx, cl->p1, n, L) != 0)
             return chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory");
         for (size_t i = 0; i < n; i++) {
@@ -95,6 +106,8 @@ int chaff_classify_page(struct chaff_classifier *cl, const char *const *paras, c
             chaff_model_score2(m, &cl->v2, scores);
             chaff_model_probs(scores, L, cl->probs + i * L);
         }
+        if (cl->fx.timing)
+            cl->counters.ns_score += chaff_clock_ns() - t_stack;
     } else if (n > 0) {
         memcpy(cl->probs, cl->p1, n * L * sizeof(float));
     }
@@ -112,6 +125,13 @@ int chaff_classify_page(struct chaff_classifier *cl, const char *const *paras, c
     cl->counters.pages++;
     cl->counters.paragraphs += n;
     cl->counters.invalid_bytes = cl->fx.ninvalid;
+    if (cl->fx.timing) {
+        uint64_t total = chaff_clock_ns() - t_start;
+        uint64_t norm = cl->fx.ns_normalize - norm_before;
+        uint64_t score = cl->counters.ns_score - score_before;
+        cl->counters.ns_normalize += norm;
+        cl->counters.ns_featurize += total > norm + score ? total - norm - score : 0;
+    }
     return CHAFF_OK;
 }
 

@@ -13,6 +13,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -117,6 +118,13 @@ static inline void fvec_push(struct chaff_fvec *v, uint32_t idx, float val)
     v->idx[v->n] = idx;
     v->val[v->n] = val;
     v->n++;
+}
+
+uint64_t chaff_clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 void chaff_fvec_release(struct chaff_fvec *v)
@@ -508,8 +516,11 @@ static int featurize_own(struct chaff_featurizer *fx, struct chaff_fx_slot *slot
         while (flen > 0 && ((uint8_t)s[flen] & 0xC0) == 0x80)
             flen--; /* cut at a code point boundary */
     }
+    uint64_t t0 = fx->timing ? chaff_clock_ns() : 0;
     if (chaff_normalize(&fx->nz, s, flen, &st) != 0)
         return -1;
+    if (fx->timing)
+        fx->ns_normalize += chaff_clock_ns() - t0;
     fx->ninvalid += st.ninvalid;
     if ((fx->cfg.groups & CHAFF_FEAT_CHARS) && add_char_ngrams(fx, &slot->own) != 0)
         return -1;

@@ -55,6 +55,8 @@ struct chaff_featurizer {
     uint64_t *words;       /* word hashes of the current paragraph */
     size_t words_cap;
     uint64_t ninvalid; /* invalid UTF-8 and NUL bytes replaced, summed over all pages */
+    int timing;        /* 1: measure ns_normalize */
+    uint64_t ns_normalize;
     double *psum; /* second pass: prefix sums of first-pass probabilities */
     size_t psum_cap;
 };
@@ -90,5 +92,8 @@ int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n,
                          size_t i, struct chaff_fvec *out);
 
 void chaff_fvec_release(struct chaff_fvec *v);
+
+/* Monotonic clock in nanoseconds, for the stage timers. */
+uint64_t chaff_clock_ns(void);
 
 #endif
