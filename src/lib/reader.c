@@ -104,6 +104,7 @@ static int open_common(struct chaff_reader *r, const struct chaff_reader_options
             return CHAFF_ERR_NOMEM;
     }
     r->format = format;
+    r->line_limit = format == CHAFF_FORMAT_WARC ? (uint64_t)1 << 20 : r->opt.max_record_bytes;
     switch (format) {
     case CHAFF_FORMAT_TEXT:
         r->next = chaff_reader_text_next;
@@ -273,7 +274,7 @@ int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error
         const char *nl = memchr(start, '\n', avail);
         size_t take = nl != NULL ? (size_t)(nl - start) : avail;
         total += take;
-        if (total > r->opt.max_record_bytes)
+        if (total > r->line_limit)
             too_long = 1;
         if (!too_long) {
             if (grow((void **)&r->line, &r->line_cap, n + take + 1, 1) != 0) {
@@ -299,8 +300,7 @@ int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error
         return chaff_error_set(err, CHAFF_ERR_NOMEM, where,
                                "line of %llu bytes exceeds the limit of %llu bytes (max record "
                                "size)",
-                               (unsigned long long)total,
-                               (unsigned long long)r->opt.max_record_bytes),
+                               (unsigned long long)total, (unsigned long long)r->line_limit),
                -1;
     }
     if (grow((void **)&r->line, &r->line_cap, n + 1, 1) != 0) {

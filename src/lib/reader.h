@@ -37,6 +37,7 @@ struct chaff_reader {
     uint64_t offset;     /* byte offset of the current line */
     uint64_t next_offset;/* byte offset of the first unconsumed byte */
     int line_complete;   /* the current line ended with a newline */
+    uint64_t line_limit; /* longest line: opt.max_record_bytes, 1 MiB for WARC header lines */
     int eof;             /* no more bytes will come (end of input or source damage) */
     int failed;          /* reading cannot go on: chaff_reader_next returns 0 */
     int src_failed;      /* the source reported damage, kept in src_err until delivered */

@@ -129,7 +129,8 @@ def make(args):
                 emit(b"\f\n")
             emit((text + "\n").encode())
             page_id = out_path if k == 0 else "%s#%d" % (out_path, k)
-        expected.append([page_id, paragraphs_of(text)])
+        if expected_path != "/dev/null":  # benchmarks: do not hold a GB of text
+            expected.append([page_id, paragraphs_of(text)])
         total += len(text)
         k += 1
     out.close()
