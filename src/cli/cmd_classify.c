@@ -1,165 +1,234 @@
 /*
- * cmd_classify.c - "chaff classify": labels every paragraph of its inputs, in input order, one
- * output row per input paragraph.
+ * cmd_classify.c - "chaff classify": labels every paragraph of its inputs (plain text, JSONL,
+ * WARC/WET; gzip or zstd compressed or not), in input order, with one output row per input
+ * paragraph. The work runs in the threaded pipeline of pipeline.c.
  */
 #include "cli_util.h"
+#include "pipeline.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char classify_usage[] =
     "Usage: chaff classify [OPTIONS] [FILE|-]...\n"
     "\n"
-    "Labels every paragraph of plain-text input: each non-blank line is a paragraph, each file\n"
-    "one page; on standard input (the default, or '-') a line holding only a form feed (\\f)\n"
-    "separates pages. Output is in input order, exactly one row per paragraph.\n"
+    "Labels every paragraph of its inputs, in input order, exactly one label per paragraph.\n"
+    "Inputs (gzip, multi-member gzip and zstd are decompressed, detected by magic bytes; '-'\n"
+    "or no file reads standard input):\n"
+    "  text   each non-blank line is a paragraph, each file one page; a line holding only a\n"
+    "         form feed (\\f) separates pages\n"
+    "  jsonl  one JSON object per line; paragraphs are the non-blank lines of \"text\"; \"id\"\n"
+    "         (else \"url\") names the page; other fields are passed through by -o jsonl\n"
+    "  warc   WARC 1.0/1.1 such as Common Crawl WET: conversion records are pages (id:\n"
+    "         WARC-Record-ID), paragraphs their non-blank lines; other records are skipped\n"
+    "         (and copied unchanged by -o clean)\n"
+    "The format is sniffed from the content: \"WARC/\" is warc, a leading '{' is jsonl.\n"
     "\n"
     "Options:\n"
-    "  -m, --model FILE     model to use (default: the built-in model)\n"
-    "  -o, --output FORMAT  tsv (default): label<TAB>confidence<TAB>text (text escaped as in\n"
-    "                       the TSV format); labels: one label per line; clean: only the text of\n"
-    "                       the content paragraphs\n"
-    "  -h, --help           show this help and exit\n"
+    "  -m, --model FILE       model to use (default: the built-in model)\n"
+    "  -f, --format FORMAT    auto (default), text, jsonl or warc\n"
+    "  -o, --output FORMAT    tsv (default): for jsonl and warc input\n"
+    "                         page_id<TAB>paragraph_index<TAB>label<TAB>confidence<TAB>text;\n"
+    "                         for text input label<TAB>confidence<TAB>text (5 columns with\n"
+    "                         --page-ids); text escaped as in the TSV format\n"
+    "                         labels: one label per paragraph\n"
+    "                         jsonl: one object per page: the input's fields (or \"id\", \"url\"),\n"
+    "                         \"labels\", \"confidences\", and \"text\" with the kept paragraphs\n"
+    "                         clean: the kept paragraphs, one per line; for warc input a WARC\n"
+    "                         archive (one gzip member per record when the input was gzip)\n"
+    "                         whose conversion payloads hold the kept paragraphs\n"
+    "  -k, --keep LABEL[,...] labels kept by jsonl and clean output (default: content)\n"
+    "      --page-ids         5-column tsv for text input too\n"
+    "  -t, --threads N        worker threads (default: all cores)\n"
+    "      --skip-bad         report malformed JSON lines and WARC records, skip them and\n"
+    "                         still exit 0 (without it they are skipped too, but exit 1)\n"
+    "      --max-record SIZE  largest JSON line / WARC record accepted, in bytes, with an\n"
+    "                         optional K, M or G suffix (default 1G)\n"
+    "      --progress         progress on stderr even when it is not a terminal\n"
+    "      --no-progress      no progress line\n"
+    "      --stats            totals on stderr at the end: pages, paragraphs, bytes, labels,\n"
+    "                         seconds, MB/s\n"
+    "  -h, --help             show this help and exit\n"
+    "\n"
+    "Damaged input: the output holds everything before the damage, then\n"
+    "'chaff: FILE: byte N: what' is printed; malformed WARC records and JSON lines are\n"
+    "reported with their byte offset or line and skipped.\n"
     "\n"
     "Exit status: 0 success, 1 data or I/O error (the other files are still processed),\n"
     "2 usage error.\n";
 
-enum output_format { OUT_TSV, OUT_LABELS, OUT_CLEAN };
-
-struct classify_run {
-    struct chaff_classifier *cl;
-    const struct chaff_model *model;
-    enum output_format output;
-    int keep_label; /* label index written by the clean output */
-    struct chaff_result *results;
-    size_t results_cap;
-};
-
-static int write_page(struct classify_run *run, const struct chaff_page *page)
+static int usage_error(void)
 {
-    for (size_t i = 0; i < page->nparas; i++) {
-        const struct chaff_result *r = &run->results[i];
-        const char *label = chaff_model_label_name(run->model, r->label);
-        switch (run->output) {
-        case OUT_TSV:
-            printf("%s\t%.4f\t", label, (double)r->confidence);
-            if (chaff_tsv_write_escaped(stdout, page->paras[i], page->lens[i]) != 0)
-                return -1;
-            putchar('\n');
-            break;
-        case OUT_LABELS:
-            puts(label);
-            break;
-        case OUT_CLEAN:
-            if ((int)r->label == run->keep_label) {
-                fwrite(page->paras[i], 1, page->lens[i], stdout);
-                putchar('\n');
-            }
-            break;
-        }
-    }
-    return ferror(stdout) ? -1 : 0;
+    fputs("Run 'chaff classify --help' for usage.\n", stderr);
+    return CLI_EXIT_USAGE;
 }
 
-static int classify_file(struct classify_run *run, const char *path)
+/* Parses "123", "64K", "512M", "1G"; returns 0 on error. */
+static uint64_t parse_size(const char *text)
 {
-    struct chaff_error err = {0};
-    struct chaff_reader *reader = NULL;
-    struct chaff_page page;
-    if (chaff_reader_open(path, NULL, &reader, &err) != CHAFF_OK) {
-        cli_msg_error(&err);
-        return CLI_EXIT_DATA;
+    char *end = NULL;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (end == text || text[0] == '-')
+        return 0;
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k')
+        shift = 10;
+    else if (*end == 'M' || *end == 'm')
+        shift = 20;
+    else if (*end == 'G' || *end == 'g')
+        shift = 30;
+    if (shift > 0)
+        end++;
+    if (*end != '\0' || v > (UINT64_MAX >> shift))
+        return 0;
+    return (uint64_t)v << shift;
+}
+
+/* Turns "content,navigation" into a mask of label indices of 'model'. Returns 0 on error. */
+static uint64_t parse_keep(const struct chaff_model *model, const char *list)
+{
+    uint64_t mask = 0;
+    char *copy = strdup(list);
+    if (copy == NULL)
+        return 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+        int i = chaff_model_label_index(model, tok);
+        if (i < 0 || i >= 64) {
+            cli_msg("--keep: the model has no label '%s'", tok);
+            free(copy);
+            return 0;
+        }
+        mask |= (uint64_t)1 << i;
     }
-    int status = CLI_EXIT_OK, rc;
-    while ((rc = chaff_reader_next(reader, &page, &err)) != 0) {
-        if (rc < 0) {
-            cli_msg_error(&err);
-            status = CLI_EXIT_DATA;
-            continue;
-        }
-        if (page.nparas > run->results_cap) {
-            struct chaff_result *p = realloc(run->results, page.nparas * sizeof(*p));
-            if (p == NULL) {
-                cli_msg("%s: out of memory for a page of %zu paragraphs", path, page.nparas);
-                status = CLI_EXIT_DATA;
-                break;
-            }
-            run->results = p;
-            run->results_cap = page.nparas;
-        }
-        if (chaff_classify_page(run->cl, page.paras, page.lens, page.nparas, run->results,
-                                &err) != CHAFF_OK) {
-            cli_msg_error(&err);
-            status = CLI_EXIT_DATA;
-            break;
-        }
-        if (write_page(run, &page) != 0)
-            break; /* reported by cli_finish_output() */
-    }
-    chaff_reader_close(reader);
-    return status;
+    free(copy);
+    if (mask == 0)
+        cli_msg("--keep: no label given");
+    return mask;
 }
 
 int cmd_classify(int argc, char **argv)
 {
+    enum { OPT_PAGE_IDS = 256, OPT_SKIP_BAD, OPT_MAX_RECORD, OPT_PROGRESS, OPT_NO_PROGRESS,
+           OPT_STATS };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
+        {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
+        {"keep", required_argument, NULL, 'k'},
+        {"threads", required_argument, NULL, 't'},
+        {"page-ids", no_argument, NULL, OPT_PAGE_IDS},
+        {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
+        {"max-record", required_argument, NULL, OPT_MAX_RECORD},
+        {"progress", no_argument, NULL, OPT_PROGRESS},
+        {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
+        {"stats", no_argument, NULL, OPT_STATS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *model_path = NULL;
-    struct classify_run run = {0};
-    run.output = OUT_TSV;
+    const char *model_path = NULL, *keep = NULL;
+    struct pipeline_config cfg;
+    memset(&cfg, 0, sizeof(cfg));
+    chaff_reader_options_defaults(&cfg.ropt);
+    chaff_writer_options_defaults(&cfg.wopt);
+    cfg.ropt.skip_bad = 1; /* malformed records are skipped; --skip-bad decides the exit code */
+    long threads = sysconf(_SC_NPROCESSORS_ONLN);
+    cfg.progress = isatty(STDERR_FILENO);
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "m:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "m:f:o:k:t:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'm':
             model_path = optarg;
             break;
+        case 'f':
+            if (strcmp(optarg, "auto") == 0)
+                cfg.ropt.format = CHAFF_FORMAT_AUTO;
+            else if (strcmp(optarg, "text") == 0)
+                cfg.ropt.format = CHAFF_FORMAT_TEXT;
+            else if (strcmp(optarg, "jsonl") == 0)
+                cfg.ropt.format = CHAFF_FORMAT_JSONL;
+            else if (strcmp(optarg, "warc") == 0)
+                cfg.ropt.format = CHAFF_FORMAT_WARC;
+            else {
+                cli_msg("--format: unknown format '%s' (auto, text, jsonl, warc)", optarg);
+                return usage_error();
+            }
+            break;
         case 'o':
             if (strcmp(optarg, "tsv") == 0)
-                run.output = OUT_TSV;
+                cfg.wopt.output = CHAFF_OUTPUT_TSV;
             else if (strcmp(optarg, "labels") == 0)
-                run.output = OUT_LABELS;
+                cfg.wopt.output = CHAFF_OUTPUT_LABELS;
+            else if (strcmp(optarg, "jsonl") == 0)
+                cfg.wopt.output = CHAFF_OUTPUT_JSONL;
             else if (strcmp(optarg, "clean") == 0)
-                run.output = OUT_CLEAN;
+                cfg.wopt.output = CHAFF_OUTPUT_CLEAN;
             else {
-                cli_msg("--output: unknown format '%s' (tsv, labels, clean)", optarg);
-                fputs("Run 'chaff classify --help' for usage.\n", stderr);
-                return CLI_EXIT_USAGE;
+                cli_msg("--output: unknown format '%s' (tsv, labels, jsonl, clean)", optarg);
+                return usage_error();
             }
+            break;
+        case 'k':
+            keep = optarg;
+            break;
+        case 't':
+            threads = cli_parse_long("--threads", optarg, 1, 1024);
+            if (threads < 0)
+                return usage_error();
+            break;
+        case OPT_PAGE_IDS:
+            cfg.tsv_ids_text = 1;
+            break;
+        case OPT_SKIP_BAD:
+            cfg.skip_bad = 1;
+            break;
+        case OPT_MAX_RECORD:
+            cfg.ropt.max_record_bytes = parse_size(optarg);
+            if (cfg.ropt.max_record_bytes == 0) {
+                cli_msg("--max-record: expected a size in bytes such as 1048576, 64M or 1G, "
+                        "got '%s'",
+                        optarg);
+                return usage_error();
+            }
+            break;
+        case OPT_PROGRESS:
+            cfg.progress = 1;
+            break;
+        case OPT_NO_PROGRESS:
+            cfg.progress = 0;
+            break;
+        case OPT_STATS:
+            cfg.stats = 1;
             break;
         case 'h':
             fputs(classify_usage, stdout);
             return cli_finish_output();
         default:
-            fputs("Run 'chaff classify --help' for usage.\n", stderr);
-            return CLI_EXIT_USAGE;
+            return usage_error();
         }
     }
+    cfg.threads = threads > 0 ? (unsigned)threads : 1;
     struct chaff_model *model = cli_load_model(model_path);
     if (model == NULL)
         return CLI_EXIT_DATA;
-    run.model = model;
-    run.keep_label = chaff_model_label_index(model, "content");
-    run.cl = chaff_classifier_create(model);
-    if (run.cl == NULL) {
-        cli_msg("out of memory");
-        chaff_model_free(model);
-        return CLI_EXIT_DATA;
+    cfg.model = model;
+    /* Clean WARC output copies the records that are no pages. */
+    cfg.ropt.passthrough = cfg.wopt.output == CHAFF_OUTPUT_CLEAN;
+    if (keep != NULL) {
+        cfg.wopt.keep_mask = parse_keep(model, keep);
+        if (cfg.wopt.keep_mask == 0) {
+            chaff_model_free(model);
+            return usage_error();
+        }
     }
-    int status = CLI_EXIT_OK;
-    if (optind >= argc)
-        status = classify_file(&run, "-");
-    for (int i = optind; i < argc; i++)
-        status |= classify_file(&run, argv[i]);
+    static char *const stdin_path[] = {"-"};
+    int status = optind < argc ? pipeline_run(&cfg, argv + optind, argc - optind)
+                               : pipeline_run(&cfg, stdin_path, 1);
     int out_status = cli_finish_output();
-    chaff_classifier_free(run.cl);
     chaff_model_free(model);
-    free(run.results);
     return status != CLI_EXIT_OK ? status : out_status;
 }

@@ -172,47 +172,151 @@ const struct chaff_counters *chaff_classifier_counters(const struct chaff_classi
 
 /* Input formats of page readers. */
 enum chaff_format {
-    CHAFF_FORMAT_AUTO = 0, /* sniffed from the first bytes of the (decompressed) input */
+    CHAFF_FORMAT_AUTO = 0, /* sniffed from the first bytes of the (decompressed) input: "WARC/"
+                              is WARC, a first non-blank byte '{' is JSONL, else text */
     CHAFF_FORMAT_TEXT,     /* plain text: each non-blank line a paragraph; a file is one page,
                               a line holding only a form feed separates pages */
-    CHAFF_FORMAT_JSONL,    /* one JSON object per line, paragraphs are the lines of "text" */
-    CHAFF_FORMAT_WARC,     /* WARC/WET: conversion records are pages */
+    CHAFF_FORMAT_JSONL,    /* one JSON object per line, paragraphs are the non-blank lines of its
+                              "text" string; "id" (or "url") names the page */
+    CHAFF_FORMAT_WARC,     /* WARC 1.0/1.1 (Common Crawl WET): conversion records are pages,
+                              paragraphs are the non-blank lines of their payload */
 };
 
-/* One page as a reader yields it. All pointers are borrowed from the reader and valid until the
- * next chaff_reader_next() or chaff_reader_close(). */
+/* Compression of a reader's input, detected from its magic bytes. */
+enum chaff_compression {
+    CHAFF_COMPRESSION_NONE = 0,
+    CHAFF_COMPRESSION_GZIP, /* one or more gzip members back to back */
+    CHAFF_COMPRESSION_ZSTD, /* one or more zstd frames */
+};
+
+/* One page (or, with chaff_reader_options.passthrough, one record that is no page) as a reader
+ * yields it. All pointers are borrowed from the reader and valid until the next
+ * chaff_reader_next() or chaff_reader_close(): a caller that keeps a page longer copies it. */
 struct chaff_page {
-    const char *id;            /* NUL-terminated page id ("" when the input has none) */
+    const char *id;            /* NUL-terminated page id: the file name (text, "NAME#K" for page
+                                  K > 0), "id" or else "url" or else "NAME:LINE" (JSONL), the
+                                  WARC-Record-ID (WARC) */
     size_t nparas;             /* number of paragraphs (may be 0) */
     const char *const *paras;  /* paras[i] points to lens[i] bytes, NUL-terminated */
     const size_t *lens;
     uint64_t index;            /* 0-based index of the page in its input */
     uint64_t offset;           /* byte offset (decompressed) of the page's record or line */
+    /* Fields below were added for archive input; text pages leave them empty. */
+    const char *url;           /* NUL-terminated: "url" (JSONL), WARC-Target-URI (WARC), or "" */
+    const char *raw;           /* record bytes kept for pass-through, or NULL: the JSON line
+                                  (JSONL, no newline); the WARC header block from "WARC/" up to
+                                  and including the empty line that ends it (WARC) */
+    size_t raw_len;
+    const char *payload;       /* WARC: the record block (Content-Length bytes); else NULL */
+    size_t payload_len;
+    int passthrough;           /* 1: a record that is no page (WARC warcinfo, request, ...),
+                                  only yielded with chaff_reader_options.passthrough; then
+                                  nparas == 0 and raw/payload hold the record */
+    uint64_t lineno;           /* JSONL: 1-based line number; else 0 */
 };
 
+/* Reads pages from a file or standard input. Opaque; one reader per thread. */
 struct chaff_reader;
 
 struct chaff_reader_options {
     enum chaff_format format; /* default CHAFF_FORMAT_AUTO */
-    int skip_bad;             /* 1: malformed records are reported and skipped; default 0 */
+    int skip_bad;             /* 1: a malformed record (JSON line, WARC record, record over the
+                                 size limit) is reported (chaff_reader_next returns -1) and
+                                 reading goes on; 0 (default): it is reported as fatal (-2) and
+                                 reading stops */
+    int passthrough;          /* 1: WARC records that are no pages are yielded too, with
+                                 page->passthrough set; 0 (default): they are skipped and
+                                 counted in chaff_reader_stats.skipped */
+    uint64_t max_record_bytes;/* largest JSON line, WARC record block or text line accepted;
+                                 default CHAFF_MAX_RECORD_DEFAULT (1 GiB) */
 };
 
+#define CHAFF_MAX_RECORD_DEFAULT ((uint64_t)1 << 30)
+
+/* Sets every field of 'opt' to its documented default. */
 void chaff_reader_options_defaults(struct chaff_reader_options *opt);
 
 /* Opens 'path' ("-" for standard input); gzip and zstd input is decompressed transparently.
- * 'opt' may be NULL for defaults. Caller owns *reader_out; close it with chaff_reader_close(). */
+ * 'opt' (borrowed for the call) may be NULL for defaults. On success the caller owns
+ * *reader_out and closes it with chaff_reader_close(). Fails with CHAFF_ERR_IO when the file
+ * cannot be opened. */
 int chaff_reader_open(const char *path, const struct chaff_reader_options *opt,
                       struct chaff_reader **reader_out, struct chaff_error *err);
 
-/* Reads the next page into *page. Returns 1 for a page, 0 at end of input, or -1 with 'err'
- * filled (err->where names the file and line or byte offset). After -1 the caller may call
- * again: the reader goes on past a recoverable error, or returns 0 when it cannot go on. */
+/* The same over the 'nbytes' bytes at 'data' (borrowed: they must outlive the reader), named
+ * 'name' in messages. For tests, fuzzers and hosts that hold the input in memory. */
+int chaff_reader_open_memory(const void *data, size_t nbytes, const char *name,
+                             const struct chaff_reader_options *opt,
+                             struct chaff_reader **reader_out, struct chaff_error *err);
+
+/* Reads the next page into *page (caller-owned; its pointers are borrowed, see above).
+ * Returns 1 for a page, 0 at end of input, -1 with 'err' filled for a malformed record that
+ * was skipped (only with skip_bad; reading goes on), or -2 with 'err' filled when reading
+ * cannot go on (damaged compressed stream, read error, out of memory, or a malformed record
+ * without skip_bad); every call after -2 returns 0. Pages before the damage are all returned
+ * before the error. err->where is "NAME:LINE" (text, JSONL) or "NAME: byte N" (WARC record
+ * offsets in the decompressed stream, compressed-stream damage in the compressed file). */
 int chaff_reader_next(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err);
 
 /* The format the reader settled on (never CHAFF_FORMAT_AUTO after the first page). */
 enum chaff_format chaff_reader_format(const struct chaff_reader *r);
 
+/* The compression of the input. */
+enum chaff_compression chaff_reader_compression(const struct chaff_reader *r);
+
+/* What a reader has seen so far; plain data. */
+struct chaff_reader_stats {
+    uint64_t pages;    /* pages returned (passthrough records not included) */
+    uint64_t skipped;  /* WARC records that are no pages (warcinfo, request, ...) */
+    uint64_t bad;      /* malformed records reported */
+    uint64_t bytes;    /* decompressed bytes consumed */
+    uint64_t in_bytes; /* input (compressed) bytes consumed */
+    int64_t in_size;   /* size of the input file, or -1 when unknown (a pipe) */
+};
+
+/* Fills 'st' (caller-owned). */
+void chaff_reader_stats(const struct chaff_reader *r, struct chaff_reader_stats *st);
+
+/* Closes 'r' (NULL is fine) and the file it opened; pages it returned become invalid. */
 void chaff_reader_close(struct chaff_reader *r);
+
+/* ------------------------------------------------------------------ page writers */
+
+/* Output forms of chaff_page_write(). */
+enum chaff_output {
+    CHAFF_OUTPUT_TSV = 0, /* a row per paragraph, see chaff_writer_options.tsv_ids */
+    CHAFF_OUTPUT_LABELS,  /* a label per paragraph, one per line */
+    CHAFF_OUTPUT_JSONL,   /* an object per page: the JSONL input's fields (or "id" and "url"),
+                             "labels", "confidences", and "text" holding the kept paragraphs
+                             joined by newlines */
+    CHAFF_OUTPUT_CLEAN,   /* the kept paragraphs, one per line; for WARC input a WARC record
+                             per input record whose conversion payloads hold only the kept
+                             paragraphs (Content-Length rewritten, WARC-Block-Digest dropped),
+                             other records copied unchanged */
+};
+
+struct chaff_writer_options {
+    enum chaff_output output; /* default CHAFF_OUTPUT_TSV */
+    uint64_t keep_mask;       /* bit i set: label i is kept by jsonl and clean output; default
+                                 0, which keeps the model's "content" label */
+    int tsv_ids;              /* 1: tsv rows are page_id<TAB>paragraph_index<TAB>label<TAB>
+                                 confidence<TAB>text; 0 (default): label<TAB>confidence<TAB>text */
+    int gzip_records;         /* clean WARC output: 1 compresses each record as its own gzip
+                                 member; default 0 */
+};
+
+/* Sets every field of 'opt' to its documented default. */
+void chaff_writer_options_defaults(struct chaff_writer_options *opt);
+
+/* Writes one classified page to 'out' (a FILE *, borrowed) in the form 'opt' asks for.
+ * 'page' (as returned by a reader of format 'format', or a copy) and its 'results' (page->nparas
+ * entries, from chaff_classify_page) are borrowed for the call; 'model' names the labels.
+ * A passthrough record is written by clean output only. Returns CHAFF_OK, CHAFF_ERR_IO on a write
+ * error, CHAFF_ERR_PARSE when a JSONL page's raw line is not a JSON object, or CHAFF_ERR_NOMEM. */
+int chaff_page_write(void *out, const struct chaff_model *model,
+                     const struct chaff_writer_options *opt, enum chaff_format format,
+                     const struct chaff_page *page, const struct chaff_result *results,
+                     struct chaff_error *err);
 
 /* ------------------------------------------------------------------ labelled data (TSV) */
 
@@ -278,9 +382,10 @@ enum chaff_solver {
 
 struct chaff_train_options {
     struct chaff_features_config features;
-    int solver;          /* enum chaff_solver; default CHAFF_SOLVER_LR */
+    int solver;          /* enum chaff_solver; default CHAFF_SOLVER_LR_DUAL */
     double C;            /* regularisation; default 1.0 */
-    double eps;          /* liblinear stopping tolerance; default 0.01 */
+    double eps;          /* liblinear stopping tolerance; 0 (default) = the solver's default:
+                            0.01 for the primal solvers, 0.1 for the dual ones */
     unsigned threads;    /* worker threads; 0 = all cores */
     unsigned weight_bits;/* stored weight precision: 8, 16 or 32; default 16 */
     unsigned folds;      /* folds for the out-of-fold first-pass scores of stacking; default 2 */

@@ -1,13 +1,16 @@
 /*
- * reader.c - opening an input for page reading: path or "-", format choice, line reading with
- * line numbers and byte offsets, and the page buffer the format readers fill. Lines may be of
- * any length; the buffers grow and are reused.
+ * reader.c - opening an input for page reading: path, "-" or memory, decompression (source.c),
+ * format sniffing, line and block reading with line numbers and byte offsets, and the page buffer
+ * the format readers fill. Lines and records may be of any length up to opt.max_record_bytes;
+ * the buffers grow and are reused. Invariant: r->next_offset is the decompressed offset of
+ * r->buf[r->buf_pos].
  */
 #include "reader.h"
 
 #include "error.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +20,7 @@ void chaff_reader_options_defaults(struct chaff_reader_options *opt)
 {
     memset(opt, 0, sizeof(*opt));
     opt->format = CHAFF_FORMAT_AUTO;
+    opt->max_record_bytes = CHAFF_MAX_RECORD_DEFAULT;
 }
 
 static int grow(void **buf, size_t *cap, size_t need, size_t size)
@@ -37,79 +41,13 @@ static int grow(void **buf, size_t *cap, size_t need, size_t size)
     return 0;
 }
 
-int chaff_reader_open(const char *path, const struct chaff_reader_options *opt,
-                      struct chaff_reader **reader_out, struct chaff_error *err)
-{
-    *reader_out = NULL;
-    struct chaff_reader *r = calloc(1, sizeof(*r));
-    if (r == NULL)
-        return chaff_error_set(err, CHAFF_ERR_NOMEM, path, "out of memory");
-    if (opt != NULL)
-        r->opt = *opt;
-    else
-        chaff_reader_options_defaults(&r->opt);
-    int is_stdin = strcmp(path, "-") == 0;
-    r->name = strdup(is_stdin ? "<stdin>" : path);
-    if (r->name == NULL) {
-        free(r);
-        return chaff_error_set(err, CHAFF_ERR_NOMEM, path, "out of memory");
-    }
-    if (is_stdin) {
-        r->file = stdin;
-    } else {
-        r->file = fopen(path, "rb");
-        if (r->file == NULL) {
-            int e = errno;
-            chaff_reader_close(r);
-            return chaff_error_set(err, CHAFF_ERR_IO, path, "cannot open: %s", strerror(e));
-        }
-        r->owns_file = 1;
-    }
-    switch (r->opt.format) {
-    case CHAFF_FORMAT_AUTO:
-    case CHAFF_FORMAT_TEXT:
-        r->format = CHAFF_FORMAT_TEXT;
-        r->next = chaff_reader_text_next;
-        break;
-    default:
-        chaff_reader_close(r);
-        return chaff_error_set(err, CHAFF_ERR_USAGE, path, "this input format is not supported");
-    }
-    *reader_out = r;
-    return CHAFF_OK;
-}
-
-void chaff_reader_close(struct chaff_reader *r)
-{
-    if (r == NULL)
-        return;
-    if (r->owns_file && r->file != NULL)
-        fclose(r->file);
-    free(r->name);
-    free(r->buf);
-    free(r->line);
-    chaff_page_buf_release(&r->page);
-    free(r);
-}
-
-enum chaff_format chaff_reader_format(const struct chaff_reader *r)
-{
-    return r->format;
-}
-
-int chaff_reader_next(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err)
-{
-    if (r->failed)
-        return 0;
-    int rc = r->next(r, page, err);
-    if (rc > 0)
-        page->index = r->page_index++;
-    return rc;
-}
-
-/* Refills r->buf; returns bytes read, 0 at end of input, -1 on error. */
+/* Refills r->buf with at least one more byte unless the input is over; returns bytes read, or 0
+ * at end of input (source damage included: it is kept in r->src_err and ends the input), -1 when
+ * out of memory. */
 static long fill(struct chaff_reader *r, struct chaff_error *err)
 {
+    if (r->eof)
+        return 0;
     if (r->buf_pos > 0) {
         memmove(r->buf, r->buf + r->buf_pos, r->buf_len - r->buf_pos);
         r->buf_len -= r->buf_pos;
@@ -119,60 +57,347 @@ static long fill(struct chaff_reader *r, struct chaff_error *err)
         chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory");
         return -1;
     }
-    size_t n = fread(r->buf + r->buf_len, 1, READ_CHUNK, r->file);
-    if (n == 0 && ferror(r->file)) {
-        chaff_error_set(err, CHAFF_ERR_IO, r->name, "read error: %s", strerror(errno));
-        return -1;
+    long n = chaff_source_read(r->src, r->buf + r->buf_len, r->buf_cap - r->buf_len,
+                               &r->src_err);
+    if (n < 0) {
+        r->src_failed = 1;
+        n = 0;
     }
-    r->buf_len += n;
-    return (long)n;
+    if (n == 0)
+        r->eof = 1;
+    r->buf_len += (size_t)n;
+    return n;
+}
+
+/* Picks the format from the first bytes of the decompressed input. */
+static enum chaff_format sniff(struct chaff_reader *r, struct chaff_error *err)
+{
+    while (r->buf_len - r->buf_pos < 64 && !r->eof)
+        if (fill(r, err) < 0)
+            return CHAFF_FORMAT_AUTO;
+    const char *p = r->buf + r->buf_pos;
+    size_t n = r->buf_len - r->buf_pos;
+    if (n >= 5 && memcmp(p, "WARC/", 5) == 0)
+        return CHAFF_FORMAT_WARC;
+    size_t i = 0;
+    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+        i++;
+    if (i < n && p[i] == '{')
+        return CHAFF_FORMAT_JSONL;
+    return CHAFF_FORMAT_TEXT;
+}
+
+static int open_common(struct chaff_reader *r, const struct chaff_reader_options *opt,
+                       struct chaff_error *err)
+{
+    if (opt != NULL)
+        r->opt = *opt;
+    else
+        chaff_reader_options_defaults(&r->opt);
+    if (r->opt.max_record_bytes == 0)
+        r->opt.max_record_bytes = CHAFF_MAX_RECORD_DEFAULT;
+    r->stats.in_size = chaff_source_size(r->src);
+    enum chaff_format format = r->opt.format;
+    if (format == CHAFF_FORMAT_AUTO) {
+        format = sniff(r, err);
+        if (format == CHAFF_FORMAT_AUTO)
+            return CHAFF_ERR_NOMEM;
+    }
+    r->format = format;
+    r->line_limit = format == CHAFF_FORMAT_WARC ? (uint64_t)1 << 20 : r->opt.max_record_bytes;
+    switch (format) {
+    case CHAFF_FORMAT_TEXT:
+        r->next = chaff_reader_text_next;
+        break;
+    case CHAFF_FORMAT_JSONL:
+        r->next = chaff_reader_jsonl_next;
+        break;
+    case CHAFF_FORMAT_WARC:
+        r->next = chaff_reader_warc_next;
+        break;
+    default:
+        return chaff_error_set(err, CHAFF_ERR_USAGE, r->name, "unknown input format %d",
+                               (int)format);
+    }
+    return CHAFF_OK;
+}
+
+int chaff_reader_open(const char *path, const struct chaff_reader_options *opt,
+                      struct chaff_reader **reader_out, struct chaff_error *err)
+{
+    *reader_out = NULL;
+    struct chaff_reader *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return chaff_error_set(err, CHAFF_ERR_NOMEM, path, "out of memory");
+    r->name = strdup(strcmp(path, "-") == 0 ? "<stdin>" : path);
+    if (r->name == NULL) {
+        free(r);
+        return chaff_error_set(err, CHAFF_ERR_NOMEM, path, "out of memory");
+    }
+    int rc = chaff_source_open(path, r->name, &r->src, err);
+    if (rc == CHAFF_OK)
+        rc = open_common(r, opt, err);
+    if (rc != CHAFF_OK) {
+        chaff_reader_close(r);
+        return rc;
+    }
+    *reader_out = r;
+    return CHAFF_OK;
+}
+
+int chaff_reader_open_memory(const void *data, size_t nbytes, const char *name,
+                             const struct chaff_reader_options *opt,
+                             struct chaff_reader **reader_out, struct chaff_error *err)
+{
+    *reader_out = NULL;
+    struct chaff_reader *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return chaff_error_set(err, CHAFF_ERR_NOMEM, name, "out of memory");
+    r->name = strdup(name);
+    if (r->name == NULL) {
+        free(r);
+        return chaff_error_set(err, CHAFF_ERR_NOMEM, name, "out of memory");
+    }
+    int rc = chaff_source_open_memory(data, nbytes, r->name, &r->src, err);
+    if (rc == CHAFF_OK)
+        rc = open_common(r, opt, err);
+    if (rc != CHAFF_OK) {
+        chaff_reader_close(r);
+        return rc;
+    }
+    *reader_out = r;
+    return CHAFF_OK;
+}
+
+void chaff_reader_close(struct chaff_reader *r)
+{
+    if (r == NULL)
+        return;
+    chaff_source_close(r->src);
+    free(r->name);
+    free(r->buf);
+    free(r->line);
+    free(r->url);
+    free(r->hdr);
+    chaff_page_buf_release(&r->page);
+    free(r);
+}
+
+enum chaff_format chaff_reader_format(const struct chaff_reader *r)
+{
+    return r->format;
+}
+
+enum chaff_compression chaff_reader_compression(const struct chaff_reader *r)
+{
+    return chaff_source_compression(r->src);
+}
+
+void chaff_reader_stats(const struct chaff_reader *r, struct chaff_reader_stats *st)
+{
+    *st = r->stats;
+    st->bytes = r->next_offset;
+    st->in_bytes = chaff_source_in_offset(r->src);
+}
+
+int chaff_reader_next(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err)
+{
+    if (r->failed)
+        return 0;
+    memset(page, 0, sizeof(*page));
+    int rc = r->next(r, page, err);
+    if (rc > 0) {
+        if (!page->passthrough) {
+            page->index = r->page_index++;
+            r->stats.pages++;
+        }
+        if (page->url == NULL)
+            page->url = "";
+        return 1;
+    }
+    if (rc == -1) {
+        r->stats.bad++;
+        if (r->opt.skip_bad)
+            return -1;
+        r->failed = 1;
+        return -2;
+    }
+    if (rc < 0) {
+        r->failed = 1;
+        return -2;
+    }
+    /* End of the format's input: report source damage, if any, after every page before it. */
+    r->failed = 1;
+    if (r->src_failed) {
+        if (err != NULL)
+            *err = r->src_err;
+        return -2;
+    }
+    return 0;
+}
+
+int chaff_reader_error_at(struct chaff_reader *r, struct chaff_error *err, enum chaff_status code,
+                          uint64_t offset, const char *format, ...)
+{
+    if (err == NULL)
+        return code;
+    char where[sizeof(err->where)];
+    snprintf(where, sizeof(where), "%s: byte %llu", r->name, (unsigned long long)offset);
+    err->code = code;
+    snprintf(err->where, sizeof(err->where), "%s", where);
+    va_list ap;
+    va_start(ap, format);
+    vsnprintf(err->msg, sizeof(err->msg), format, ap);
+    va_end(ap);
+    return code;
 }
 
 int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error *err)
 {
     size_t n = 0;
+    uint64_t total = 0; /* line bytes seen, kept or not */
+    int too_long = 0;
+    r->offset = r->next_offset;
+    r->line_complete = 0;
     for (;;) {
         if (r->buf_pos == r->buf_len) {
-            if (r->eof)
-                break;
             long got = fill(r, err);
             if (got < 0) {
                 r->failed = 1;
-                return -1;
+                return -2;
             }
-            if (got == 0) {
-                r->eof = 1;
+            if (got == 0)
                 break;
-            }
         }
         const char *start = r->buf + r->buf_pos;
         size_t avail = r->buf_len - r->buf_pos;
         const char *nl = memchr(start, '\n', avail);
         size_t take = nl != NULL ? (size_t)(nl - start) : avail;
-        if (grow((void **)&r->line, &r->line_cap, n + take + 1, 1) != 0) {
-            r->failed = 1;
-            return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -1;
+        total += take;
+        if (total > r->line_limit)
+            too_long = 1;
+        if (!too_long) {
+            if (grow((void **)&r->line, &r->line_cap, n + take + 1, 1) != 0) {
+                r->failed = 1;
+                return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+            }
+            memcpy(r->line + n, start, take);
+            n += take;
         }
-        memcpy(r->line + n, start, take);
-        n += take;
         r->buf_pos += take + (nl != NULL);
+        r->next_offset += take + (nl != NULL);
         if (nl != NULL) {
-            r->offset = r->next_offset;
-            r->next_offset += n + 1;
-            goto got_line;
+            r->line_complete = 1;
+            break;
         }
     }
-    if (n == 0)
+    if (total == 0 && !r->line_complete)
         return 0;
-    r->offset = r->next_offset;
-    r->next_offset += n;
-got_line:
     r->lineno++;
+    if (too_long) {
+        char where[sizeof(err->where)];
+        snprintf(where, sizeof(where), "%s:%llu", r->name, (unsigned long long)r->lineno);
+        return chaff_error_set(err, CHAFF_ERR_NOMEM, where,
+                               "line of %llu bytes exceeds the limit of %llu bytes (max record "
+                               "size)",
+                               (unsigned long long)total, (unsigned long long)r->line_limit),
+               -1;
+    }
+    if (grow((void **)&r->line, &r->line_cap, n + 1, 1) != 0) {
+        r->failed = 1;
+        return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+    }
     if (n > 0 && r->line[n - 1] == '\r')
         n--;
     r->line[n] = '\0';
     *len = n;
     return 1;
+}
+
+int chaff_reader_take(struct chaff_reader *r, size_t n, const char **data_out, size_t *got_out,
+                      struct chaff_error *err)
+{
+    if (r->buf_len - r->buf_pos < n && r->buf_pos > 0) {
+        memmove(r->buf, r->buf + r->buf_pos, r->buf_len - r->buf_pos);
+        r->buf_len -= r->buf_pos;
+        r->buf_pos = 0;
+    }
+    while (r->buf_len - r->buf_pos < n && !r->eof) {
+        if (grow((void **)&r->buf, &r->buf_cap, n + READ_CHUNK, 1) != 0) {
+            r->failed = 1;
+            return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name,
+                                   "out of memory for a record of %zu bytes", n),
+                   -2;
+        }
+        if (fill(r, err) < 0) {
+            r->failed = 1;
+            return -2;
+        }
+    }
+    size_t got = r->buf_len - r->buf_pos < n ? r->buf_len - r->buf_pos : n;
+    *data_out = r->buf + r->buf_pos;
+    *got_out = got;
+    r->buf_pos += got;
+    r->next_offset += got;
+    return got == n ? 1 : 0;
+}
+
+uint64_t chaff_reader_skip(struct chaff_reader *r, uint64_t n)
+{
+    uint64_t done = 0;
+    while (done < n) {
+        if (r->buf_pos == r->buf_len && fill(r, NULL) <= 0)
+            break;
+        size_t avail = r->buf_len - r->buf_pos;
+        size_t step = n - done < avail ? (size_t)(n - done) : avail;
+        r->buf_pos += step;
+        r->next_offset += step;
+        done += step;
+    }
+    return done;
+}
+
+int chaff_is_blank(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\v' && s[i] != '\f')
+            return 0;
+    return 1;
+}
+
+int chaff_reader_add_lines(struct chaff_reader *r, const char *text, size_t len)
+{
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *stop = nl != NULL ? nl : end;
+        size_t n = (size_t)(stop - p);
+        if (n > 0 && p[n - 1] == '\r')
+            n--;
+        if (!chaff_is_blank(p, n) && chaff_page_buf_add(&r->page, p, n) != 0)
+            return -1;
+        p = nl != NULL ? nl + 1 : end;
+    }
+    return 0;
+}
+
+int chaff_reader_hdr_append(struct chaff_reader *r, const char *data, size_t len)
+{
+    if (grow((void **)&r->hdr, &r->hdr_cap, r->hdr_len + len + 1, 1) != 0)
+        return -1;
+    memcpy(r->hdr + r->hdr_len, data, len);
+    r->hdr_len += len;
+    r->hdr[r->hdr_len] = '\0';
+    return 0;
+}
+
+int chaff_reader_set_url(struct chaff_reader *r, const char *url, size_t len)
+{
+    if (grow((void **)&r->url, &r->url_cap, len + 1, 1) != 0)
+        return -1;
+    memcpy(r->url, url, len);
+    r->url[len] = '\0';
+    return 0;
 }
 
 /* ------------------------------------------------------------------ page buffer */

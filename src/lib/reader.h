@@ -7,6 +7,7 @@
 #define CHAFF_LIB_READER_H
 
 #include "chaff.h"
+#include "source.h"
 
 #include <stdio.h>
 
@@ -24,27 +25,69 @@ struct chaff_page_buf {
 
 struct chaff_reader {
     char *name; /* path as given, "<stdin>" for "-" */
-    FILE *file;
-    int owns_file;
+    struct chaff_source *src;
     struct chaff_reader_options opt;
     enum chaff_format format;
-    /* line reading */
-    char *buf;      /* bytes read, not yet consumed */
+    /* line reading: r->buf[buf_pos..buf_len) are bytes read, not yet consumed */
+    char *buf;
     size_t buf_pos, buf_len, buf_cap;
     char *line;     /* the current line (no newline), NUL-terminated */
     size_t line_cap;
     uint64_t lineno;     /* 1-based number of the current line */
     uint64_t offset;     /* byte offset of the current line */
-    uint64_t next_offset;
-    int eof, failed;
+    uint64_t next_offset;/* byte offset of the first unconsumed byte */
+    int line_complete;   /* the current line ended with a newline */
+    uint64_t line_limit; /* longest line: opt.max_record_bytes, 1 MiB for WARC header lines */
+    int eof;             /* no more bytes will come (end of input or source damage) */
+    int failed;          /* reading cannot go on: chaff_reader_next returns 0 */
+    int src_failed;      /* the source reported damage, kept in src_err until delivered */
+    struct chaff_error src_err;
     struct chaff_page_buf page;
+    char *url;
+    size_t url_cap;
     uint64_t page_index;
+    struct chaff_reader_stats stats;
+    /* WARC: the header block of the current record; a line read while resynchronising that
+     * starts the next record (have_line: it is in r->line, have_line_len bytes) */
+    char *hdr;
+    size_t hdr_len, hdr_cap;
+    int have_line;
+    size_t have_line_len;
     int (*next)(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err);
 };
 
 /* Reads the next line into r->line (newline and a trailing CR removed). Returns 1 with its length
- * in *len, 0 at end of input, or -1 with 'err' filled on a read error. */
+ * in *len, 0 at end of input, -1 with 'err' filled when the line is longer than
+ * opt.max_record_bytes (the line is consumed), or -2 with 'err' filled when out of memory.
+ * Source damage is not an error here: it ends the input and is kept in r->src_err. */
 int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error *err);
+
+/* Makes the next 'n' bytes of input contiguous and consumes them: *data_out points to them in
+ * the reader's buffer (valid until the next read). Returns 1, 0 when fewer than 'n' bytes remain
+ * (*got_out tells how many; they are consumed), or -2 when out of memory. */
+int chaff_reader_take(struct chaff_reader *r, size_t n, const char **data_out, size_t *got_out,
+                      struct chaff_error *err);
+
+/* Consumes 'n' bytes without keeping them; returns the number consumed (less at end of input). */
+uint64_t chaff_reader_skip(struct chaff_reader *r, uint64_t n);
+
+/* Splits 'len' bytes of 'text' at newlines into r->page: every non-blank line (a trailing CR
+ * removed) is a paragraph. Returns 0 or -1 when out of memory. */
+int chaff_reader_add_lines(struct chaff_reader *r, const char *text, size_t len);
+
+/* Sets r->url to 'len' bytes of 'url'; 0 or -1 when out of memory. */
+int chaff_reader_set_url(struct chaff_reader *r, const char *url, size_t len);
+
+/* Appends 'len' bytes of 'data' to r->hdr; 0 or -1 when out of memory. */
+int chaff_reader_hdr_append(struct chaff_reader *r, const char *data, size_t len);
+
+/* 1 when the 'len' bytes at 's' are only blanks (space, tab, CR, VT, FF). */
+int chaff_is_blank(const char *s, size_t len);
+
+/* Returns 'code' after formatting "NAME: byte OFFSET" into err->where. */
+int chaff_reader_error_at(struct chaff_reader *r, struct chaff_error *err, enum chaff_status code,
+                          uint64_t offset, const char *format, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* Page building. */
 void chaff_page_buf_clear(struct chaff_page_buf *pb);
@@ -55,6 +98,10 @@ void chaff_page_buf_release(struct chaff_page_buf *pb);
 
 /* Format readers. */
 int chaff_reader_text_next(struct chaff_reader *r, struct chaff_page *page,
+                           struct chaff_error *err);
+int chaff_reader_jsonl_next(struct chaff_reader *r, struct chaff_page *page,
+                            struct chaff_error *err);
+int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page,
                            struct chaff_error *err);
 
 #endif

@@ -9,14 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int is_blank(const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\v')
-            return 0;
-    return 1;
-}
-
 int chaff_reader_text_next(struct chaff_reader *r, struct chaff_page *page,
                            struct chaff_error *err)
 {
@@ -28,18 +20,16 @@ int chaff_reader_text_next(struct chaff_reader *r, struct chaff_page *page,
         size_t len;
         int rc = chaff_reader_getline(r, &len, err);
         if (rc < 0)
-            return -1;
+            return rc;
         if (rc == 0)
             break;
         got_any = 1;
         if (len == 1 && r->line[0] == '\f')
             break;
-        if (is_blank(r->line, len))
+        if (chaff_is_blank(r->line, len))
             continue;
-        if (chaff_page_buf_add(pb, r->line, len) != 0) {
-            r->failed = 1;
-            return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -1;
-        }
+        if (chaff_page_buf_add(pb, r->line, len) != 0)
+            return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
     }
     if (!got_any)
         return 0;
@@ -48,10 +38,8 @@ int chaff_reader_text_next(struct chaff_reader *r, struct chaff_page *page,
         snprintf(id, sizeof(id), "%s", r->name);
     else
         snprintf(id, sizeof(id), "%s#%llu", r->name, (unsigned long long)r->page_index);
-    if (chaff_page_buf_set_id(pb, id, strlen(id)) != 0 || chaff_page_buf_finish(pb) != 0) {
-        r->failed = 1;
-        return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -1;
-    }
+    if (chaff_page_buf_set_id(pb, id, strlen(id)) != 0 || chaff_page_buf_finish(pb) != 0)
+        return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
     page->id = pb->id;
     page->nparas = pb->n;
     page->paras = pb->paras;

@@ -1,7 +1,9 @@
 /*
- * test_features.c - tests of src/lib/features.c (being filled in).
+ * test_features.c - the featuriser: configuration checks, one vector per paragraph in order,
+ * index ranges, determinism, character n-grams over code points, bounded cost of huge
+ * paragraphs, context features, and the second-pass (stacking) vectors.
  */
-#include "chaff.h"
+#include "features.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,16 +12,511 @@
 
 #include <cmocka.h>
 
-static void strerror_is_never_null(void **state)
+#include <stdlib.h>
+#include <string.h>
+
+/* What the test sink records: the paragraph indices in call order, and copies of the vectors. */
+struct capture {
+    uint32_t dim; /* every index must be below it */
+    size_t ncalls;
+    size_t order[64];
+    struct chaff_fvec vecs[64];
+    int stop_at; /* return 7 at this call, or -1 */
+};
+
+static int capture_sink(void *ctx, size_t i, const struct chaff_fvec *v)
+{
+    struct capture *c = ctx;
+    assert_true(c->ncalls < 64);
+    for (size_t k = 0; k < v->n; k++)
+        assert_true(v->idx[k] < c->dim);
+    c->order[c->ncalls] = i;
+    struct chaff_fvec *copy = &c->vecs[c->ncalls];
+    copy->n = copy->cap = v->n;
+    copy->idx = malloc((v->n + 1) * sizeof(uint32_t));
+    copy->val = malloc((v->n + 1) * sizeof(float));
+    assert_non_null(copy->idx);
+    assert_non_null(copy->val);
+    memcpy(copy->idx, v->idx, v->n * sizeof(uint32_t));
+    memcpy(copy->val, v->val, v->n * sizeof(float));
+    c->ncalls++;
+    return (int)c->ncalls - 1 == c->stop_at ? 7 : 0;
+}
+
+static void capture_release(struct capture *c)
+{
+    for (size_t i = 0; i < c->ncalls; i++)
+        chaff_fvec_release(&c->vecs[i]);
+    c->ncalls = 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* 1 when 'a' and 'b' hold the same (index, value) pairs in the same order. */
+static int fvec_equal(const struct chaff_fvec *a, const struct chaff_fvec *b)
+{
+    return a->n == b->n && memcmp(a->idx, b->idx, a->n * sizeof(uint32_t)) == 0 &&
+           memcmp(a->val, b->val, a->n * sizeof(float)) == 0;
+}
+
+/* 1 when 'a' and 'b' hold the same multiset of indices. */
+static int same_indices(const struct chaff_fvec *a, const struct chaff_fvec *b)
+{
+    if (a->n != b->n)
+        return 0;
+    uint32_t *x = malloc((a->n + 1) * sizeof(uint32_t)), *y = malloc((a->n + 1) * sizeof(uint32_t));
+    assert_non_null(x);
+    assert_non_null(y);
+    memcpy(x, a->idx, a->n * sizeof(uint32_t));
+    memcpy(y, b->idx, b->n * sizeof(uint32_t));
+    qsort(x, a->n, sizeof(uint32_t), cmp_u32);
+    qsort(y, b->n, sizeof(uint32_t), cmp_u32);
+    int eq = memcmp(x, y, a->n * sizeof(uint32_t)) == 0;
+    free(x);
+    free(y);
+    return eq;
+}
+
+/* Featurises the NUL-terminated paragraphs 'texts' with 'cfg' into 'c', each paragraph from an
+ * exactly sized heap copy. */
+static void featurise(const struct chaff_features_config *cfg, const char *const *texts, size_t n,
+                      struct capture *c)
+{
+    struct chaff_featurizer fx;
+    assert_int_equal(chaff_featurizer_init(&fx, cfg), 0);
+    char *copies[64];
+    size_t lens[64];
+    assert_true(n <= 64);
+    for (size_t i = 0; i < n; i++) {
+        lens[i] = strlen(texts[i]);
+        copies[i] = malloc(lens[i] > 0 ? lens[i] : 1);
+        assert_non_null(copies[i]);
+        memcpy(copies[i], texts[i], lens[i]);
+    }
+    c->dim = UINT32_C(1) << cfg->hash_bits;
+    c->ncalls = 0;
+    c->stop_at = -1;
+    assert_int_equal(
+        chaff_features_page(&fx, (const char *const *)copies, lens, n, capture_sink, c), 0);
+    for (size_t i = 0; i < n; i++)
+        free(copies[i]);
+    chaff_featurizer_release(&fx);
+}
+
+static struct chaff_features_config small_config(void)
+{
+    struct chaff_features_config cfg;
+    chaff_features_config_defaults(&cfg);
+    cfg.hash_bits = 12;
+    return cfg;
+}
+
+static const char *const page[] = {
+    "Home",
+    "News | Sport | Weather",
+    "Wir verwenden Cookies, um Ihnen ein besseres Erlebnis zu bieten.",
+    "The council approved the new budget on Monday after a long debate about school funding.",
+    "\xe6\x94\xbf\xe5\xba\x9c\xe3\x81\xaf\xe6\x9c\x88\xe6\x9b\x9c\xe6\x97\xa5\xe3\x80\x81"
+    "\xe6\x96\xb0\xe3\x81\x97\xe3\x81\x84\xe4\xba\x88\xe7\xae\x97\xe3\x82\x92\xe7\x99\xba"
+    "\xe8\xa1\xa8\xe3\x81\x97\xe3\x81\x9f\xe3\x80\x82",
+    "\xd9\x82\xd8\xa8\xd9\x88\xd9\x84 \xd8\xa7\xd9\x84\xd9\x83\xd9\x84",
+    "\xc2\xa9 2024 Example Media Ltd.",
+};
+#define NPAGE (sizeof(page) / sizeof(page[0]))
+
+static void defaults_are_documented_values_and_pass_the_check(void **state)
 {
     (void)state;
-    assert_non_null(chaff_strerror(CHAFF_ERR_MODEL));
+    struct chaff_features_config cfg;
+    memset(&cfg, 0xab, sizeof(cfg));
+    chaff_features_config_defaults(&cfg);
+    assert_int_equal(cfg.hash_bits, 20);
+    assert_int_equal(cfg.char_ngram_min, 1);
+    assert_int_equal(cfg.char_ngram_max, 4);
+    assert_int_equal(cfg.word_ngram_max, 2);
+    assert_int_equal(cfg.context, 2);
+    assert_int_equal(cfg.groups, CHAFF_FEAT_ALL);
+    assert_int_equal(cfg.stacking, 1);
+    struct chaff_error err = {0};
+    assert_int_equal(chaff_features_config_check(&cfg, &err), CHAFF_OK);
+    assert_int_equal(chaff_features_config_check(&cfg, NULL), CHAFF_OK);
+}
+
+static void check_rejects_out_of_range_fields(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t field; /* offset of the uint32_t field */
+        uint32_t value;
+        const char *msg; /* part of the message */
+    } bad[] = {
+        {offsetof(struct chaff_features_config, hash_bits), 9, "hash bits"},
+        {offsetof(struct chaff_features_config, hash_bits), 27, "hash bits"},
+        {offsetof(struct chaff_features_config, hash_bits), 0, "hash bits"},
+        {offsetof(struct chaff_features_config, char_ngram_min), 0, "n-gram"},
+        {offsetof(struct chaff_features_config, char_ngram_min), 5, "n-gram"}, /* > max 4 */
+        {offsetof(struct chaff_features_config, char_ngram_max), 9, "n-gram"},
+        {offsetof(struct chaff_features_config, word_ngram_max), 3, "word"},
+        {offsetof(struct chaff_features_config, context), 5, "context"},
+        {offsetof(struct chaff_features_config, groups), 0, "groups"},
+        {offsetof(struct chaff_features_config, groups), 0x20, "groups"},
+        {offsetof(struct chaff_features_config, stacking), 2, "stacking"},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct chaff_features_config cfg;
+        chaff_features_config_defaults(&cfg);
+        memcpy((char *)&cfg + bad[i].field, &bad[i].value, sizeof(uint32_t));
+        struct chaff_error err = {0};
+        assert_int_equal(chaff_features_config_check(&cfg, &err), CHAFF_ERR_USAGE);
+        assert_int_equal(err.code, CHAFF_ERR_USAGE);
+        assert_non_null(strstr(err.msg, bad[i].msg));
+        assert_int_equal(chaff_features_config_check(&cfg, NULL), CHAFF_ERR_USAGE);
+    }
+    /* The edges of the ranges are accepted. */
+    struct chaff_features_config cfg;
+    chaff_features_config_defaults(&cfg);
+    cfg.hash_bits = 10;
+    cfg.char_ngram_min = cfg.char_ngram_max = 8;
+    cfg.word_ngram_max = 0;
+    cfg.context = 4;
+    cfg.groups = CHAFF_FEAT_CHARS;
+    cfg.stacking = 0;
+    assert_int_equal(chaff_features_config_check(&cfg, NULL), CHAFF_OK);
+    cfg.hash_bits = 26;
+    assert_int_equal(chaff_features_config_check(&cfg, NULL), CHAFF_OK);
+}
+
+static void sink_is_called_once_per_paragraph_in_order(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    for (uint32_t context = 0; context <= 4; context++) {
+        cfg.context = context;
+        struct capture c;
+        featurise(&cfg, page, NPAGE, &c); /* the sink checks indices < 2^hash_bits */
+        assert_int_equal(c.ncalls, NPAGE);
+        for (size_t i = 0; i < NPAGE; i++) {
+            assert_int_equal(c.order[i], i);
+            assert_true(c.vecs[i].n > 0);
+            for (size_t k = 0; k < c.vecs[i].n; k++)
+                assert_true(c.vecs[i].val[k] > 0.0f && c.vecs[i].val[k] < 100.0f);
+        }
+        capture_release(&c);
+    }
+}
+
+static void a_non_zero_sink_return_stops_and_is_returned(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    struct chaff_featurizer fx;
+    assert_int_equal(chaff_featurizer_init(&fx, &cfg), 0);
+    size_t lens[NPAGE];
+    for (size_t i = 0; i < NPAGE; i++)
+        lens[i] = strlen(page[i]);
+    struct capture c = {.dim = 1u << 12, .stop_at = 2};
+    assert_int_equal(chaff_features_page(&fx, page, lens, NPAGE, capture_sink, &c), 7);
+    assert_int_equal(c.ncalls, 3);
+    capture_release(&c);
+    chaff_featurizer_release(&fx);
+}
+
+static void same_text_gives_the_same_vector(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    struct capture a, b;
+    featurise(&cfg, page, NPAGE, &a);
+    featurise(&cfg, page, NPAGE, &b);
+    for (size_t i = 0; i < NPAGE; i++)
+        assert_true(fvec_equal(&a.vecs[i], &b.vecs[i]));
+    capture_release(&b);
+
+    /* A featuriser reused for a second page gives the same vectors as a fresh one. */
+    struct chaff_featurizer fx;
+    assert_int_equal(chaff_featurizer_init(&fx, &cfg), 0);
+    size_t lens[NPAGE];
+    for (size_t i = 0; i < NPAGE; i++)
+        lens[i] = strlen(page[i]);
+    static const char *const other[] = {"Menu", "Login", "Accept all cookies"};
+    static const size_t other_lens[] = {4, 5, 18};
+    struct capture junk = {.dim = 1u << 12, .stop_at = -1};
+    assert_int_equal(chaff_features_page(&fx, other, other_lens, 3, capture_sink, &junk), 0);
+    capture_release(&junk);
+    b.dim = 1u << 12;
+    b.stop_at = -1;
+    assert_int_equal(chaff_features_page(&fx, page, lens, NPAGE, capture_sink, &b), 0);
+    assert_int_equal(b.ncalls, NPAGE);
+    for (size_t i = 0; i < NPAGE; i++)
+        assert_true(fvec_equal(&a.vecs[i], &b.vecs[i]));
+    chaff_featurizer_release(&fx);
+    capture_release(&a);
+    capture_release(&b);
+}
+
+static void different_text_gives_a_different_vector(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    static const char *const one[] = {"Accept all cookies"};
+    static const char *const two[] = {"Reject all cookies"};
+    struct capture a, b;
+    featurise(&cfg, one, 1, &a);
+    featurise(&cfg, two, 1, &b);
+    assert_false(same_indices(&a.vecs[0], &b.vecs[0]));
+    capture_release(&a);
+    capture_release(&b);
+}
+
+static void char_ngrams_never_split_a_code_point(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    cfg.groups = CHAFF_FEAT_CHARS;
+    cfg.context = 0;
+    cfg.stacking = 0;
+    /* "çà" is 2 code points (4 bytes); with the two boundary marks 4 positions, so n-grams of
+     * length 1..4 number 4 + 3 + 2 + 1 = 10. Byte n-grams would give 6 + 5 + 4 + 3 = 18. */
+    static const char *const accents[] = {"\xc3\xa7\xc3\xa0"};
+    static const char *const ascii[] = {"ca"};
+    struct capture a, b;
+    featurise(&cfg, accents, 1, &a);
+    featurise(&cfg, ascii, 1, &b);
+    assert_int_equal(a.vecs[0].n, 10);
+    assert_int_equal(b.vecs[0].n, 10);
+    /* Four-byte code points too: "😀" alone gives 3 + 2 + 1 = 6 n-grams. */
+    static const char *const emoji[] = {"\xf0\x9f\x98\x80"};
+    struct capture e;
+    featurise(&cfg, emoji, 1, &e);
+    assert_int_equal(e.vecs[0].n, 6);
+    /* Unigrams only: one per code point plus the two marks. */
+    cfg.char_ngram_max = 1;
+    struct capture u;
+    featurise(&cfg, accents, 1, &u);
+    assert_int_equal(u.vecs[0].n, 4);
+    capture_release(&a);
+    capture_release(&b);
+    capture_release(&e);
+    capture_release(&u);
+}
+
+static void empty_paragraph_and_single_paragraph_pages_work(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    static const char *const empty[] = {""};
+    static const char *const blanks[] = {"", "   ", "text", ""};
+    struct capture c;
+    featurise(&cfg, empty, 1, &c);
+    assert_int_equal(c.ncalls, 1);
+    assert_int_equal(c.order[0], 0);
+    assert_true(c.vecs[0].n > 0); /* shallow features say "empty" */
+    capture_release(&c);
+    featurise(&cfg, blanks, 4, &c);
+    assert_int_equal(c.ncalls, 4);
+    capture_release(&c);
+    static const char *const one[] = {"A single paragraph."};
+    featurise(&cfg, one, 1, &c);
+    assert_int_equal(c.ncalls, 1);
+    capture_release(&c);
+    /* A page of no paragraphs calls nothing. */
+    struct chaff_featurizer fx;
+    assert_int_equal(chaff_featurizer_init(&fx, &cfg), 0);
+    c.stop_at = -1;
+    c.ncalls = 0;
+    assert_int_equal(chaff_features_page(&fx, NULL, NULL, 0, capture_sink, &c), 0);
+    assert_int_equal(c.ncalls, 0);
+    chaff_featurizer_release(&fx);
+}
+
+static void huge_paragraph_gives_a_bounded_vector(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    /* Without context and window features the two paragraphs' vectors are comparable. */
+    cfg.groups = CHAFF_FEAT_CHARS | CHAFF_FEAT_WORDS | CHAFF_FEAT_SHALLOW;
+    const size_t n = 10u << 20;
+    char *big = malloc(n);
+    assert_non_null(big);
+    /* Words of two-byte letters, so the cut must find a code point boundary. */
+    for (size_t i = 0; i < n; i++)
+        big[i] = (i % 12 == 11) ? ' ' : (i % 2 == 0 ? '\xc3' : (char)(0xa0 + i % 7));
+    const char *paras[] = {big, big};
+    size_t lens[] = {n, 2 * (size_t)CHAFF_FEATURE_MAX_BYTES + 1};
+    struct chaff_featurizer fx;
+    assert_int_equal(chaff_featurizer_init(&fx, &cfg), 0);
+    struct capture c = {.dim = 1u << 12, .stop_at = -1};
+    assert_int_equal(chaff_features_page(&fx, paras, lens, 2, capture_sink, &c), 0);
+    assert_int_equal(c.ncalls, 2);
+    /* Character n-grams of at most MAX_BYTES code points, word n-grams, a few dozen others. */
+    const size_t bound = (size_t)cfg.char_ngram_max * (CHAFF_FEATURE_MAX_BYTES + 2) +
+                         2 * CHAFF_FEATURE_MAX_BYTES + 4096;
+    assert_true(c.vecs[0].n > 0);
+    assert_true(c.vecs[0].n < bound);
+    assert_true(fx.out.cap < 2 * bound);
+    assert_true(fx.nz.text_len <= CHAFF_FEATURE_MAX_BYTES * 3);
+    /* Both paragraphs are cut at the same place: the same features. */
+    assert_true(same_indices(&c.vecs[0], &c.vecs[1]));
+    capture_release(&c);
+    chaff_featurizer_release(&fx);
+    free(big);
+}
+
+static void context_features_follow_the_neighbours(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    const char *a[] = {"Home", "Cookie settings", "The minister said the plan would cost less."};
+    const char *b[] = {"Home", "Privacy policy and terms", "The minister said the plan would cost less."};
+    struct capture ca, cb;
+    featurise(&cfg, a, 3, &ca);
+    featurise(&cfg, b, 3, &cb);
+    /* Paragraph 0's neighbour at +1 changed: its vector changes although its text did not. */
+    assert_false(same_indices(&ca.vecs[0], &cb.vecs[0]));
+    assert_false(same_indices(&ca.vecs[2], &cb.vecs[2]));
+    capture_release(&ca);
+    capture_release(&cb);
+
+    /* Without context features only the changed paragraph's vector changes. */
+    cfg.groups = CHAFF_FEAT_ALL & ~(CHAFF_FEAT_CONTEXT | CHAFF_FEAT_WINDOW);
+    featurise(&cfg, a, 3, &ca);
+    featurise(&cfg, b, 3, &cb);
+    assert_true(fvec_equal(&ca.vecs[0], &cb.vecs[0]));
+    assert_false(same_indices(&ca.vecs[1], &cb.vecs[1]));
+    assert_true(fvec_equal(&ca.vecs[2], &cb.vecs[2]));
+    capture_release(&ca);
+    capture_release(&cb);
+
+    /* With context = 0, the neighbours are not looked at either. */
+    cfg = small_config();
+    cfg.context = 0;
+    cfg.groups = CHAFF_FEAT_ALL & ~CHAFF_FEAT_WINDOW;
+    featurise(&cfg, a, 3, &ca);
+    featurise(&cfg, b, 3, &cb);
+    assert_true(fvec_equal(&ca.vecs[0], &cb.vecs[0]));
+    assert_true(fvec_equal(&ca.vecs[2], &cb.vecs[2]));
+    capture_release(&ca);
+    capture_release(&cb);
+
+    /* With context = 1 a change two paragraphs away is not seen. */
+    cfg.context = 1;
+    const char *c5a[] = {"Home", "x", "Cookie settings", "y", "z"};
+    const char *c5b[] = {"Home", "x", "Privacy policy", "y", "z"};
+    featurise(&cfg, c5a, 5, &ca);
+    featurise(&cfg, c5b, 5, &cb);
+    assert_true(fvec_equal(&ca.vecs[0], &cb.vecs[0]));
+    assert_false(same_indices(&ca.vecs[1], &cb.vecs[1]));
+    assert_false(same_indices(&ca.vecs[3], &cb.vecs[3]));
+    assert_true(fvec_equal(&ca.vecs[4], &cb.vecs[4]));
+    capture_release(&ca);
+    capture_release(&cb);
+}
+
+/* features.c marks the word hashes a neighbour passes on (to weigh them apart from its
+ * shallow tags) and tells them apart by their lowest bit. The words of a neighbour should all
+ * get the word value VAL_CTX_WORD / sqrt(nwords) = 0.5 / 2, the shallow tags VAL_CTX_SHAL. */
+static void context_words_of_a_neighbour_share_the_word_weight(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    cfg.groups = CHAFF_FEAT_CONTEXT;
+    cfg.context = 1;
+    const char *paras[] = {"x", "alpha beta gamma delta"};
+    struct capture c;
+    featurise(&cfg, paras, 2, &c);
+    size_t nword = 0, nother = 0;
+    for (size_t k = 0; k < c.vecs[0].n; k++) {
+        if (c.vecs[0].val[k] == 0.25f)
+            nword++;
+        else
+            nother++;
+    }
+    assert_true(nother > 4); /* "no neighbour" on the left, the shallow tags on the right */
+    assert_int_equal(nword, 4);
+    capture_release(&c);
+}
+
+static void page_info_measures_paragraphs(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    struct chaff_featurizer fx;
+    assert_int_equal(chaff_featurizer_init(&fx, &cfg), 0);
+    const char *paras[] = {"\xc3\xa7\xc3\xa0", "\xe6\xbc\xa2\xe5\xad\x97", "", page[3]};
+    size_t lens[] = {4, 6, 0, strlen(page[3])};
+    assert_int_equal(chaff_features_page_info(&fx, paras, lens, 4), 0);
+    assert_int_equal(fx.info[0].nchars, 2);
+    assert_int_equal(fx.info[0].weight, 2);
+    assert_int_equal(fx.info[1].nchars, 2);
+    assert_int_equal(fx.info[1].weight, 4); /* wide characters count twice */
+    assert_int_equal(fx.info[2].nchars, 0);
+    assert_int_equal(fx.info[2].prose, 0);
+    assert_int_equal(fx.info[3].prose, 1); /* a long sentence */
+    assert_int_equal(fx.prose_sum[4], 1);
+    chaff_featurizer_release(&fx);
+}
+
+static void stack_features_stay_below_the_dimension(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    struct chaff_featurizer fx;
+    assert_int_equal(chaff_featurizer_init(&fx, &cfg), 0);
+    size_t lens[NPAGE];
+    for (size_t i = 0; i < NPAGE; i++)
+        lens[i] = strlen(page[i]);
+    assert_int_equal(chaff_features_page_info(&fx, page, lens, NPAGE), 0);
+    for (size_t L = 1; L <= 5; L++) {
+        const size_t dim = chaff_stack_dim(L);
+        assert_true(dim > 0);
+        assert_true(chaff_stack_dim(L + 1) > dim);
+        float p1[NPAGE * 5];
+        for (size_t i = 0; i < NPAGE; i++)
+            for (size_t l = 0; l < L; l++) /* extreme probabilities test the bin edges */
+                p1[i * L + l] = (i + l) % 3 == 0 ? 1.0f : (i + l) % 3 == 1 ? 0.0f : 0.5f;
+        assert_int_equal(chaff_stack_prepare(&fx, p1, NPAGE, L), 0);
+        struct chaff_fvec out = {0};
+        for (size_t i = 0; i < NPAGE; i++) {
+            assert_int_equal(chaff_stack_features(&fx, p1, NPAGE, L, i, &out), 0);
+            assert_true(out.n > 0);
+            assert_true(out.n <= dim);
+            for (size_t k = 0; k < out.n; k++)
+                assert_true(out.idx[k] < dim);
+        }
+        chaff_fvec_release(&out);
+    }
+    /* A page of one paragraph. */
+    const float p1[3] = {0.2f, 0.3f, 0.5f};
+    assert_int_equal(chaff_features_page_info(&fx, page, lens, 1), 0);
+    assert_int_equal(chaff_stack_prepare(&fx, p1, 1, 3), 0);
+    struct chaff_fvec out = {0};
+    assert_int_equal(chaff_stack_features(&fx, p1, 1, 3, 0, &out), 0);
+    for (size_t k = 0; k < out.n; k++)
+        assert_true(out.idx[k] < chaff_stack_dim(3));
+    chaff_fvec_release(&out);
+    chaff_featurizer_release(&fx);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(strerror_is_never_null),
+        cmocka_unit_test(defaults_are_documented_values_and_pass_the_check),
+        cmocka_unit_test(check_rejects_out_of_range_fields),
+        cmocka_unit_test(sink_is_called_once_per_paragraph_in_order),
+        cmocka_unit_test(a_non_zero_sink_return_stops_and_is_returned),
+        cmocka_unit_test(same_text_gives_the_same_vector),
+        cmocka_unit_test(different_text_gives_a_different_vector),
+        cmocka_unit_test(char_ngrams_never_split_a_code_point),
+        cmocka_unit_test(empty_paragraph_and_single_paragraph_pages_work),
+        cmocka_unit_test(huge_paragraph_gives_a_bounded_vector),
+        cmocka_unit_test(context_features_follow_the_neighbours),
+        cmocka_unit_test(context_words_of_a_neighbour_share_the_word_weight),
+        cmocka_unit_test(page_info_measures_paragraphs),
+        cmocka_unit_test(stack_features_stay_below_the_dimension),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,10 @@
 /*
- * test_model.c - tests of src/lib/model.c (being filled in).
+ * test_model.c - the model file: a model trained on the fixture survives save and load with
+ * bitwise-identical results (16- and 8-bit weights), and every kind of damaged or foreign file
+ * is refused with CHAFF_ERR_MODEL (or CHAFF_ERR_IO) and a message that says what is wrong.
  */
 #include "chaff.h"
+#include "dataset.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,16 +13,408 @@
 
 #include <cmocka.h>
 
-static void strerror_is_never_null(void **state)
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FIXTURE CHAFF_TEST_DATA "/fixture_small.tsv"
+
+/* Made once by the group setup: the fixture, a model trained on it, and its file. */
+struct fixture {
+    struct chaff_dataset *ds;
+    struct chaff_model *model;
+    char path[512];         /* the saved model */
+    unsigned char *bytes;   /* the file's contents */
+    size_t nbytes;
+};
+
+static void temp_path(char path[static 512], const char *tag)
+{
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, 512, "%s/chaff_test_model_%s_XXXXXX", dir != NULL && *dir != '\0' ? dir : "/tmp",
+             tag);
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+static unsigned char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long n = ftell(f);
+    assert_true(n > 0);
+    rewind(f);
+    unsigned char *data = malloc((size_t)n);
+    assert_non_null(data);
+    assert_int_equal(fread(data, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return data;
+}
+
+static struct chaff_model *train(const struct chaff_dataset *ds, unsigned weight_bits)
+{
+    struct chaff_train_options opt;
+    chaff_train_options_defaults(&opt);
+    opt.features.hash_bits = 14;
+    opt.threads = 1;
+    opt.weight_bits = weight_bits;
+    struct chaff_model *model = NULL;
+    struct chaff_train_summary sum;
+    struct chaff_error err = {0};
+    int rc = chaff_train(ds, &opt, &model, &sum, &err);
+    if (rc != CHAFF_OK)
+        fprintf(stderr, "chaff_train: %s: %s\n", err.where, err.msg);
+    assert_int_equal(rc, CHAFF_OK);
+    assert_non_null(model);
+    assert_int_equal(sum.pages, chaff_dataset_npages(ds));
+    assert_int_equal(sum.paragraphs, chaff_dataset_nparagraphs(ds));
+    assert_int_equal(sum.labels, 3);
+    return model;
+}
+
+static int setup(void **state)
+{
+    struct fixture *fx = calloc(1, sizeof(*fx));
+    assert_non_null(fx);
+    fx->ds = chaff_dataset_create();
+    assert_non_null(fx->ds);
+    struct chaff_error err = {0};
+    assert_int_equal(chaff_dataset_read_tsv(fx->ds, FIXTURE, &err), CHAFF_OK);
+    assert_true(chaff_dataset_npages(fx->ds) > 10);
+    fx->model = train(fx->ds, 16);
+    temp_path(fx->path, "saved");
+    assert_int_equal(chaff_model_save_file(fx->model, fx->path, &err), CHAFF_OK);
+    fx->bytes = read_file(fx->path, &fx->nbytes);
+    *state = fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    unlink(fx->path);
+    free(fx->bytes);
+    chaff_model_free(fx->model);
+    chaff_dataset_free(fx->ds);
+    free(fx);
+    return 0;
+}
+
+/* Classifies every page of 'ds' with 'a' and 'b' and asserts identical labels and bitwise
+ * identical confidences and probabilities. */
+static void assert_same_results(const struct chaff_dataset *ds, const struct chaff_model *a,
+                                const struct chaff_model *b)
+{
+    assert_int_equal(chaff_model_nlabels(a), chaff_model_nlabels(b));
+    const size_t nlabels = chaff_model_nlabels(a);
+    struct chaff_classifier *ca = chaff_classifier_create(a);
+    struct chaff_classifier *cb = chaff_classifier_create(b);
+    assert_non_null(ca);
+    assert_non_null(cb);
+    for (size_t p = 0; p < ds->npages; p++) {
+        const struct chaff_dataset_page *pg = &ds->pages[p];
+        const char **paras = malloc(pg->n * sizeof(*paras));
+        struct chaff_result *ra = malloc(pg->n * sizeof(*ra));
+        struct chaff_result *rb = malloc(pg->n * sizeof(*rb));
+        assert_non_null(paras);
+        assert_non_null(ra);
+        assert_non_null(rb);
+        for (size_t i = 0; i < pg->n; i++)
+            paras[i] = ds->arena + ds->text_off[pg->first + i];
+        const size_t *lens = ds->text_len + pg->first;
+        struct chaff_error err = {0};
+        assert_int_equal(chaff_classify_page(ca, paras, lens, pg->n, ra, &err), CHAFF_OK);
+        assert_int_equal(chaff_classify_page(cb, paras, lens, pg->n, rb, &err), CHAFF_OK);
+        for (size_t i = 0; i < pg->n; i++) {
+            assert_int_equal(ra[i].label, rb[i].label);
+            assert_true(ra[i].label < nlabels);
+            assert_memory_equal(&ra[i].confidence, &rb[i].confidence, sizeof(float));
+            float pa[8], pb[8];
+            assert_int_equal(chaff_classifier_probs(ca, i, pa, &err), CHAFF_OK);
+            assert_int_equal(chaff_classifier_probs(cb, i, pb, &err), CHAFF_OK);
+            assert_memory_equal(pa, pb, nlabels * sizeof(float));
+        }
+        free(paras);
+        free(ra);
+        free(rb);
+    }
+    assert_int_equal(chaff_classifier_counters(ca)->paragraphs, ds->npara);
+    chaff_classifier_free(ca);
+    chaff_classifier_free(cb);
+}
+
+static void saved_model_loads_back_with_identical_results(void **state)
+{
+    struct fixture *fx = *state;
+    struct chaff_model *loaded = NULL;
+    struct chaff_error err = {0};
+    assert_int_equal(chaff_model_load_file(fx->path, &loaded, &err), CHAFF_OK);
+    assert_non_null(loaded);
+    assert_int_equal(chaff_model_nlabels(loaded), 3);
+    for (size_t l = 0; l < 3; l++)
+        assert_string_equal(chaff_model_label_name(loaded, l),
+                            chaff_model_label_name(fx->model, l));
+    assert_null(chaff_model_label_name(loaded, 3));
+    assert_true(chaff_model_label_index(loaded, "content") >= 0);
+    assert_true(chaff_model_label_index(loaded, "consent") >= 0);
+    assert_true(chaff_model_label_index(loaded, "navigation") >= 0);
+    assert_int_equal(chaff_model_label_index(loaded, "footer"), -1);
+    assert_memory_equal(chaff_model_features(loaded), chaff_model_features(fx->model),
+                        sizeof(struct chaff_features_config));
+    assert_int_equal(chaff_model_features(loaded)->hash_bits, 14);
+    assert_same_results(fx->ds, fx->model, loaded);
+
+    /* Saving the loaded model gives the same bytes. */
+    char again[512];
+    temp_path(again, "again");
+    assert_int_equal(chaff_model_save_file(loaded, again, &err), CHAFF_OK);
+    size_t n;
+    unsigned char *bytes = read_file(again, &n);
+    assert_int_equal(n, fx->nbytes);
+    assert_memory_equal(bytes, fx->bytes, n);
+    free(bytes);
+    unlink(again);
+    chaff_model_free(loaded);
+}
+
+static void model_loaded_from_a_buffer_equals_the_file(void **state)
+{
+    struct fixture *fx = *state;
+    unsigned char *copy = malloc(fx->nbytes);
+    assert_non_null(copy);
+    memcpy(copy, fx->bytes, fx->nbytes);
+    struct chaff_model *loaded = NULL;
+    struct chaff_error err = {0};
+    assert_int_equal(chaff_model_load_buffer(copy, fx->nbytes, "buf", &loaded, &err), CHAFF_OK);
+    free(copy); /* the model keeps its own copy */
+    assert_same_results(fx->ds, fx->model, loaded);
+    chaff_model_free(loaded);
+}
+
+static void eight_bit_weights_round_trip(void **state)
+{
+    struct fixture *fx = *state;
+    struct chaff_model *m8 = train(fx->ds, 8);
+    char path[512];
+    temp_path(path, "w8");
+    struct chaff_error err = {0};
+    assert_int_equal(chaff_model_save_file(m8, path, &err), CHAFF_OK);
+    size_t n;
+    unsigned char *bytes = read_file(path, &n);
+    assert_true(n < fx->nbytes); /* one byte per weight instead of two */
+    free(bytes);
+    struct chaff_model *loaded = NULL;
+    assert_int_equal(chaff_model_load_file(path, &loaded, &err), CHAFF_OK);
+    assert_same_results(fx->ds, m8, loaded);
+    chaff_model_free(loaded);
+    chaff_model_free(m8);
+    unlink(path);
+}
+
+/* Loads 'len' bytes (an exactly sized heap copy of 'data') as a model file and asserts it fails
+ * with 'code', where = the path, and a message containing 'what'. */
+static void assert_load_fails(const void *data, size_t len, enum chaff_status code,
+                              const char *what)
+{
+    char path[512];
+    temp_path(path, "bad");
+    write_file(path, data, len);
+    struct chaff_model *m = (struct chaff_model *)&m;
+    struct chaff_error err = {0};
+    assert_int_equal(chaff_model_load_file(path, &m, &err), code);
+    assert_null(m);
+    assert_int_equal(err.code, code);
+    assert_string_equal(err.where, path);
+    if (strstr(err.msg, what) == NULL)
+        fail_msg("message '%s' lacks '%s'", err.msg, what);
+    unlink(path);
+
+    unsigned char *copy = malloc(len > 0 ? len : 1);
+    assert_non_null(copy);
+    memcpy(copy, data, len);
+    m = (struct chaff_model *)&m;
+    memset(&err, 0, sizeof(err));
+    assert_int_equal(chaff_model_load_buffer(copy, len, "mem.chaff", &m, &err), code);
+    assert_null(m);
+    assert_string_equal(err.where, "mem.chaff");
+    if (strstr(err.msg, what) == NULL)
+        fail_msg("message '%s' lacks '%s'", err.msg, what);
+    free(copy);
+}
+
+static void wrong_magic_is_refused(void **state)
+{
+    struct fixture *fx = *state;
+    unsigned char *bad = malloc(fx->nbytes);
+    assert_non_null(bad);
+    memcpy(bad, fx->bytes, fx->nbytes);
+    assert_memory_equal(bad, "CHAFFMDL", 8);
+    bad[0] = 'X';
+    assert_load_fails(bad, fx->nbytes, CHAFF_ERR_MODEL, "magic");
+    free(bad);
+    static const char text[] = "this is a plain text file, not a model\n";
+    assert_load_fails(text, sizeof(text) - 1, CHAFF_ERR_MODEL, "magic");
+}
+
+static void newer_format_version_is_refused(void **state)
+{
+    struct fixture *fx = *state;
+    unsigned char *bad = malloc(fx->nbytes);
+    assert_non_null(bad);
+    memcpy(bad, fx->bytes, fx->nbytes);
+    assert_int_equal(bad[8], 1); /* u32 little-endian version after the magic */
+    bad[8] = 99;
+    assert_load_fails(bad, fx->nbytes, CHAFF_ERR_MODEL, "newer");
+    assert_load_fails(bad, fx->nbytes, CHAFF_ERR_MODEL, "99");
+    bad[8] = 0;
+    bad[11] = 1; /* version 2^24 */
+    assert_load_fails(bad, fx->nbytes, CHAFF_ERR_MODEL, "newer");
+    free(bad);
+}
+
+static void truncated_file_is_refused(void **state)
+{
+    struct fixture *fx = *state;
+    const size_t n = fx->nbytes;
+    const size_t lengths[] = {0, 4, 12, 16, 40, 100, n / 2, n - 5, n - 4, n - 1};
+    for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++)
+        assert_load_fails(fx->bytes, lengths[i], CHAFF_ERR_MODEL, "truncated");
+}
+
+/* A file cut inside the 12-byte header, after the whole magic, is truncated too. */
+static void file_cut_right_after_the_magic_is_truncated(void **state)
+{
+    struct fixture *fx = *state;
+    for (size_t len = 8; len < 12; len++)
+        assert_load_fails(fx->bytes, len, CHAFF_ERR_MODEL, "truncated");
+}
+
+static void flipped_byte_fails_the_checksum(void **state)
+{
+    struct fixture *fx = *state;
+    unsigned char *bad = malloc(fx->nbytes);
+    assert_non_null(bad);
+    /* In the first-pass weights (the bulk of the file), in the second-pass weights near the
+     * end, and in the checksum itself. */
+    const size_t at[] = {fx->nbytes / 2, fx->nbytes / 3, fx->nbytes - 20, fx->nbytes - 1};
+    for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+        memcpy(bad, fx->bytes, fx->nbytes);
+        bad[at[i]] ^= 0x10;
+        assert_load_fails(bad, fx->nbytes, CHAFF_ERR_MODEL, "checksum");
+    }
+    free(bad);
+}
+
+static void trailing_garbage_is_refused(void **state)
+{
+    struct fixture *fx = *state;
+    unsigned char *bad = malloc(fx->nbytes + 7);
+    assert_non_null(bad);
+    memcpy(bad, fx->bytes, fx->nbytes);
+    memcpy(bad + fx->nbytes, "garbage", 7);
+    assert_load_fails(bad, fx->nbytes + 7, CHAFF_ERR_MODEL, "after the end");
+    free(bad);
+}
+
+static void empty_file_is_refused(void **state)
 {
     (void)state;
-    assert_non_null(chaff_strerror(CHAFF_ERR_MODEL));
+    assert_load_fails("", 0, CHAFF_ERR_MODEL, "truncated");
+}
+
+static void directory_is_refused(void **state)
+{
+    (void)state;
+    const char *dir = getenv("TMPDIR");
+    if (dir == NULL || *dir == '\0')
+        dir = "/tmp";
+    struct chaff_model *m = (struct chaff_model *)&m;
+    struct chaff_error err = {0};
+    int rc = chaff_model_load_file(dir, &m, &err);
+    assert_true(rc == CHAFF_ERR_MODEL || rc == CHAFF_ERR_IO);
+    assert_int_equal(err.code, rc);
+    assert_null(m);
+    assert_string_equal(err.where, dir);
+    assert_true(err.msg[0] != '\0');
+}
+
+static void missing_file_is_an_io_error(void **state)
+{
+    (void)state;
+    struct chaff_model *m = (struct chaff_model *)&m;
+    struct chaff_error err = {0};
+    assert_int_equal(chaff_model_load_file("/nonexistent/chaff/model.chaff", &m, &err),
+                     CHAFF_ERR_IO);
+    assert_null(m);
+    assert_string_equal(err.where, "/nonexistent/chaff/model.chaff");
+    assert_string_equal(err.msg, "cannot open: No such file or directory");
+    assert_int_equal(chaff_model_load_file("/nonexistent/chaff/model.chaff", &m, NULL),
+                     CHAFF_ERR_IO);
+    chaff_model_free(NULL);
+}
+
+static void saving_into_a_missing_directory_is_an_io_error(void **state)
+{
+    struct fixture *fx = *state;
+    struct chaff_error err = {0};
+    assert_int_equal(chaff_model_save_file(fx->model, "/nonexistent/chaff/out.chaff", &err),
+                     CHAFF_ERR_IO);
+    assert_int_equal(err.code, CHAFF_ERR_IO);
+    assert_non_null(strstr(err.where, "/nonexistent/chaff/"));
+}
+
+static void default_model_is_loaded_or_reported_missing(void **state)
+{
+    (void)state;
+    struct chaff_model *m = (struct chaff_model *)&m;
+    struct chaff_error err = {0};
+    int rc = chaff_model_load_default(&m, &err);
+    if (chaff_has_default_model()) {
+        assert_int_equal(rc, CHAFF_OK);
+        assert_non_null(m);
+        assert_int_equal(chaff_model_nlabels(m), 3);
+        assert_true(chaff_model_label_index(m, "content") >= 0);
+        assert_true(chaff_model_label_index(m, "consent") >= 0);
+        assert_true(chaff_model_label_index(m, "navigation") >= 0);
+        chaff_model_free(m);
+    } else {
+        assert_int_equal(rc, CHAFF_ERR_MODEL);
+        assert_int_equal(err.code, CHAFF_ERR_MODEL);
+        assert_null(m);
+        assert_non_null(strstr(err.msg, "no default model"));
+    }
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(strerror_is_never_null),
+        cmocka_unit_test(saved_model_loads_back_with_identical_results),
+        cmocka_unit_test(model_loaded_from_a_buffer_equals_the_file),
+        cmocka_unit_test(eight_bit_weights_round_trip),
+        cmocka_unit_test(wrong_magic_is_refused),
+        cmocka_unit_test(newer_format_version_is_refused),
+        cmocka_unit_test(truncated_file_is_refused),
+        cmocka_unit_test(file_cut_right_after_the_magic_is_truncated),
+        cmocka_unit_test(flipped_byte_fails_the_checksum),
+        cmocka_unit_test(trailing_garbage_is_refused),
+        cmocka_unit_test(empty_file_is_refused),
+        cmocka_unit_test(directory_is_refused),
+        cmocka_unit_test(missing_file_is_an_io_error),
+        cmocka_unit_test(saving_into_a_missing_directory_is_an_io_error),
+        cmocka_unit_test(default_model_is_loaded_or_reported_missing),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,7 +1,10 @@
 /*
- * test_normalize.c - tests of src/lib/normalize.c (being filled in).
+ * test_normalize.c - the text normaliser: NFKC + case folding, scripts it must leave alone,
+ * white space, digit folding, invalid UTF-8 and NUL bytes, the statistics, the ASCII fast path,
+ * and the code point offsets. Every input is parsed from an exactly sized heap copy without a
+ * NUL terminator, so the sanitizer catches a read past its end.
  */
-#include "chaff.h"
+#include "normalize.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,16 +13,390 @@
 
 #include <cmocka.h>
 
-static void strerror_is_never_null(void **state)
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FFFD "\xef\xbf\xbd"
+
+static int setup(void **state)
+{
+    struct chaff_normalizer *nz = malloc(sizeof(*nz));
+    if (nz == NULL)
+        return -1;
+    chaff_normalizer_init(nz);
+    *state = nz;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    chaff_normalizer_release(*state);
+    free(*state);
+    return 0;
+}
+
+/* Checks the invariants of the normaliser's output: valid UTF-8 without NUL, no leading,
+ * trailing or double spaces, and starts[] giving the byte offset of every code point. */
+static void check_invariants(const struct chaff_normalizer *nz)
+{
+    assert_int_equal(nz->text[nz->text_len], '\0');
+    assert_int_equal(strlen((const char *)nz->text), nz->text_len);
+    assert_int_equal(nz->starts[0], 0);
+    assert_int_equal(nz->starts[nz->ncps], nz->text_len);
+    for (size_t k = 0; k < nz->ncps; k++) {
+        uint32_t b = nz->starts[k], e = nz->starts[k + 1];
+        assert_true(b < e);
+        assert_true(e - b <= 4);
+        int32_t cp;
+        int invalid;
+        assert_int_equal(chaff_utf8_decode(nz->text + b, nz->text_len - b, &cp, &invalid), e - b);
+        assert_int_equal(invalid, 0);
+        if (cp == ' ') {
+            assert_true(k > 0 && k + 1 < nz->ncps); /* trimmed */
+            assert_int_not_equal(nz->text[nz->starts[k + 1]], ' '); /* collapsed */
+        }
+    }
+}
+
+/* Normalises the 'len' bytes of 's' from an exactly sized heap copy, checks the invariants and
+ * returns the normalised text (borrowed from 'nz'). */
+static const char *norm_n(struct chaff_normalizer *nz, const char *s, size_t len,
+                          struct chaff_text_stats *st)
+{
+    struct chaff_text_stats dummy;
+    char *copy = malloc(len > 0 ? len : 1);
+    assert_non_null(copy);
+    memcpy(copy, s, len);
+    assert_int_equal(chaff_normalize(nz, copy, len, st != NULL ? st : &dummy), 0);
+    free(copy);
+    check_invariants(nz);
+    return (const char *)nz->text;
+}
+
+static const char *norm(struct chaff_normalizer *nz, const char *s, struct chaff_text_stats *st)
+{
+    return norm_n(nz, s, strlen(s), st);
+}
+
+static void nfkc_and_case_folding(void **state)
+{
+    struct chaff_normalizer *nz = *state;
+    assert_string_equal(norm(nz, "\xef\xbc\xa1\xef\xbc\xa2\xef\xbc\xa3", NULL), "abc"); /* ＡＢＣ */
+    assert_string_equal(norm(nz, "\xef\xac\x81nal", NULL), "final");                     /* ﬁ */
+    assert_string_equal(norm(nz, "Stra\xc3\x9f" "e", NULL), "strasse");                   /* ß */
+    assert_string_equal(norm(nz, "HELLO World", NULL), "hello world");
+    assert_string_equal(norm(nz, "\xc3\x89T\xc3\x89", NULL), "\xc3\xa9t\xc3\xa9"); /* ÉTÉ */
+    assert_string_equal(norm(nz, "\xce\xa3\xce\x99\xce\x93\xce\x9c\xce\x91", NULL), /* ΣΙΓΜΑ */
+                        "\xcf\x83\xce\xb9\xce\xb3\xce\xbc\xce\xb1");
+    assert_string_equal(norm(nz, "\xd0\x9c\xd0\x9e\xd0\xa1\xd0\x9a\xd0\x92\xd0\x90", NULL), /* МОСКВА */
+                        "\xd0\xbc\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0");
+    assert_string_equal(norm(nz, "\xe2\x84\xa2", NULL), "tm"); /* ™ */
+    assert_string_equal(norm(nz, "\xe2\x91\xa0", NULL), "0");  /* ① -> 1 -> folded */
+}
+
+static void composed_and_decomposed_forms_are_equal(void **state)
+{
+    struct chaff_normalizer *nz = *state;
+    char composed[64], decomposed[64];
+    snprintf(composed, sizeof(composed), "%s", norm(nz, "caf\xc3\xa9", NULL));
+    snprintf(decomposed, sizeof(decomposed), "%s", norm(nz, "cafe\xcc\x81", NULL));
+    assert_string_equal(composed, "caf\xc3\xa9");
+    assert_string_equal(decomposed, composed);
+    assert_int_equal(nz->ncps, 4);
+    /* Upper-case decomposed É folds to the same composed é. */
+    assert_string_equal(norm(nz, "CAFE\xcc\x81", NULL), composed);
+}
+
+static void combining_marks_are_put_in_canonical_order(void **state)
+{
+    struct chaff_normalizer *nz = *state;
+    char a[64];
+    /* e + acute (ccc 230) + dot below (ccc 220), and the other order: the same text, the dot
+     * below composed into U+1EB9 and the acute left combining. */
+    snprintf(a, sizeof(a), "%s", norm(nz, "e\xcc\x81\xcc\xa3", NULL));
+    assert_string_equal(a, "\xe1\xba\xb9\xcc\x81");
+    assert_int_equal(nz->ncps, 2);
+    assert_string_equal(norm(nz, "e\xcc\xa3\xcc\x81", NULL), a);
+    /* A lone combining mark survives as a code point of its own. */
+    assert_string_equal(norm(nz, "\xcc\x81", NULL), "\xcc\x81");
+    assert_int_equal(nz->ncps, 1);
+}
+
+static void cjk_text_is_unchanged(void **state)
+{
+    struct chaff_normalizer *nz = *state;
+    static const char *const texts[] = {
+        "\xe6\xbc\xa2\xe5\xad\x97\xe3\x81\x8b\xe3\x81\xaa\xe3\x82\xab\xe3\x83\x8a", /* 漢字かなカナ */
+        "\xe9\x9a\x90\xe7\xa7\x81\xe6\x94\xbf\xe7\xad\x96",                         /* 隐私政策 */
+        "\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4",                                     /* 한국어 */
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        struct chaff_text_stats st;
+        assert_string_equal(norm(nz, texts[i], &st), texts[i]);
+        assert_int_equal(nz->ncps, strlen(texts[i]) / 3);
+        assert_int_equal(st.nletters, nz->ncps);
+        assert_int_equal(st.nupper, 0);
+    }
+    /* Half-width katakana are compatibility characters: NFKC widens them. */
+    assert_string_equal(norm(nz, "\xef\xbd\xb6\xef\xbe\x85", NULL), "\xe3\x82\xab\xe3\x83\x8a");
+}
+
+static void arabic_and_hebrew_text_is_kept_in_logical_order(void **state)
+{
+    struct chaff_normalizer *nz = *state;
+    /* مرحبا بالعالم */
+    static const char arabic[] = "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 "
+                                 "\xd8\xa8\xd8\xa7\xd9\x84\xd8\xb9\xd8\xa7\xd9\x84\xd9\x85";
+    /* שלום עולם */
+    static const char hebrew[] = "\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d \xd7\xa2\xd7\x95\xd7\x9c\xd7\x9d";
+    struct chaff_text_stats st;
+    assert_string_equal(norm(nz, arabic, &st), arabic);
+    assert_int_equal(st.nletters, 12);
+    assert_int_equal(st.nspace, 1);
+    assert_int_equal(st.first_cp, 0x0645);
+    assert_int_equal(st.last_cp, 0x0645);
+    assert_string_equal(norm(nz, hebrew, &st), hebrew);
+    assert_int_equal(st.nletters, 8);
+    assert_int_equal(st.first_cp, 0x05E9);
+    /* An Arabic presentation form is a compatibility character: lam-alef ligature -> لا. */
+    assert_string_equal(norm(nz, "\xef\xbb\xbb", NULL), "\xd9\x84\xd8\xa7");
+    /* Direction marks are default-ignorable and dropped. */
+    assert_string_equal(norm(nz, "\xe2\x80\x8f" "abc\xe2\x80\x8e", NULL), "abc");
+}
+
+static void white_space_is_collapsed_and_trimmed(void **state)
+{
+    struct chaff_normalizer *nz = *state;
+    assert_string_equal(norm(nz, "  a \t\n b\r\n\v\fc  ", NULL), "a b c");
+    assert_string_equal(norm(nz, "\xc2\xa0x\xe3\x80\x80\xe3\x80\x80y\xe2\x80\x83", NULL), "x y");
+    assert_string_equal(norm(nz, "\xe2\x80\xa8p\xe2\x80\xa9q\xc2\x85", NULL), "p q");
+    struct chaff_text_stats st;
+    assert_string_equal(norm(nz, " \t \xe3\x80\x80 ", &st), "");
+    assert_int_equal(nz->ncps, 0);
+    assert_int_equal(st.nchars, 5);
+    assert_int_equal(st.nspace, 5);
+    assert_int_equal(st.first_cp, -1);
+    assert_int_equal(st.last_cp, -1);
+    assert_string_equal(norm_n(nz, "", 0, &st), "");
+    assert_int_equal(st.nchars, 0);
+    assert_int_equal(nz->ncps, 0);
+}
+
+static void digits_of_every_script_fold_to_zero(void **state)
+{
+    struct chaff_normalizer *nz = *state;
+    struct chaff_text_stats st;
+    assert_string_equal(norm(nz, "Tel. 0800 123-456", &st), "tel. 0000 000-000");
+    assert_int_equal(st.ndigits, 10);
+    /* Arabic-Indic ٢٠٢٤ */
+    assert_string_equal(norm(nz, "\xd9\xa2\xd9\xa0\xd9\xa2\xd9\xa4", &st), "0000");
+    assert_int_equal(st.ndigits, 4);
+    /* Extended Arabic-Indic (Persian) ۱۴۰۳ */
+    assert_string_equal(norm(nz, "\xdb\xb1\xdb\xb4\xdb\xb0\xdb\xb3", NULL), "0000");
+    /* Devanagari १२३ */
+    assert_string_equal(norm(nz, "\xe0\xa5\xa7\xe0\xa5\xa8\xe0\xa5\xa9", &st), "000");
+    assert_int_equal(st.ndigits, 3);
+    /* Full-width １２ and superscript ² become ASCII digits under NFKC, then fold. */
+    assert_string_equal(norm(nz, "\xef\xbc\x91\xef\xbc\x92 m\xc2\xb2", NULL), "00 m0");
+    /* Letters next to digits are not touched. */
+    assert_string_equal(norm(nz, "A4 \xd9\xa3x", NULL), "a0 0x");
+}
+
+static void invalid_utf8_is_replaced_and_counted(void **state)
+{
+    struct chaff_normalizer *nz = *state;
+    struct chaff_text_stats st;
+    static const struct {
+        const char *in;
+        size_t len;
+        const char *out;
+        unsigned ninvalid;
+    } cases[] = {
+        {"a\x80" "b", 3, "a" FFFD "b", 1},                     /* lone continuation byte */
+        {"\xbf\xbf", 2, FFFD FFFD, 2},                         /* two of them */
+        {"a\xe2\x82", 3, "a" FFFD FFFD, 2},                    /* truncated € at the end */
+        {"\xf0\x9f\x98", 3, FFFD FFFD FFFD, 3},                /* truncated emoji alone */
+        {"\xc3", 1, FFFD, 1},                                  /* lead byte at the very end */
+        {"\xc0\xaf", 2, FFFD FFFD, 2},                         /* overlong '/' */
+        {"\xe0\x80\xaf", 3, FFFD FFFD FFFD, 3},                /* overlong, three bytes */
+        {"\xed\xa0\x80", 3, FFFD FFFD FFFD, 3},                /* UTF-16 surrogate D800 */
+        {"\xed\xbf\xbf", 3, FFFD FFFD FFFD, 3},                /* surrogate DFFF */
+        {"\xf4\x90\x80\x80", 4, FFFD FFFD FFFD FFFD, 4},       /* above U+10FFFF */
+        {"\xff" "x\xfe", 3, FFFD "x" FFFD, 2},                 /* bytes never valid */
+        {"\xc3\xa9\x80\xc3\xa9", 5, "\xc3\xa9" FFFD "\xc3\xa9", 1},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_string_equal(norm_n(nz, cases[i].in, cases[i].len, &st), cases[i].out);
+        assert_int_equal(st.ninvalid, cases[i].ninvalid);
+        assert_int_equal(st.nchars, nz->ncps);
+    }
+}
+
+static void nul_bytes_are_replaced_and_counted(void **state)
+{
+    struct chaff_normalizer *nz = *state;
+    struct chaff_text_stats st;
+    assert_string_equal(norm_n(nz, "a\0b", 3, &st), "a" FFFD "b");
+    assert_int_equal(st.ninvalid, 1);
+    assert_int_equal(st.nchars, 3);
+    assert_string_equal(norm_n(nz, "\0\0", 2, &st), FFFD FFFD);
+    assert_int_equal(st.ninvalid, 2);
+    assert_string_equal(norm_n(nz, "\xc3\xa9\0", 3, &st), "\xc3\xa9" FFFD);
+    assert_int_equal(st.ninvalid, 1);
+    assert_string_equal(norm_n(nz, "ok", 2, &st), "ok");
+    assert_int_equal(st.ninvalid, 0);
+}
+
+static void stats_count_the_raw_text(void **state)
+{
+    struct chaff_normalizer *nz = *state;
+    struct chaff_text_stats st;
+    norm(nz, "Hello World 42!", &st);
+    assert_int_equal(st.nchars, 15);
+    assert_int_equal(st.nletters, 10);
+    assert_int_equal(st.nupper, 2);
+    assert_int_equal(st.ndigits, 2);
+    assert_int_equal(st.npunct, 1);
+    assert_int_equal(st.nspace, 2);
+    assert_int_equal(st.ninvalid, 0);
+    assert_int_equal(st.first_cp, 'H');
+    assert_int_equal(st.last_cp, '!');
+
+    /* "  Ärger © 2024 — ΟΚ ٣ " : upper case counted before folding, symbols as punctuation. */
+    norm(nz, "  \xc3\x84rger \xc2\xa9 2024 \xe2\x80\x94 \xce\x9f\xce\x9a \xd9\xa3 ", &st);
+    assert_int_equal(st.nchars, 22);
+    assert_int_equal(st.nletters, 7);
+    assert_int_equal(st.nupper, 3);
+    assert_int_equal(st.ndigits, 5);
+    assert_int_equal(st.npunct, 2);
+    assert_int_equal(st.nspace, 8);
+    assert_int_equal(st.first_cp, 0xC4);
+    assert_int_equal(st.last_cp, 0x0663);
+    /* Stats are reset between calls. */
+    norm(nz, "x", &st);
+    assert_int_equal(st.nchars, 1);
+    assert_int_equal(st.nupper, 0);
+}
+
+/* The ASCII fast path and the Unicode path agree: an ASCII string gives the same text and
+ * counts alone (fast path) and followed by a soft hyphen (U+00AD, default-ignorable, so NFKC
+ * drops it), which sends the whole string through utf8proc. */
+static void ascii_fast_path_agrees_with_the_unicode_path(void **state)
+{
+    struct chaff_normalizer *nz = *state;
+    static const char *const texts[] = {
+        "ABC", "ABC d", "  Hello,   World!  ", "Tel. +49 (0)30 1234-5678", "a\tb\r\nc\v\fd",
+        "\x01" "ctl\x1f" "chars\x7f", "MiXeD CaSe 99 Luftballons", "~`!@#$%^&*()_+-={}[]|\\:;\"'<>,.?/",
+        " ", "",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        char fast[256], slow_in[256];
+        struct chaff_text_stats a, b;
+        snprintf(fast, sizeof(fast), "%s", norm(nz, texts[i], &a));
+        size_t ncps = nz->ncps;
+        snprintf(slow_in, sizeof(slow_in), "%s\xc2\xad", texts[i]);
+        assert_string_equal(norm(nz, slow_in, &b), fast);
+        assert_int_equal(nz->ncps, ncps);
+        assert_int_equal(b.nchars, a.nchars + 1);
+        assert_int_equal(b.nletters, a.nletters);
+        assert_int_equal(b.nupper, a.nupper);
+        assert_int_equal(b.ndigits, a.ndigits);
+        assert_int_equal(b.npunct, a.npunct);
+        assert_int_equal(b.nspace, a.nspace);
+        assert_int_equal(b.ninvalid, 0);
+    }
+    /* "ABC déf" takes the Unicode path and begins as "ABC " does on the fast path. */
+    char ascii[16];
+    snprintf(ascii, sizeof(ascii), "%s", norm(nz, "ABC ", NULL));
+    assert_string_equal(ascii, "abc");
+    assert_string_equal(norm(nz, "ABC d\xc3\xa9" "f", NULL), "abc d\xc3\xa9" "f");
+    assert_memory_equal(nz->text, ascii, 3);
+}
+
+static void starts_give_the_offset_of_every_code_point(void **state)
+{
+    struct chaff_normalizer *nz = *state;
+    /* a (1 byte) é (2) 漢 (3) 😀 (4) space x */
+    norm(nz, "A\xc3\x89\xe6\xbc\xa2\xf0\x9f\x98\x80  x", NULL);
+    assert_int_equal(nz->ncps, 6);
+    static const uint32_t want[] = {0, 1, 3, 6, 10, 11, 12};
+    assert_memory_equal(nz->starts, want, sizeof(want));
+    norm(nz, "ab  cd", NULL);
+    static const uint32_t want2[] = {0, 1, 2, 3, 4, 5};
+    assert_int_equal(nz->ncps, 5);
+    assert_memory_equal(nz->starts, want2, sizeof(want2));
+}
+
+static void buffers_are_reused_from_long_to_short_input(void **state)
+{
+    struct chaff_normalizer *nz = *state;
+    const size_t n = 100000;
+    char *big = malloc(n * 2);
+    assert_non_null(big);
+    for (size_t i = 0; i < n; i++)
+        memcpy(big + 2 * i, "\xc3\x89", 2); /* É */
+    struct chaff_text_stats st;
+    norm_n(nz, big, n * 2, &st);
+    assert_int_equal(nz->ncps, n);
+    assert_int_equal(st.nupper, n);
+    for (size_t i = 0; i < n; i++)
+        assert_memory_equal(nz->text + 2 * i, "\xc3\xa9", 2);
+    free(big);
+    assert_string_equal(norm(nz, "Z", &st), "z");
+    assert_int_equal(nz->ncps, 1);
+    assert_string_equal(norm(nz, "\xc3\x9c", &st), "\xc3\xbc");
+    assert_int_equal(nz->ncps, 1);
+}
+
+static void decode_reports_length_and_validity(void **state)
 {
     (void)state;
-    assert_non_null(chaff_strerror(CHAFF_ERR_MODEL));
+    static const struct {
+        const char *s;
+        size_t len, consumed;
+        int32_t cp;
+        int invalid;
+    } cases[] = {
+        {"A", 1, 1, 'A', 0},
+        {"\xc3\xa9", 2, 2, 0xE9, 0},
+        {"\xe2\x82\xac", 3, 3, 0x20AC, 0},
+        {"\xf0\x9f\x98\x80", 4, 4, 0x1F600, 0},
+        {"\xe2\x82\xac", 2, 1, 0xFFFD, 1}, /* cut short by 'len' */
+        {"\x80", 1, 1, 0xFFFD, 1},
+        {"\0", 1, 1, 0xFFFD, 1},
+        {"\xed\xa0\x80", 3, 1, 0xFFFD, 1},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint8_t *copy = malloc(cases[i].len);
+        assert_non_null(copy);
+        memcpy(copy, cases[i].s, cases[i].len);
+        int32_t cp = -2;
+        int invalid = -1;
+        assert_int_equal(chaff_utf8_decode(copy, cases[i].len, &cp, &invalid), cases[i].consumed);
+        assert_int_equal(cp, cases[i].cp);
+        assert_int_equal(invalid, cases[i].invalid);
+        free(copy);
+    }
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(strerror_is_never_null),
+        cmocka_unit_test(nfkc_and_case_folding),
+        cmocka_unit_test(composed_and_decomposed_forms_are_equal),
+        cmocka_unit_test(combining_marks_are_put_in_canonical_order),
+        cmocka_unit_test(cjk_text_is_unchanged),
+        cmocka_unit_test(arabic_and_hebrew_text_is_kept_in_logical_order),
+        cmocka_unit_test(white_space_is_collapsed_and_trimmed),
+        cmocka_unit_test(digits_of_every_script_fold_to_zero),
+        cmocka_unit_test(invalid_utf8_is_replaced_and_counted),
+        cmocka_unit_test(nul_bytes_are_replaced_and_counted),
+        cmocka_unit_test(stats_count_the_raw_text),
+        cmocka_unit_test(ascii_fast_path_agrees_with_the_unicode_path),
+        cmocka_unit_test(starts_give_the_offset_of_every_code_point),
+        cmocka_unit_test(buffers_are_reused_from_long_to_short_input),
+        cmocka_unit_test(decode_reports_length_and_validity),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,616 @@
+/*
+ * pipeline.c - reading, classifying and writing concurrently, output in input order.
+ *
+ * The reader thread opens the inputs one after the other and copies their pages into batches
+ * (reader buffers are reused, so a batch owns copies). A batch holds pages of one input only
+ * and is sealed at about BATCH_BYTES of text, at the end of an input, and after an error, whose
+ * message travels with the batch so that it is printed after the output that precedes it.
+ * Workers each own a struct chaff_classifier over the shared model; they label a batch and
+ * format its output into memory. The calling thread writes batches by sequence number.
+ * Invariant: the input bytes of the batches in flight stay below max_inflight_bytes, except
+ * for a single batch larger than that, which then is the only one in flight.
+ */
+#include "pipeline.h"
+
+#include "cli_util.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH_BYTES    (1u << 20)
+#define BATCH_PAGES    1024
+#define MAX_LABELS     64
+#define DEFAULT_BUDGET ((size_t)64 << 20)
+
+/* A page copied into a batch: offsets into the batch arena. */
+struct page_ref {
+    size_t id, url, raw, raw_len, payload, payload_len;
+    size_t para0, nparas;
+    uint64_t index, offset, lineno;
+    int passthrough, has_raw, has_payload;
+};
+
+struct batch {
+    uint64_t seq;
+    enum chaff_format format;
+    struct chaff_writer_options wopt;
+    char *arena;
+    size_t arena_len, arena_cap;
+    struct page_ref *pages;
+    size_t npages, pages_cap;
+    size_t *para_off, *para_len;
+    size_t nparas, paras_cap;
+    size_t cost;       /* bytes counted against the budget */
+    char *messages;    /* "chaff: ..." lines to print after the output */
+    size_t messages_len;
+    int status;        /* exit status contribution */
+    uint64_t consumed; /* input bytes consumed (all inputs) when the batch was sealed */
+    /* filled by a worker */
+    char *out;
+    size_t out_len;
+    uint64_t label_counts[MAX_LABELS];
+    uint64_t pages_done, paras_done, text_bytes;
+    struct batch *next;
+};
+
+struct pipeline {
+    const struct pipeline_config *cfg;
+    char *const *paths;
+    int npaths;
+    pthread_mutex_t mu;
+    pthread_cond_t todo_cv, space_cv, done_cv;
+    struct batch *todo_head, *todo_tail; /* sealed batches waiting for a worker */
+    struct batch *done;                  /* classified batches, any order */
+    uint64_t nsealed;                    /* batches sealed so far */
+    int reader_done;
+    int abort;                           /* writing failed: stop early */
+    size_t inflight_bytes, inflight_batches, max_batches, budget;
+    int64_t total_size;                  /* sum of input sizes, or -1 when one is unknown */
+    uint64_t bytes_in;                   /* decompressed bytes read (all inputs) */
+    uint64_t skipped, bad;               /* WARC records that are no pages; malformed records */
+};
+
+static void batch_free(struct batch *b)
+{
+    if (b == NULL)
+        return;
+    free(b->arena);
+    free(b->pages);
+    free(b->para_off);
+    free(b->para_len);
+    free(b->messages);
+    free(b->out);
+    free(b);
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap > 0 ? *cap : 64;
+    while (ncap < need)
+        ncap *= 2;
+    void *q = realloc(*p, ncap * size);
+    if (q == NULL)
+        return -1;
+    *p = q;
+    *cap = ncap;
+    return 0;
+}
+
+/* Copies 'len' bytes into the arena with a NUL after them; returns the offset or SIZE_MAX. */
+static size_t arena_put(struct batch *b, const char *data, size_t len)
+{
+    if (grow((void **)&b->arena, &b->arena_cap, b->arena_len + len + 1, 1) != 0)
+        return SIZE_MAX;
+    size_t off = b->arena_len;
+    if (len > 0)
+        memcpy(b->arena + off, data, len);
+    b->arena[off + len] = '\0';
+    b->arena_len += len + 1;
+    return off;
+}
+
+static int batch_add_page(struct batch *b, const struct chaff_page *page)
+{
+    if (grow((void **)&b->pages, &b->pages_cap, b->npages + 1, sizeof(*b->pages)) != 0 ||
+        grow((void **)&b->para_off, &b->paras_cap, b->nparas + page->nparas, sizeof(size_t)) !=
+            0)
+        return -1;
+    size_t cap = b->paras_cap; /* para_len follows para_off's capacity */
+    void *q = realloc(b->para_len, cap * sizeof(size_t));
+    if (q == NULL)
+        return -1;
+    b->para_len = q;
+    struct page_ref *ref = &b->pages[b->npages];
+    memset(ref, 0, sizeof(*ref));
+    ref->id = arena_put(b, page->id, strlen(page->id));
+    ref->url = arena_put(b, page->url, strlen(page->url));
+    if (ref->id == SIZE_MAX || ref->url == SIZE_MAX)
+        return -1;
+    if (page->raw != NULL) {
+        ref->raw = arena_put(b, page->raw, page->raw_len);
+        ref->raw_len = page->raw_len;
+        ref->has_raw = 1;
+        if (ref->raw == SIZE_MAX)
+            return -1;
+    }
+    if (page->passthrough && page->payload != NULL) {
+        ref->payload = arena_put(b, page->payload, page->payload_len);
+        ref->payload_len = page->payload_len;
+        ref->has_payload = 1;
+        if (ref->payload == SIZE_MAX)
+            return -1;
+    }
+    ref->para0 = b->nparas;
+    ref->nparas = page->nparas;
+    for (size_t i = 0; i < page->nparas; i++) {
+        size_t off = arena_put(b, page->paras[i], page->lens[i]);
+        if (off == SIZE_MAX)
+            return -1;
+        b->para_off[b->nparas] = off;
+        b->para_len[b->nparas] = page->lens[i];
+        b->nparas++;
+    }
+    ref->index = page->index;
+    ref->offset = page->offset;
+    ref->lineno = page->lineno;
+    ref->passthrough = page->passthrough;
+    b->npages++;
+    return 0;
+}
+
+static void batch_message(struct batch *b, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void batch_message(struct batch *b, const char *format, ...)
+{
+    char line[700];
+    va_list ap;
+    va_start(ap, format);
+    int n = vsnprintf(line, sizeof(line), format, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n >= sizeof(line))
+        n = sizeof(line) - 1;
+    char *p = realloc(b->messages, b->messages_len + (size_t)n + 1);
+    if (p == NULL)
+        return;
+    memcpy(p + b->messages_len, line, (size_t)n + 1);
+    b->messages = p;
+    b->messages_len += (size_t)n;
+}
+
+static void batch_error(struct batch *b, const struct chaff_error *err)
+{
+    const char *msg = err->msg[0] != '\0' ? err->msg : chaff_strerror(err->code);
+    if (err->where[0] != '\0')
+        batch_message(b, "chaff: %s: %s\n", err->where, msg);
+    else
+        batch_message(b, "chaff: %s\n", msg);
+}
+
+/* ------------------------------------------------------------------ reader thread */
+
+static struct batch *batch_new(const struct chaff_writer_options *wopt, enum chaff_format format)
+{
+    struct batch *b = calloc(1, sizeof(*b));
+    if (b != NULL) {
+        b->wopt = *wopt;
+        b->format = format;
+    }
+    return b;
+}
+
+/* Hands a batch to the workers, after waiting for room in the budget. 'b' may be empty (it
+ * then only carries messages). */
+static void seal(struct pipeline *pl, struct batch *b, uint64_t consumed)
+{
+    b->cost = b->arena_len + b->nparas * 2 * sizeof(size_t) + b->npages * sizeof(struct page_ref);
+    b->consumed = consumed;
+    pthread_mutex_lock(&pl->mu);
+    while (!pl->abort && pl->inflight_batches > 0 &&
+           (pl->inflight_bytes + b->cost > pl->budget || pl->inflight_batches >= pl->max_batches))
+        pthread_cond_wait(&pl->space_cv, &pl->mu);
+    b->seq = pl->nsealed++;
+    pl->inflight_bytes += b->cost;
+    pl->inflight_batches++;
+    if (pl->todo_tail != NULL)
+        pl->todo_tail->next = b;
+    else
+        pl->todo_head = b;
+    pl->todo_tail = b;
+    pthread_cond_signal(&pl->todo_cv);
+    pthread_mutex_unlock(&pl->mu);
+}
+
+static int aborted(struct pipeline *pl)
+{
+    pthread_mutex_lock(&pl->mu);
+    int a = pl->abort;
+    pthread_mutex_unlock(&pl->mu);
+    return a;
+}
+
+static void *reader_main(void *arg)
+{
+    struct pipeline *pl = arg;
+    const struct pipeline_config *cfg = pl->cfg;
+    uint64_t consumed_before = 0; /* input bytes of the inputs already read */
+    for (int f = 0; f < pl->npaths && !aborted(pl); f++) {
+        const char *path = pl->paths[f];
+        struct chaff_error err = {0};
+        struct chaff_reader *reader = NULL;
+        struct chaff_writer_options wopt = cfg->wopt;
+        struct batch *b = NULL;
+        if (chaff_reader_open(path, &cfg->ropt, &reader, &err) != CHAFF_OK) {
+            b = batch_new(&wopt, CHAFF_FORMAT_TEXT);
+            if (b == NULL)
+                break;
+            batch_error(b, &err);
+            b->status = CLI_EXIT_DATA;
+            seal(pl, b, consumed_before);
+            continue;
+        }
+        enum chaff_format format = chaff_reader_format(reader);
+        wopt.tsv_ids = format != CHAFF_FORMAT_TEXT || cfg->tsv_ids_text;
+        wopt.gzip_records = format == CHAFF_FORMAT_WARC &&
+                            chaff_reader_compression(reader) == CHAFF_COMPRESSION_GZIP;
+        struct chaff_reader_stats st;
+        struct chaff_page page;
+        int rc;
+        b = batch_new(&wopt, format);
+        while (b != NULL) {
+            rc = chaff_reader_next(reader, &page, &err);
+            if (rc == 0)
+                break;
+            if (rc < 0) {
+                batch_error(b, &err);
+                if (rc == -2 || !cfg->skip_bad)
+                    b->status = CLI_EXIT_DATA;
+                chaff_reader_stats(reader, &st);
+                seal(pl, b, consumed_before + st.in_bytes);
+                b = rc == -2 ? NULL : batch_new(&wopt, format);
+                if (rc == -2 || aborted(pl))
+                    break;
+                continue;
+            }
+            if (batch_add_page(b, &page) != 0) {
+                batch_message(b, "chaff: %s: out of memory for a page of %zu paragraphs\n",
+                              path, page.nparas);
+                b->status = CLI_EXIT_DATA;
+                break;
+            }
+            if (b->arena_len >= BATCH_BYTES || b->npages >= BATCH_PAGES) {
+                chaff_reader_stats(reader, &st);
+                seal(pl, b, consumed_before + st.in_bytes);
+                b = aborted(pl) ? NULL : batch_new(&wopt, format);
+            }
+        }
+        chaff_reader_stats(reader, &st);
+        if (b != NULL)
+            seal(pl, b, consumed_before + st.in_bytes);
+        consumed_before += st.in_bytes;
+        pthread_mutex_lock(&pl->mu);
+        pl->bytes_in += st.bytes;
+        pl->skipped += st.skipped;
+        pl->bad += st.bad;
+        pthread_mutex_unlock(&pl->mu);
+        chaff_reader_close(reader);
+    }
+    pthread_mutex_lock(&pl->mu);
+    pl->reader_done = 1;
+    pthread_cond_broadcast(&pl->todo_cv);
+    pthread_cond_broadcast(&pl->done_cv);
+    pthread_mutex_unlock(&pl->mu);
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ workers */
+
+struct worker {
+    struct pipeline *pl;
+    struct chaff_classifier *cl;
+    struct chaff_result *results;
+    size_t results_cap;
+    const char **paras;
+    size_t paras_cap;
+    pthread_t thread;
+    int started;
+};
+
+static void process(struct worker *w, struct batch *b)
+{
+    const struct pipeline_config *cfg = w->pl->cfg;
+    struct chaff_error err = {0};
+    if (grow((void **)&w->paras, &w->paras_cap, b->nparas + 1, sizeof(*w->paras)) != 0 ||
+        grow((void **)&w->results, &w->results_cap, b->nparas + 1, sizeof(*w->results)) != 0)
+        goto nomem;
+    for (size_t i = 0; i < b->nparas; i++)
+        w->paras[i] = b->arena + b->para_off[i];
+    FILE *out = open_memstream(&b->out, &b->out_len);
+    if (out == NULL)
+        goto nomem;
+    for (size_t p = 0; p < b->npages; p++) {
+        const struct page_ref *ref = &b->pages[p];
+        const char *const *paras = w->paras + ref->para0;
+        const size_t *lens = b->para_len + ref->para0;
+        struct chaff_result *res = w->results + ref->para0;
+        struct chaff_page page = {
+            .id = b->arena + ref->id,
+            .nparas = ref->nparas,
+            .paras = paras,
+            .lens = lens,
+            .index = ref->index,
+            .offset = ref->offset,
+            .url = b->arena + ref->url,
+            .raw = ref->has_raw ? b->arena + ref->raw : NULL,
+            .raw_len = ref->raw_len,
+            .payload = ref->has_payload ? b->arena + ref->payload : NULL,
+            .payload_len = ref->payload_len,
+            .passthrough = ref->passthrough,
+            .lineno = ref->lineno,
+        };
+        if (ref->nparas > 0 &&
+            chaff_classify_page(w->cl, paras, lens, ref->nparas, res, &err) != CHAFF_OK) {
+            snprintf(err.where, sizeof(err.where), "%s", page.id);
+            batch_error(b, &err);
+            b->status = CLI_EXIT_DATA;
+            continue;
+        }
+        if (!ref->passthrough)
+            b->pages_done++;
+        b->paras_done += ref->nparas;
+        for (size_t i = 0; i < ref->nparas; i++) {
+            if (res[i].label < MAX_LABELS)
+                b->label_counts[res[i].label]++;
+            b->text_bytes += lens[i];
+        }
+        if (chaff_page_write(out, cfg->model, &b->wopt, b->format, &page, res, &err) !=
+                CHAFF_OK &&
+            err.code != CHAFF_ERR_IO) {
+            batch_error(b, &err);
+            b->status = CLI_EXIT_DATA;
+        }
+    }
+    if (fclose(out) != 0)
+        goto nomem;
+    return;
+nomem:
+    batch_message(b, "chaff: out of memory formatting %zu pages\n", b->npages);
+    b->status = CLI_EXIT_DATA;
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct pipeline *pl = w->pl;
+    for (;;) {
+        pthread_mutex_lock(&pl->mu);
+        while (pl->todo_head == NULL && !pl->reader_done)
+            pthread_cond_wait(&pl->todo_cv, &pl->mu);
+        struct batch *b = pl->todo_head;
+        if (b == NULL) {
+            pthread_mutex_unlock(&pl->mu);
+            return NULL;
+        }
+        pl->todo_head = b->next;
+        if (pl->todo_head == NULL)
+            pl->todo_tail = NULL;
+        pthread_mutex_unlock(&pl->mu);
+        b->next = NULL;
+        if (!aborted(pl))
+            process(w, b);
+        pthread_mutex_lock(&pl->mu);
+        b->next = pl->done;
+        pl->done = b;
+        pthread_cond_broadcast(&pl->done_cv);
+        pthread_mutex_unlock(&pl->mu);
+    }
+}
+
+/* ------------------------------------------------------------------ writer (calling thread) */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+struct totals {
+    uint64_t pages, paras, text_bytes, consumed;
+    uint64_t label_counts[MAX_LABELS];
+};
+
+static void show_progress(const struct pipeline *pl, const struct totals *t, double elapsed,
+                          int final)
+{
+    double mb = (double)t->consumed / 1e6;
+    double rate = elapsed > 0 ? mb / elapsed : 0;
+    double pps = elapsed > 0 ? (double)t->pages / elapsed : 0;
+    char share[64] = "";
+    if (pl->total_size > 0) {
+        double done = (double)t->consumed / (double)pl->total_size;
+        if (done > 1)
+            done = 1;
+        double eta = done > 0 ? elapsed * (1 - done) / done : 0;
+        snprintf(share, sizeof(share), " of %.1f MB (%.1f%%), ETA %.0fs",
+                 (double)pl->total_size / 1e6, 100 * done, eta);
+    }
+    fprintf(stderr, "\rchaff: %.1f MB%s, %llu pages, %.0f pages/s, %.1f MB/s\033[K%s", mb, share,
+            (unsigned long long)t->pages, pps, rate, final ? "\n" : "");
+}
+
+int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npaths)
+{
+    struct pipeline pl;
+    memset(&pl, 0, sizeof(pl));
+    pl.cfg = cfg;
+    pl.paths = paths;
+    pl.npaths = npaths;
+    pl.budget = cfg->max_inflight_bytes > 0 ? cfg->max_inflight_bytes : DEFAULT_BUDGET;
+    pl.max_batches = 4 * (size_t)cfg->threads + 4;
+    pl.total_size = 0;
+    for (int i = 0; i < npaths && pl.total_size >= 0; i++) {
+        FILE *f = strcmp(paths[i], "-") == 0 ? NULL : fopen(paths[i], "rb");
+        if (f == NULL || fseeko(f, 0, SEEK_END) != 0)
+            pl.total_size = -1;
+        else
+            pl.total_size += (int64_t)ftello(f);
+        if (f != NULL)
+            fclose(f);
+    }
+    pthread_mutex_init(&pl.mu, NULL);
+    pthread_cond_init(&pl.todo_cv, NULL);
+    pthread_cond_init(&pl.space_cv, NULL);
+    pthread_cond_init(&pl.done_cv, NULL);
+
+    int status = CLI_EXIT_OK;
+    unsigned nworkers = cfg->threads > 0 ? cfg->threads : 1;
+    struct worker *workers = calloc(nworkers, sizeof(*workers));
+    if (workers == NULL) {
+        cli_msg("out of memory");
+        return CLI_EXIT_DATA;
+    }
+    for (unsigned i = 0; i < nworkers; i++) {
+        workers[i].pl = &pl;
+        workers[i].cl = chaff_classifier_create(cfg->model);
+        if (workers[i].cl == NULL) {
+            cli_msg("out of memory");
+            status = CLI_EXIT_DATA;
+            goto out;
+        }
+    }
+    pthread_t reader;
+    if (pthread_create(&reader, NULL, reader_main, &pl) != 0) {
+        cli_msg("cannot start a thread: %s", strerror(errno));
+        status = CLI_EXIT_DATA;
+        goto out;
+    }
+    for (unsigned i = 0; i < nworkers; i++) {
+        if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) == 0)
+            workers[i].started = 1;
+    }
+    if (!workers[0].started) {
+        cli_msg("cannot start a thread: %s", strerror(errno));
+        status = CLI_EXIT_DATA;
+        pthread_mutex_lock(&pl.mu);
+        pl.abort = 1;
+        pthread_mutex_unlock(&pl.mu);
+    }
+
+    struct totals t;
+    memset(&t, 0, sizeof(t));
+    double start = now_seconds(), last_progress = 0;
+    int write_failed = 0;
+    for (uint64_t next = 0;; next++) {
+        pthread_mutex_lock(&pl.mu);
+        struct batch *b = NULL, **link;
+        for (;;) {
+            for (link = &pl.done; *link != NULL; link = &(*link)->next)
+                if ((*link)->seq == next)
+                    break;
+            if (*link != NULL) {
+                b = *link;
+                *link = b->next;
+                break;
+            }
+            if (pl.reader_done && next >= pl.nsealed)
+                break;
+            if (!workers[0].started) /* nobody would ever classify */
+                break;
+            pthread_cond_wait(&pl.done_cv, &pl.mu);
+        }
+        pthread_mutex_unlock(&pl.mu);
+        if (b == NULL)
+            break;
+        if (!write_failed && b->out_len > 0 && fwrite(b->out, 1, b->out_len, stdout) != b->out_len)
+            write_failed = 1;
+        if (b->messages_len > 0) {
+            fflush(stdout);
+            if (cfg->progress)
+                fputs("\r\033[K", stderr);
+            fputs(b->messages, stderr);
+        }
+        status |= b->status;
+        t.pages += b->pages_done;
+        t.paras += b->paras_done;
+        t.text_bytes += b->text_bytes;
+        t.consumed = b->consumed;
+        for (size_t i = 0; i < MAX_LABELS; i++)
+            t.label_counts[i] += b->label_counts[i];
+        if (ferror(stdout) && !write_failed)
+            write_failed = 1;
+        pthread_mutex_lock(&pl.mu);
+        pl.inflight_bytes -= b->cost;
+        pl.inflight_batches--;
+        if (write_failed)
+            pl.abort = 1;
+        pthread_cond_broadcast(&pl.space_cv);
+        pthread_mutex_unlock(&pl.mu);
+        batch_free(b);
+        if (cfg->progress) {
+            double now = now_seconds();
+            if (now - last_progress >= 0.25) {
+                show_progress(&pl, &t, now - start, 0);
+                last_progress = now;
+            }
+        }
+    }
+    pthread_join(reader, NULL);
+    for (unsigned i = 0; i < nworkers; i++)
+        if (workers[i].started)
+            pthread_join(workers[i].thread, NULL);
+    /* Batches left when writing failed. */
+    while (pl.todo_head != NULL) {
+        struct batch *b = pl.todo_head;
+        pl.todo_head = b->next;
+        batch_free(b);
+    }
+    while (pl.done != NULL) {
+        struct batch *b = pl.done;
+        pl.done = b->next;
+        batch_free(b);
+    }
+    double elapsed = now_seconds() - start;
+    if (cfg->progress)
+        show_progress(&pl, &t, elapsed, 1);
+    if (cfg->stats) {
+        fprintf(stderr,
+                "chaff: %llu pages, %llu paragraphs, %llu paragraph bytes, %llu input bytes "
+                "(decompressed), %llu records skipped, %llu malformed, %.2f s, %.1f MB/s, "
+                "%.0f pages/s\n",
+                (unsigned long long)t.pages, (unsigned long long)t.paras,
+                (unsigned long long)t.text_bytes, (unsigned long long)pl.bytes_in,
+                (unsigned long long)pl.skipped, (unsigned long long)pl.bad, elapsed,
+                elapsed > 0 ? (double)pl.bytes_in / 1e6 / elapsed : 0,
+                elapsed > 0 ? (double)t.pages / elapsed : 0);
+        size_t nlabels = chaff_model_nlabels(cfg->model);
+        for (size_t i = 0; i < nlabels && i < MAX_LABELS; i++)
+            fprintf(stderr, "chaff:   %-12s %llu\n", chaff_model_label_name(cfg->model, i),
+                    (unsigned long long)t.label_counts[i]);
+    }
+    if (write_failed)
+        status |= CLI_EXIT_DATA; /* the message comes from cli_finish_output() */
+out:
+    for (unsigned i = 0; i < nworkers; i++) {
+        chaff_classifier_free(workers[i].cl);
+        free(workers[i].results);
+        free(workers[i].paras);
+    }
+    free(workers);
+    pthread_cond_destroy(&pl.done_cv);
+    pthread_cond_destroy(&pl.space_cv);
+    pthread_cond_destroy(&pl.todo_cv);
+    pthread_mutex_destroy(&pl.mu);
+    return status;
+}

@@ -1,0 +1,30 @@
+/*
+ * pipeline.h - the threaded classify pipeline: a reader thread copies pages out of the readers
+ * into batches, worker threads (one classifier each) label and format them, and the calling
+ * thread writes the batches in input order. Memory is bounded by the bytes in flight.
+ */
+#ifndef CHAFF_CLI_PIPELINE_H
+#define CHAFF_CLI_PIPELINE_H
+
+#include "chaff.h"
+
+#include <stddef.h>
+
+struct pipeline_config {
+    const struct chaff_model *model;   /* borrowed, shared by the workers */
+    unsigned threads;                  /* worker threads, >= 1 */
+    struct chaff_reader_options ropt;  /* for every input */
+    struct chaff_writer_options wopt;  /* tsv_ids and gzip_records are set per input */
+    int tsv_ids_text;                  /* 1: 5-column tsv for plain-text input too */
+    int skip_bad;                      /* 1: malformed records do not make the exit status 1 */
+    int progress;                      /* 1: a progress line on stderr */
+    int stats;                         /* 1: totals on stderr at the end */
+    size_t max_inflight_bytes;         /* input bytes in flight; 0 for the default (64 MiB) */
+};
+
+/* Classifies the 'npaths' inputs (paths or "-") and writes the results to standard output in
+ * input order. Messages go to stderr as "chaff: WHERE: WHAT", in order with the output.
+ * Returns an exit code (0, or 1 when an input had an error or writing failed). */
+int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npaths);
+
+#endif

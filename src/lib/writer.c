@@ -1,0 +1,278 @@
+/*
+ * writer.c - writing one classified page: TSV rows, labels, a JSONL object, or the clean text
+ * (for WARC input a WARC record whose payload holds only the kept paragraphs). Invariant: every
+ * input paragraph is written exactly once by tsv and labels, and by clean output run once with
+ * the kept labels and once with the others, so nothing of the input is lost.
+ */
+#include "chaff.h"
+#include "error.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <zlib.h>
+
+void chaff_writer_options_defaults(struct chaff_writer_options *opt)
+{
+    memset(opt, 0, sizeof(*opt));
+    opt->output = CHAFF_OUTPUT_TSV;
+}
+
+static uint64_t keep_mask(const struct chaff_model *model, const struct chaff_writer_options *opt)
+{
+    if (opt->keep_mask != 0)
+        return opt->keep_mask;
+    int content = chaff_model_label_index(model, "content");
+    return content >= 0 && content < 64 ? (uint64_t)1 << content : 0;
+}
+
+static int kept(uint64_t mask, uint32_t label)
+{
+    return label < 64 && (mask >> label & 1) != 0;
+}
+
+/* A growable byte buffer for records assembled before they are written. */
+struct bytes {
+    char *data;
+    size_t len, cap;
+};
+
+static int bytes_put(struct bytes *b, const void *data, size_t len)
+{
+    if (b->len + len > b->cap) {
+        size_t cap = b->cap > 0 ? b->cap : 4096;
+        while (cap < b->len + len)
+            cap *= 2;
+        char *p = realloc(b->data, cap);
+        if (p == NULL)
+            return -1;
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, data, len);
+    b->len += len;
+    return 0;
+}
+
+/* Writes 'b' to 'out' as one gzip member. Returns 0, -1 on a write error, -2 out of memory. */
+static int write_gzip_member(FILE *out, const struct bytes *b)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof(zs));
+    if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+        Z_OK)
+        return -2;
+    unsigned char chunk[1 << 14];
+    zs.next_in = (unsigned char *)b->data;
+    size_t left = b->len;
+    int rc = 0, flush;
+    do {
+        uInt step = left > (1u << 30) ? (1u << 30) : (uInt)left;
+        zs.avail_in = step;
+        left -= step;
+        flush = left == 0 ? Z_FINISH : Z_NO_FLUSH;
+        do {
+            zs.next_out = chunk;
+            zs.avail_out = sizeof(chunk);
+            deflate(&zs, flush);
+            size_t n = sizeof(chunk) - zs.avail_out;
+            if (n > 0 && fwrite(chunk, 1, n, out) != n)
+                rc = -1;
+        } while (zs.avail_out == 0);
+    } while (flush != Z_FINISH);
+    deflateEnd(&zs);
+    return rc;
+}
+
+/* The clean WARC record of a page: the header without Content-Length and WARC-Block-Digest,
+ * the new Content-Length, and a payload of the kept paragraphs, one per line. */
+static int build_warc_record(struct bytes *b, const struct chaff_page *page,
+                             const struct chaff_result *results, uint64_t mask)
+{
+    if (page->passthrough) {
+        return bytes_put(b, page->raw, page->raw_len) || bytes_put(b, page->payload,
+                                                                   page->payload_len) ||
+                       bytes_put(b, "\r\n\r\n", 4)
+                   ? -1
+                   : 0;
+    }
+    size_t payload_len = 0;
+    for (size_t i = 0; i < page->nparas; i++)
+        if (kept(mask, results[i].label))
+            payload_len += page->lens[i] + 1;
+    const char *p = page->raw, *end = page->raw + page->raw_len;
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *next = eol != NULL ? eol + 1 : end;
+        size_t n = (size_t)(next - p);
+        if (n <= 2) { /* the empty line: put the new length before it */
+            char line[64];
+            int k = snprintf(line, sizeof(line), "Content-Length: %zu\r\n", payload_len);
+            if (bytes_put(b, line, (size_t)k) != 0)
+                return -1;
+            if (bytes_put(b, p, n) != 0)
+                return -1;
+            break;
+        }
+        if (!(n > 15 && strncasecmp(p, "Content-Length:", 15) == 0) &&
+            !(n > 18 && strncasecmp(p, "WARC-Block-Digest:", 18) == 0) &&
+            bytes_put(b, p, n) != 0)
+            return -1;
+        p = next;
+    }
+    for (size_t i = 0; i < page->nparas; i++)
+        if (kept(mask, results[i].label) &&
+            (bytes_put(b, page->paras[i], page->lens[i]) != 0 || bytes_put(b, "\n", 1) != 0))
+            return -1;
+    return bytes_put(b, "\r\n\r\n", 4);
+}
+
+static int write_clean(FILE *out, const struct chaff_writer_options *opt,
+                       enum chaff_format format, const struct chaff_page *page,
+                       const struct chaff_result *results, uint64_t mask, struct chaff_error *err)
+{
+    if (format != CHAFF_FORMAT_WARC) {
+        for (size_t i = 0; i < page->nparas; i++)
+            if (kept(mask, results[i].label) &&
+                (fwrite(page->paras[i], 1, page->lens[i], out) != page->lens[i] ||
+                 putc('\n', out) == EOF))
+                return chaff_error_set(err, CHAFF_ERR_IO, NULL, "write error");
+        return CHAFF_OK;
+    }
+    if (page->raw == NULL)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, page->id, "WARC page without its header");
+    struct bytes b = {0};
+    int rc = CHAFF_OK;
+    if (build_warc_record(&b, page, results, mask) != 0)
+        rc = chaff_error_set(err, CHAFF_ERR_NOMEM, page->id, "out of memory");
+    else if (opt->gzip_records) {
+        int g = write_gzip_member(out, &b);
+        if (g == -2)
+            rc = chaff_error_set(err, CHAFF_ERR_NOMEM, page->id, "out of memory");
+        else if (g != 0)
+            rc = chaff_error_set(err, CHAFF_ERR_IO, NULL, "write error");
+    } else if (b.len > 0 && fwrite(b.data, 1, b.len, out) != b.len) {
+        rc = chaff_error_set(err, CHAFF_ERR_IO, NULL, "write error");
+    }
+    free(b.data);
+    return rc;
+}
+
+/* Writes 'len' bytes of 's' as a JSON string. */
+static int write_json_string(FILE *out, const char *s, size_t len)
+{
+    json_t *js = json_stringn_nocheck(s, len);
+    if (js == NULL)
+        return -2;
+    int rc = json_dumpf(js, out, JSON_ENCODE_ANY | JSON_COMPACT);
+    json_decref(js);
+    return rc;
+}
+
+static int write_jsonl(FILE *out, const struct chaff_model *model, enum chaff_format format,
+                       const struct chaff_page *page, const struct chaff_result *results,
+                       uint64_t mask, struct chaff_error *err)
+{
+    json_t *obj = NULL;
+    if (format == CHAFF_FORMAT_JSONL && page->raw != NULL) {
+        json_error_t jerr;
+        obj = json_loadb(page->raw, page->raw_len, JSON_ALLOW_NUL, &jerr);
+        if (!json_is_object(obj)) {
+            json_decref(obj);
+            return chaff_error_set(err, CHAFF_ERR_PARSE, page->id, "raw line is no JSON object");
+        }
+        json_object_del(obj, "labels");
+        json_object_del(obj, "confidences");
+        json_object_del(obj, "text");
+    } else {
+        obj = json_object();
+        if (obj == NULL || json_object_set_new(obj, "id", json_string_nocheck(page->id)) != 0 ||
+            (page->url != NULL && page->url[0] != '\0' &&
+             json_object_set_new(obj, "url", json_string_nocheck(page->url)) != 0)) {
+            json_decref(obj);
+            return chaff_error_set(err, CHAFF_ERR_NOMEM, page->id, "out of memory");
+        }
+    }
+    char *head = json_dumps(obj, JSON_COMPACT);
+    size_t nmembers = json_object_size(obj);
+    json_decref(obj);
+    if (head == NULL)
+        return chaff_error_set(err, CHAFF_ERR_NOMEM, page->id, "out of memory");
+    size_t hlen = strlen(head);
+    int bad = fwrite(head, 1, hlen - 1, out) != hlen - 1; /* without the closing brace */
+    free(head);
+    fputs(nmembers > 0 ? ",\"labels\":[" : "\"labels\":[", out);
+    for (size_t i = 0; i < page->nparas; i++) {
+        if (i > 0)
+            putc(',', out);
+        const char *name = chaff_model_label_name(model, results[i].label);
+        if (write_json_string(out, name, strlen(name)) < 0)
+            bad = 1;
+    }
+    fputs("],\"confidences\":[", out);
+    for (size_t i = 0; i < page->nparas; i++)
+        fprintf(out, i > 0 ? ",%.4f" : "%.4f", (double)results[i].confidence);
+    fputs("],\"text\":", out);
+    struct bytes b = {0};
+    int first = 1;
+    for (size_t i = 0; i < page->nparas; i++) {
+        if (!kept(mask, results[i].label))
+            continue;
+        if ((!first && bytes_put(&b, "\n", 1) != 0) ||
+            bytes_put(&b, page->paras[i], page->lens[i]) != 0) {
+            free(b.data);
+            return chaff_error_set(err, CHAFF_ERR_NOMEM, page->id, "out of memory");
+        }
+        first = 0;
+    }
+    int rc = write_json_string(out, b.len > 0 ? b.data : "", b.len);
+    free(b.data);
+    if (rc == -2)
+        return chaff_error_set(err, CHAFF_ERR_NOMEM, page->id, "out of memory");
+    if (rc != 0 || bad || fputs("}\n", out) == EOF)
+        return chaff_error_set(err, CHAFF_ERR_IO, NULL, "write error");
+    return CHAFF_OK;
+}
+
+int chaff_page_write(void *out_v, const struct chaff_model *model,
+                     const struct chaff_writer_options *opt, enum chaff_format format,
+                     const struct chaff_page *page, const struct chaff_result *results,
+                     struct chaff_error *err)
+{
+    FILE *out = out_v;
+    uint64_t mask = keep_mask(model, opt);
+    if (page->passthrough && opt->output != CHAFF_OUTPUT_CLEAN)
+        return CHAFF_OK;
+    switch (opt->output) {
+    case CHAFF_OUTPUT_TSV:
+        for (size_t i = 0; i < page->nparas; i++) {
+            const char *label = chaff_model_label_name(model, results[i].label);
+            if (opt->tsv_ids) {
+                if (chaff_tsv_write_escaped(out, page->id, strlen(page->id)) != 0)
+                    break;
+                fprintf(out, "\t%zu\t%s\t%.4f\t", i, label, (double)results[i].confidence);
+            } else {
+                fprintf(out, "%s\t%.4f\t", label, (double)results[i].confidence);
+            }
+            if (chaff_tsv_write_escaped(out, page->paras[i], page->lens[i]) != 0)
+                break;
+            putc('\n', out);
+        }
+        break;
+    case CHAFF_OUTPUT_LABELS:
+        for (size_t i = 0; i < page->nparas; i++) {
+            fputs(chaff_model_label_name(model, results[i].label), out);
+            putc('\n', out);
+        }
+        break;
+    case CHAFF_OUTPUT_JSONL:
+        return write_jsonl(out, model, format, page, results, mask, err);
+    case CHAFF_OUTPUT_CLEAN:
+        return write_clean(out, opt, format, page, results, mask, err);
+    }
+    if (ferror(out))
+        return chaff_error_set(err, CHAFF_ERR_IO, NULL, "write error");
+    return CHAFF_OK;
+}
