@@ -25,7 +25,8 @@ static const char train_usage[] =
     "      --char-ngrams A-B   character n-gram lengths (default 1-4)\n"
     "      --word-ngrams N     word n-grams up to N: 0, 1 or 2 (default 2)\n"
     "      --context N         neighbours on each side giving context features, 0..4 (default 2)\n"
-    "      --no-stacking       single pass (no second pass over neighbours' scores)\n"
+    "      --no-stacking       single pass (no second pass over neighbours' scores); the\n"
+    "                          second pass also needs at least 20 pages per fold\n"
     "      --folds N           folds for the second pass's first-pass scores (default 2)\n"
     "      --weight-bits N     stored weight precision, 8 or 16 (default 16)\n"
     "      --features LIST     feature groups, comma-separated from chars,words,shallow,context,\n"
@@ -227,8 +228,10 @@ int cmd_train(int argc, char **argv)
     printf("pages\t%zu\nparagraphs\t%zu\nlabels\t%zu\t", sum.pages, sum.paragraphs, sum.labels);
     for (size_t l = 0; l < chaff_model_nlabels(model); l++)
         printf("%s%s", l > 0 ? "," : "", chaff_model_label_name(model, l));
-    printf("\nfeatures\t%zu\nnonzeros\t%llu\nseconds\t%.2f\nmodel\t%s\n", sum.features,
-           (unsigned long long)sum.nonzeros, sum.seconds, out_path);
+    printf("\nfeatures\t%zu\nnonzeros\t%llu\nstacking\t%s\nseconds\t%.2f\nmodel\t%s\n",
+           sum.features, (unsigned long long)sum.nonzeros,
+           sum.stacked ? "on" : (opt.features.stacking ? "off (too few pages)" : "off"),
+           sum.seconds, out_path);
     status = cli_finish_output();
 out:
     chaff_model_free(model);

@@ -400,6 +400,7 @@ struct chaff_train_summary {
     size_t features;  /* distinct feature indices seen */
     uint64_t nonzeros;/* non-zero entries of the training matrix */
     double seconds;
+    int stacked;      /* 1 when the model has a second pass (it needs >= 20 pages per fold) */
 };
 
 /* Trains a model on 'ds'. On success *model_out is a new model owned by the caller and 'summary'

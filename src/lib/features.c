@@ -497,8 +497,8 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
     if (fx->cfg.groups & CHAFF_FEAT_CONTEXT) {
         if (grow((void **)&slot->ctx, &slot->ctx_cap, slot->nctx + nt, sizeof(uint64_t)) != 0)
             return -1;
-        memcpy(slot->ctx + slot->nctx, tags, nt * sizeof(uint64_t));
-        slot->nctx += nt;
+        for (size_t i = 0; i < nt; i++)
+            slot->ctx[slot->nctx++] = tags[i] & ~UINT64_C(1);
     }
     return 0;
 }
@@ -532,9 +532,9 @@ static int featurize_own(struct chaff_featurizer *fx, struct chaff_fx_slot *slot
         size_t nw = nwords < MAX_CTX_WORDS ? nwords : MAX_CTX_WORDS;
         if (grow((void **)&slot->ctx, &slot->ctx_cap, nw + 1, sizeof(uint64_t)) != 0)
             return -1;
-        /* Word hashes are marked so they never meet the shallow tags. */
+        /* Bit 0 tells the kinds apart: set on word hashes, clear on shallow tags. */
         for (size_t w = 0; w < nw; w++)
-            slot->ctx[slot->nctx++] = fx->words[w] ^ UINT64_C(1);
+            slot->ctx[slot->nctx++] = fx->words[w] | UINT64_C(1);
     }
     return add_shallow(fx, slot, &slot->own, &st, pi, nwords);
 }
@@ -622,8 +622,10 @@ static int assemble(struct chaff_featurizer *fx, size_t i, size_t n)
     v->n = 0;
     if (fvec_reserve(v, self->own.n) != 0)
         return -1;
-    memcpy(v->idx, self->own.idx, self->own.n * sizeof(uint32_t));
-    memcpy(v->val, self->own.val, self->own.n * sizeof(float));
+    if (self->own.n > 0) {
+        memcpy(v->idx, self->own.idx, self->own.n * sizeof(uint32_t));
+        memcpy(v->val, self->own.val, self->own.n * sizeof(float));
+    }
     v->n = self->own.n;
     if (fx->cfg.groups & CHAFF_FEAT_CONTEXT) {
         const long c = (long)fx->cfg.context;
@@ -707,17 +709,21 @@ int chaff_features_page(struct chaff_featurizer *fx, const char *const *paras, c
 /* Layout of the dense second-pass vector for L labels. */
 #define CHAFF_STACK_MAX_LABELS 64
 #define STACK_BINS      5
-#define STACK_OFFSETS   4 /* -2, -1, +1, +2 */
-#define STACK_RADII     3 /* 3, 10, 30 */
+#define STACK_OFFSETS   6 /* -3 .. +3 */
+#define STACK_RADII     5 /* 2, 3, 5, 10, 30 */
+#define STACK_R3        1 /* index of radius 3 */
+#define STACK_REGION    (4 + 2 * STACK_BINS + 1 + STACK_DIST) /* per label */
+#define STACK_CROSS     (STACK_LEN * STACK_BINS * 4 + STACK_BINS * STACK_BINS * 4) /* per label */
 #define STACK_LEN       13
 #define STACK_DIST      8
 
-static const size_t stack_radius[STACK_RADII] = {3, 10, 30};
-static const long stack_offset[STACK_OFFSETS] = {-2, -1, 1, 2};
+static const size_t stack_radius[STACK_RADII] = {2, 3, 5, 10, 30};
+static const long stack_offset[STACK_OFFSETS] = {-3, -2, -1, 1, 2, 3};
 
 size_t chaff_stack_dim(size_t L)
 {
     return L                      /* own probability */
+           + L                    /* own log-odds */
            + L * STACK_BINS       /* own probability, binned */
            + L * STACK_OFFSETS + STACK_OFFSETS /* neighbours + "no neighbour" */
            + L * STACK_RADII      /* window means */
@@ -726,7 +732,19 @@ size_t chaff_stack_dim(size_t L)
            + STACK_LEN            /* length bucket */
            + STACK_LEN * L * 3    /* length bucket x window mean r3 (3 bins) */
            + 12                   /* first, last, decile */
-           + 2 * STACK_DIST;      /* distance to prose before / after */
+           + 2 * STACK_DIST       /* distance to prose before / after */
+           + STACK_REGION * L     /* the label's region of the page */
+           + STACK_CROSS * L      /* conjunctions: length x own x region, own x window x region */
+           + L * L * L;           /* argmax labels of previous, own, next */
+}
+
+static size_t argmax(const float *p, size_t L)
+{
+    size_t best = 0;
+    for (size_t l = 1; l < L; l++)
+        if (p[l] > p[best])
+            best = l;
+    return best;
 }
 
 static unsigned prob_bin(double p, unsigned nbins)
@@ -744,6 +762,18 @@ int chaff_stack_prepare(struct chaff_featurizer *fx, const float *p1, size_t n, 
     for (size_t i = 0; i < n; i++)
         for (size_t l = 0; l < L; l++)
             fx->psum[(i + 1) * L + l] = fx->psum[i * L + l] + p1[i * L + l];
+    /* A label's region: from the first to the last paragraph the first pass gives it with
+     * probability >= 0.5 (content is contiguous; a short line inside its region is content). */
+    for (size_t l = 0; l < L && l < CHAFF_STACK_MAX_LABELS; l++) {
+        fx->region_first[l] = SIZE_MAX;
+        fx->region_last[l] = SIZE_MAX;
+        for (size_t i = 0; i < n; i++)
+            if (p1[i * L + l] >= 0.5f) {
+                if (fx->region_first[l] == SIZE_MAX)
+                    fx->region_first[l] = i;
+                fx->region_last[l] = i;
+            }
+    }
     return 0;
 }
 
@@ -757,6 +787,12 @@ int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n,
     const float *own = p1 + i * L;
     for (size_t l = 0; l < L; l++)
         fvec_push(out, base + (uint32_t)l, own[l]);
+    base += (uint32_t)L;
+    /* Log-odds let a confident first pass carry through (probabilities saturate). */
+    for (size_t l = 0; l < L; l++) {
+        double p = own[l] < 1e-6f ? 1e-6 : own[l] > 1 - 1e-6f ? 1 - 1e-6 : own[l];
+        fvec_push(out, base + (uint32_t)l, (float)(log(p / (1 - p)) / 4));
+    }
     base += (uint32_t)L;
     for (size_t l = 0; l < L; l++)
         fvec_push(out, base + (uint32_t)(l * STACK_BINS + prob_bin(own[l], STACK_BINS)), 1.0f);
@@ -779,7 +815,7 @@ int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n,
         for (size_t l = 0; l < L; l++) {
             double s = fx->psum[hi * L + l] - fx->psum[lo * L + l] - own[l];
             double m = cnt > 0 ? s / (double)cnt : 0;
-            if (r == 0)
+            if (r == STACK_R3)
                 mean3[l] = m;
             fvec_push(out, base + (uint32_t)(r * L + l), (float)m);
         }
@@ -827,6 +863,48 @@ int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n,
     fvec_push(out, base + dist_bin(before), 1.0f);
     fvec_push(out, base + STACK_DIST + dist_bin(after), 1.0f);
     base += 2 * STACK_DIST;
+    for (size_t l = 0; l < L; l++) {
+        uint32_t b = base + (uint32_t)(l * STACK_REGION);
+        size_t first = fx->region_first[l], last = fx->region_last[l];
+        unsigned state;
+        size_t dist;
+        if (first == SIZE_MAX) {
+            state = 0, dist = 0;
+        } else if (i < first) {
+            state = 1, dist = first - i;
+        } else if (i > last) {
+            state = 3, dist = i - last;
+        } else {
+            state = 2, dist = (i - first < last - i ? i - first : last - i);
+        }
+        fvec_push(out, b + state, 1.0f);
+        double total = fx->psum[n * L + l];
+        double before_mass = fx->psum[i * L + l], after_mass = total - fx->psum[(i + 1) * L + l];
+        double fb = total > 0 ? before_mass / total : 0, fa = total > 0 ? after_mass / total : 0;
+        fvec_push(out, b + 4 + prob_bin(fb, STACK_BINS), 1.0f);
+        fvec_push(out, b + 4 + STACK_BINS + prob_bin(fa, STACK_BINS), 1.0f);
+        fvec_push(out, b + 4 + 2 * STACK_BINS, (float)(fb < fa ? fb : fa));
+        fvec_push(out, b + 4 + 2 * STACK_BINS + 1 + dist_bin(dist), 1.0f);
+    }
+    base += (uint32_t)(STACK_REGION * L);
+    /* Conjunctions a linear model cannot form by itself: a short line that the first pass
+     * calls navigation, inside a region of content, is content. */
+    for (size_t l = 0; l < L; l++) {
+        uint32_t b = base + (uint32_t)(l * STACK_CROSS);
+        size_t first = fx->region_first[l], last = fx->region_last[l];
+        unsigned state = first == SIZE_MAX ? 0 : i < first ? 1 : i > last ? 3 : 2;
+        unsigned ob = prob_bin(own[l], STACK_BINS), wb = prob_bin(mean3[l], STACK_BINS);
+        fvec_push(out, b + (lb * STACK_BINS + ob) * 4 + state, 1.0f);
+        b += STACK_LEN * STACK_BINS * 4;
+        fvec_push(out, b + (ob * STACK_BINS + wb) * 4 + state, 1.0f);
+    }
+    base += (uint32_t)(STACK_CROSS * L);
+    {
+        size_t prev = i > 0 ? argmax(p1 + (i - 1) * L, L) : argmax(own, L);
+        size_t next = i + 1 < n ? argmax(p1 + (i + 1) * L, L) : argmax(own, L);
+        fvec_push(out, base + (uint32_t)((prev * L + argmax(own, L)) * L + next), 1.0f);
+        base += (uint32_t)(L * L * L);
+    }
     (void)base;
     return 0;
 }

@@ -58,6 +58,7 @@ struct chaff_featurizer {
     int timing;        /* 1: measure ns_normalize */
     uint64_t ns_normalize;
     double *psum; /* second pass: prefix sums of first-pass probabilities */
+    size_t region_first[64], region_last[64]; /* second pass: each label's region */
     size_t psum_cap;
 };
 

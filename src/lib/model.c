@@ -389,11 +389,16 @@ int chaff_model_load_buffer(const void *data, size_t nbytes, const char *name,
     char *labels[CHAFF_MAX_LABELS] = {0};
     int rc;
     *model_out = NULL;
-    if (nbytes < 12 || memcmp(data, CHAFF_MODEL_MAGIC, 8) != 0) {
-        if (nbytes < 8 && memcmp(data, CHAFF_MODEL_MAGIC, nbytes) == 0)
-            return MODEL_FAIL("truncated model file (%zu bytes)", nbytes);
+    if (nbytes == 0)
+        return MODEL_FAIL("truncated model file (0 bytes: empty)");
+    if (data == NULL)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, name, "no model data");
+    /* A prefix of the magic is a truncated model, anything else a foreign file. */
+    size_t nmagic = nbytes < 8 ? nbytes : 8;
+    if (memcmp(data, CHAFF_MODEL_MAGIC, nmagic) != 0)
         return MODEL_FAIL("not a chaff model (bad magic number)");
-    }
+    if (nbytes < 12)
+        return MODEL_FAIL("truncated model file (%zu bytes)", nbytes);
     take(&b, 8);
     uint32_t version = get_u32(&b);
     if (version > CHAFF_MODEL_VERSION)

@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#define CHAFF_MIN_PAGES_PER_FOLD 20
+
 void chaff_train_options_defaults(struct chaff_train_options *opt)
 {
     memset(opt, 0, sizeof(*opt));
@@ -561,7 +563,10 @@ int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options
     t.nfeat1 = (int)(UINT32_C(1) << cfg->hash_bits);
     const unsigned threads = thread_count(opt->threads);
     const uint32_t L = t.nlabels;
-    const int stacking = cfg->stacking && opt->folds >= 2 && ds->npages >= opt->folds;
+    /* Out-of-fold estimates from folds of a handful of pages mislead the second pass more
+     * than they help: below CHAFF_MIN_PAGES_PER_FOLD pages per fold it is left out. */
+    const int stacking = cfg->stacking && opt->folds >= 2 &&
+                         ds->npages >= (size_t)opt->folds * CHAFF_MIN_PAGES_PER_FOLD;
     const unsigned nfolds = stacking ? opt->folds : 0;
 
     struct parameter param;
@@ -696,6 +701,7 @@ int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options
         summary->pages = t.npages;
         summary->paragraphs = t.npara;
         summary->labels = L;
+        summary->stacked = model->cfg.stacking != 0;
         uint8_t *seen = calloc((size_t)t.nfeat1 + 2, 1);
         if (seen == NULL)
             goto nomem;
