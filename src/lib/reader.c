@@ -57,8 +57,7 @@ static long fill(struct chaff_reader *r, struct chaff_error *err)
         chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory");
         return -1;
     }
-    long n = chaff_source_read(r->src, r->buf + r->buf_len, r->buf_cap - r->buf_len,
-                               &r->src_err);
+    long n = chaff_source_read(r->src, r->buf + r->buf_len, r->buf_cap - r->buf_len, &r->src_err);
     if (n < 0) {
         r->src_failed = 1;
         n = 0;

@@ -31,16 +31,16 @@ struct chaff_reader {
     /* line reading: r->buf[buf_pos..buf_len) are bytes read, not yet consumed */
     char *buf;
     size_t buf_pos, buf_len, buf_cap;
-    char *line;     /* the current line (no newline), NUL-terminated */
+    char *line; /* the current line (no newline), NUL-terminated */
     size_t line_cap;
-    uint64_t lineno;     /* 1-based number of the current line */
-    uint64_t offset;     /* byte offset of the current line */
-    uint64_t next_offset;/* byte offset of the first unconsumed byte */
-    int line_complete;   /* the current line ended with a newline */
-    uint64_t line_limit; /* longest line: opt.max_record_bytes, 1 MiB for WARC header lines */
-    int eof;             /* no more bytes will come (end of input or source damage) */
-    int failed;          /* reading cannot go on: chaff_reader_next returns 0 */
-    int src_failed;      /* the source reported damage, kept in src_err until delivered */
+    uint64_t lineno;      /* 1-based number of the current line */
+    uint64_t offset;      /* byte offset of the current line */
+    uint64_t next_offset; /* byte offset of the first unconsumed byte */
+    int line_complete;    /* the current line ended with a newline */
+    uint64_t line_limit;  /* longest line: opt.max_record_bytes, 1 MiB for WARC header lines */
+    int eof;              /* no more bytes will come (end of input or source damage) */
+    int failed;           /* reading cannot go on: chaff_reader_next returns 0 */
+    int src_failed;       /* the source reported damage, kept in src_err until delivered */
     struct chaff_error src_err;
     struct chaff_page_buf page;
     char *url;

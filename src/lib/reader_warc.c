@@ -62,7 +62,7 @@ static int parse_fields(struct chaff_reader *r, struct warc_fields *f, const cha
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         size_t n = (size_t)(eol - p) - 1; /* without CR */
         if (n == 0)
-            break; /* the empty line that ends the block */
+            break;                         /* the empty line that ends the block */
         if (p[0] == ' ' || p[0] == '\t') { /* a continuation line of a value we ignore */
             p = eol + 1;
             continue;
@@ -161,8 +161,7 @@ static int read_header(struct chaff_reader *r, uint64_t *offset_out, struct chaf
         if (len == 0)
             return 1;
         if (r->hdr_len > 1u << 20) {
-            chaff_reader_error_at(r, err, CHAFF_ERR_PARSE, offset,
-                                  "WARC header longer than 1 MiB");
+            chaff_reader_error_at(r, err, CHAFF_ERR_PARSE, offset, "WARC header longer than 1 MiB");
             return resync(r, err) == -2 ? -2 : -1;
         }
         rc = chaff_reader_getline(r, &len, err);
@@ -188,8 +187,7 @@ static int read_header(struct chaff_reader *r, uint64_t *offset_out, struct chaf
     }
 }
 
-int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page,
-                           struct chaff_error *err)
+int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err)
 {
     for (;;) {
         uint64_t offset = 0;
@@ -205,10 +203,11 @@ int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page,
         }
         if (f.length > r->opt.max_record_bytes) {
             chaff_reader_skip(r, f.length);
-            return chaff_reader_error_at(
-                       r, err, CHAFF_ERR_NOMEM, offset,
-                       "WARC record of %llu bytes exceeds the limit of %llu bytes (max record size)",
-                       (unsigned long long)f.length, (unsigned long long)r->opt.max_record_bytes),
+            return chaff_reader_error_at(r, err, CHAFF_ERR_NOMEM, offset,
+                                         "WARC record of %llu bytes exceeds the limit of %llu "
+                                         "bytes (max record size)",
+                                         (unsigned long long)f.length,
+                                         (unsigned long long)r->opt.max_record_bytes),
                    -1;
         }
         const char *block;
@@ -245,8 +244,7 @@ int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page,
         }
         struct chaff_page_buf *pb = &r->page;
         chaff_page_buf_clear(pb);
-        if (chaff_page_buf_set_id(pb, f.id != NULL ? f.id : "", f.id != NULL ? f.id_len : 0) !=
-                0 ||
+        if (chaff_page_buf_set_id(pb, f.id != NULL ? f.id : "", f.id != NULL ? f.id_len : 0) != 0 ||
             chaff_reader_set_url(r, f.uri != NULL ? f.uri : "", f.uri != NULL ? f.uri_len : 0) !=
                 0 ||
             chaff_reader_add_lines(r, block, got) != 0 || chaff_page_buf_finish(pb) != 0)

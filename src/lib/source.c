@@ -93,8 +93,7 @@ static int init_source(struct chaff_source *src, const char *name, struct chaff_
         if (inflateInit2(&src->zs, 15 + 32) != Z_OK)
             return chaff_error_set(err, CHAFF_ERR_NOMEM, name, "out of memory");
         src->zs_ready = 1;
-    } else if (src->in_len >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f &&
-               p[3] == 0xfd) {
+    } else if (src->in_len >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd) {
         src->compression = CHAFF_COMPRESSION_ZSTD;
         src->zd = ZSTD_createDCtx();
         if (src->zd == NULL)

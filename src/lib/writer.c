@@ -92,9 +92,8 @@ static int build_warc_record(struct bytes *b, const struct chaff_page *page,
                              const struct chaff_result *results, uint64_t mask)
 {
     if (page->passthrough) {
-        return bytes_put(b, page->raw, page->raw_len) || bytes_put(b, page->payload,
-                                                                   page->payload_len) ||
-                       bytes_put(b, "\r\n\r\n", 4)
+        return bytes_put(b, page->raw, page->raw_len) ||
+                       bytes_put(b, page->payload, page->payload_len) || bytes_put(b, "\r\n\r\n", 4)
                    ? -1
                    : 0;
     }
@@ -117,8 +116,7 @@ static int build_warc_record(struct bytes *b, const struct chaff_page *page,
             break;
         }
         if (!(n > 15 && strncasecmp(p, "Content-Length:", 15) == 0) &&
-            !(n > 18 && strncasecmp(p, "WARC-Block-Digest:", 18) == 0) &&
-            bytes_put(b, p, n) != 0)
+            !(n > 18 && strncasecmp(p, "WARC-Block-Digest:", 18) == 0) && bytes_put(b, p, n) != 0)
             return -1;
         p = next;
     }
@@ -129,9 +127,9 @@ static int build_warc_record(struct bytes *b, const struct chaff_page *page,
     return bytes_put(b, "\r\n\r\n", 4);
 }
 
-static int write_clean(FILE *out, const struct chaff_writer_options *opt,
-                       enum chaff_format format, const struct chaff_page *page,
-                       const struct chaff_result *results, uint64_t mask, struct chaff_error *err)
+static int write_clean(FILE *out, const struct chaff_writer_options *opt, enum chaff_format format,
+                       const struct chaff_page *page, const struct chaff_result *results,
+                       uint64_t mask, struct chaff_error *err)
 {
     if (format != CHAFF_FORMAT_WARC) {
         for (size_t i = 0; i < page->nparas; i++)

@@ -423,7 +423,7 @@ static void context_words_of_a_neighbour_share_the_word_weight(void **state)
 {
     (void)state;
     struct chaff_features_config cfg = small_config();
-    cfg.groups = CHAFF_FEAT_CONTEXT;
+    cfg.groups = CHAFF_FEAT_SHALLOW | CHAFF_FEAT_CONTEXT; /* shallow values are 0.35 */
     cfg.context = 1;
     const char *paras[] = {"x", "alpha beta gamma delta"};
     struct capture c;
@@ -437,6 +437,23 @@ static void context_words_of_a_neighbour_share_the_word_weight(void **state)
     }
     assert_true(nother > 4); /* "no neighbour" on the left, the shallow tags on the right */
     assert_int_equal(nword, 4);
+    capture_release(&c);
+}
+
+/* Groups without own features (no characters, words or shallow features) are valid: the first
+ * vector is assembled from an empty own vector (features.c assemble(): memcpy from a NULL
+ * buffer, which UBSan reports). Kept last: under the sanitizer it aborts the program. */
+static void context_and_window_features_alone_work(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    cfg.groups = CHAFF_FEAT_CONTEXT | CHAFF_FEAT_WINDOW;
+    assert_int_equal(chaff_features_config_check(&cfg, NULL), CHAFF_OK);
+    struct capture c;
+    featurise(&cfg, page, NPAGE, &c);
+    assert_int_equal(c.ncalls, NPAGE);
+    for (size_t i = 0; i < NPAGE; i++)
+        assert_true(c.vecs[i].n > 0);
     capture_release(&c);
 }
 
@@ -517,6 +534,7 @@ int main(void)
         cmocka_unit_test(context_words_of_a_neighbour_share_the_word_weight),
         cmocka_unit_test(page_info_measures_paragraphs),
         cmocka_unit_test(stack_features_stay_below_the_dimension),
+        cmocka_unit_test(context_and_window_features_alone_work),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,9 +47,9 @@ static void close_opened(struct opened o)
 static void paragraphs_are_the_non_blank_lines_of_text(void **state)
 {
     (void)state;
-    struct opened o = open_jsonl(
-        "{\"id\":\"p1\",\"url\":\"http://x/\",\"text\":\"One.\\r\\n\\n  \\nTwo \\u00e9.\\n\",\"k\":1}\n", 0,
-        0);
+    struct opened o = open_jsonl("{\"id\":\"p1\",\"url\":\"http://x/\",\"text\":\"One.\\r\\n\\n  "
+                                 "\\nTwo \\u00e9.\\n\",\"k\":1}\n",
+                                 0, 0);
     struct chaff_page page;
     struct chaff_error err = {0};
     assert_int_equal(chaff_reader_next(o.r, &page, &err), 1);
@@ -100,8 +100,8 @@ static void nul_inside_text_is_kept(void **state)
 static void broken_lines_are_skipped_with_their_line_number(void **state)
 {
     (void)state;
-    struct opened o = open_jsonl("{\"text\":\"a\"}\n{\"text\":\n[1,2]\n{\"text\":7}\n{\"text\":\"z\"}",
-                                 1, 0);
+    struct opened o =
+        open_jsonl("{\"text\":\"a\"}\n{\"text\":\n[1,2]\n{\"text\":7}\n{\"text\":\"z\"}", 1, 0);
     struct chaff_page page;
     struct chaff_error err = {0};
     assert_int_equal(chaff_reader_next(o.r, &page, &err), 1);
@@ -141,14 +141,15 @@ static void without_skip_bad_a_broken_line_stops_the_reader(void **state)
 static void a_line_over_the_limit_names_the_limit(void **state)
 {
     (void)state;
-    struct opened o = open_jsonl("{\"text\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}\n{\"text\":\"b\"}\n",
-                                 1, 32);
+    struct opened o = open_jsonl(
+        "{\"text\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"}\n{\"text\":\"b\"}\n", 1, 32);
     struct chaff_page page;
     struct chaff_error err = {0};
     assert_int_equal(chaff_reader_next(o.r, &page, &err), -1);
     assert_int_equal(err.code, CHAFF_ERR_NOMEM);
     assert_string_equal(err.where, "p.jsonl:1");
-    assert_string_equal(err.msg, "line of 49 bytes exceeds the limit of 32 bytes (max record size)");
+    assert_string_equal(err.msg,
+                        "line of 49 bytes exceeds the limit of 32 bytes (max record size)");
     assert_int_equal(chaff_reader_next(o.r, &page, &err), 1);
     assert_string_equal(page.paras[0], "b");
     assert_string_equal(page.id, "p.jsonl:2");

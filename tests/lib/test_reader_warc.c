@@ -20,7 +20,7 @@
     "WARC/1.0\r\nWARC-Type: warcinfo\r\nWARC-Record-ID: <urn:i>\r\nContent-Length: 9\r\n\r\n"      \
     "software!\r\n\r\n"
 #define CONV1                                                                                      \
-    "WARC/1.1\r\nWARC-Type: conversion\r\nWARC-Target-URI: http://a/\r\n"                         \
+    "WARC/1.1\r\nWARC-Type: conversion\r\nWARC-Target-URI: http://a/\r\n"                          \
     "WARC-Record-ID: <urn:1>\r\nContent-Type: text/plain\r\nContent-Length: 16\r\n\r\n"            \
     "Hello.\n\nWorld.\r\n\r\n\r\n"
 #define CONV2                                                                                      \
@@ -130,7 +130,8 @@ static void malformed_header_is_reported_at_its_offset_then_resynchronised(void 
 static void content_length_past_the_end_is_reported(void **state)
 {
     (void)state;
-    static const char in[] = CONV2 "WARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: 100\r\n\r\nab";
+    static const char in[] =
+        CONV2 "WARC/1.0\r\nWARC-Type: conversion\r\nContent-Length: 100\r\n\r\nab";
     struct opened o = open_warc(in, sizeof(in) - 1, 0, 0);
     struct chaff_page page;
     struct chaff_error err = {0};
