@@ -8,6 +8,7 @@
  */
 #include "cli_util.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdint.h>
@@ -15,11 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage_short[] = "Usage: chaff eval [--model FILE] [--json] DATA.tsv...\n"
+static const char usage_short[] =
+    "Usage: chaff eval [--model FILE] [--predictions FILE] [--json] DATA.tsv...\n"
                                   "Try 'chaff eval --help' for more information.\n";
 
 static const char usage_long[] =
-    "Usage: chaff eval [--model FILE] [--json] DATA.tsv...\n"
+    "Usage: chaff eval [--model FILE] [--predictions FILE] [--json] DATA.tsv...\n"
     "\n"
     "Classifies the pages of labelled TSV files (page_id<TAB>lang<TAB>label<TAB>text, one\n"
     "paragraph per line; consecutive rows with the same page id form a page; '-' reads standard\n"
@@ -32,6 +34,10 @@ static const char usage_long[] =
     "Options:\n"
     "  -m, --model FILE  model to evaluate (default: the built-in model)\n"
     "  -j, --json        print one JSON object instead of tables\n"
+    "  -p, --predictions FILE\n"
+    "                    evaluate another classifier's labels instead of the model's: one label\n"
+    "                    per line, in the order of the data rows (fastText's '__label__X' too);\n"
+    "                    the model only supplies the label set\n"
     "  -h, --help        show this help and exit\n"
     "\n"
     "Exit status: 0 success, 1 data or I/O error (no report is printed), 2 usage error.\n";
@@ -158,7 +164,40 @@ struct eval_run {
     struct chaff_eval *ev;
     struct page_buf pb;
     uint64_t pages;
+    /* --predictions: labels read from this file instead of the model's */
+    FILE *pred;
+    const char *pred_name;
+    uint64_t pred_line;
+    char *pred_buf;
+    size_t pred_cap;
 };
+
+/* Reads the next predicted label ("LABEL" or fastText's "__label__LABEL [prob]") into *label. */
+static int read_prediction(struct eval_run *run, uint32_t *label)
+{
+    ssize_t n = getline(&run->pred_buf, &run->pred_cap, run->pred);
+    if (n < 0) {
+        cli_msg("%s: %s after %llu predictions: fewer predictions than paragraphs", run->pred_name,
+                ferror(run->pred) ? "read error" : "end of file",
+                (unsigned long long)run->pred_line);
+        return -1;
+    }
+    run->pred_line++;
+    char *p = run->pred_buf;
+    p[strcspn(p, " \t\r\n")] = '\0';
+    if (strncmp(p, "__label__", 9) == 0)
+        p += 9;
+    int l = chaff_model_label_index(run->model, p);
+    if (l < 0) {
+        char where[600];
+        snprintf(where, sizeof(where), "%s:%llu", run->pred_name,
+                 (unsigned long long)run->pred_line);
+        fprintf(stderr, "chaff: %s: unknown predicted label '%s'\n", where, p);
+        return -1;
+    }
+    *label = (uint32_t)l;
+    return 0;
+}
 
 /* Classifies the gathered page and adds its paragraphs to the evaluation. */
 static int flush_page(struct eval_run *run)
@@ -169,7 +208,12 @@ static int flush_page(struct eval_run *run)
     struct chaff_error err = {0};
     for (size_t i = 0; i < pb->n; i++)
         pb->paras[i] = pb->arena + pb->off[i];
-    if (chaff_classify_page(run->cl, pb->paras, pb->len, pb->n, pb->results, &err) != CHAFF_OK) {
+    if (run->pred != NULL) {
+        for (size_t i = 0; i < pb->n; i++)
+            if (read_prediction(run, &pb->results[i].label) != 0)
+                return -1;
+    } else if (chaff_classify_page(run->cl, pb->paras, pb->len, pb->n, pb->results, &err) !=
+               CHAFF_OK) {
         cli_msg_error(&err);
         return -1;
     }
@@ -385,21 +429,26 @@ int cmd_eval(int argc, char **argv)
     static const struct option long_options[] = {
         {"model", required_argument, NULL, 'm'},
         {"json", no_argument, NULL, 'j'},
+        {"predictions", required_argument, NULL, 'p'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *model_path = NULL;
+    const char *pred_path = NULL;
     int json = 0;
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":m:jh", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":m:jp:h", long_options, NULL)) != -1) {
         switch (c) {
         case 'm':
             model_path = optarg;
             break;
         case 'j':
             json = 1;
+            break;
+        case 'p':
+            pred_path = optarg;
             break;
         case 'h':
             fputs(usage_long, stdout);
@@ -435,6 +484,14 @@ int cmd_eval(int argc, char **argv)
         cli_msg("out of memory");
         goto out;
     }
+    if (pred_path != NULL) {
+        run.pred_name = strcmp(pred_path, "-") == 0 ? "<stdin>" : pred_path;
+        run.pred = strcmp(pred_path, "-") == 0 ? stdin : fopen(pred_path, "r");
+        if (run.pred == NULL) {
+            cli_msg("%s: cannot open: %s", pred_path, strerror(errno));
+            goto out;
+        }
+    }
 
     /* Every file is read, so all bad files are reported at once; a report over only part of
      * the data would mislead, so none is printed after an error. */
@@ -444,6 +501,11 @@ int cmd_eval(int argc, char **argv)
             failed = 1;
     if (failed)
         goto out;
+    if (run.pred != NULL && getline(&run.pred_buf, &run.pred_cap, run.pred) > 0) {
+        cli_msg("%s: more predictions than paragraphs (%llu)", run.pred_name,
+                (unsigned long long)run.pred_line);
+        goto out;
+    }
 
     if (json) {
         json_t *root = build_json(&run, argv + optind, argc - optind);
@@ -465,6 +527,9 @@ int cmd_eval(int argc, char **argv)
     status = cli_finish_output();
 
 out:
+    if (run.pred != NULL && run.pred != stdin)
+        fclose(run.pred);
+    free(run.pred_buf);
     page_buf_release(&run.pb);
     chaff_eval_free(run.ev);
     chaff_classifier_free(run.cl);
