@@ -52,8 +52,11 @@ struct chaff_model *chaff_model_new(const struct chaff_features_config *cfg, uin
     m->stride = stride_for(nlabels);
     m->scale1 = 1.0f;
     m->labels = calloc(nlabels, sizeof(char *));
-    m->w1 = calloc((size_t)m->dim1 * m->stride, sizeof(int16_t));
-    if (m->labels == NULL || m->w1 == NULL)
+    if (weight_bits == 8)
+        m->w1_8 = calloc((size_t)m->dim1 * m->stride, sizeof(int8_t));
+    else
+        m->w1_16 = calloc((size_t)m->dim1 * m->stride, sizeof(int16_t));
+    if (m->labels == NULL || (m->w1_8 == NULL && m->w1_16 == NULL))
         goto fail;
     for (uint32_t l = 0; l < nlabels; l++) {
         m->labels[l] = strdup(labels[l]);
@@ -79,7 +82,8 @@ void chaff_model_free(struct chaff_model *m)
     for (uint32_t l = 0; m->labels != NULL && l < m->nlabels; l++)
         free(m->labels[l]);
     free(m->labels);
-    free(m->w1);
+    free(m->w1_8);
+    free(m->w1_16);
     free(m->w2);
     free(m);
 }
@@ -105,8 +109,13 @@ void chaff_model_set_stage1(struct chaff_model *m, const double *w, const double
     m->scale1 = maxabs > 0 ? (float)(maxabs / qmax) : 1.0f;
     double inv = 1.0 / (double)m->scale1;
     for (uint32_t f = 0; f < m->dim1; f++)
-        for (uint32_t l = 0; l < m->nlabels; l++)
-            m->w1[(size_t)f * m->stride + l] = quantise(w[(size_t)f * m->nlabels + l], inv, qmax);
+        for (uint32_t l = 0; l < m->nlabels; l++) {
+            int16_t q = quantise(w[(size_t)f * m->nlabels + l], inv, qmax);
+            if (m->w1_8 != NULL)
+                m->w1_8[(size_t)f * m->stride + l] = (int8_t)q;
+            else
+                m->w1_16[(size_t)f * m->stride + l] = q;
+        }
     for (uint32_t l = 0; l < m->nlabels; l++)
         m->bias1[l] = (float)bias[l];
 }
@@ -119,29 +128,41 @@ void chaff_model_set_stage2(struct chaff_model *m, const double *w, const double
         m->bias2[l] = (float)bias[l];
 }
 
+/* The first-pass dot products for weights of type T: rows of four labels unrolled, with the
+ * rows of later features prefetched (the table is megabytes; the loads are what costs). */
+#define SCORE1_LOOP(T, w1)                                                                         \
+    do {                                                                                           \
+        const T *table = (w1);                                                                     \
+        if (stride == 4) {                                                                         \
+            float a0 = 0, a1 = 0, a2 = 0, a3 = 0;                                                  \
+            for (size_t k = 0; k < v->n; k++) {                                                    \
+                if (k + 8 < v->n)                                                                  \
+                    __builtin_prefetch(table + (size_t)v->idx[k + 8] * 4);                         \
+                const T *row = table + (size_t)v->idx[k] * 4;                                      \
+                const float x = v->val[k];                                                         \
+                a0 += x * row[0];                                                                  \
+                a1 += x * row[1];                                                                  \
+                a2 += x * row[2];                                                                  \
+                a3 += x * row[3];                                                                  \
+            }                                                                                      \
+            acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;                                    \
+        } else {                                                                                   \
+            for (size_t k = 0; k < v->n; k++) {                                                    \
+                const T *row = table + (size_t)v->idx[k] * stride;                                 \
+                for (uint32_t l = 0; l < L; l++)                                                   \
+                    acc[l] += v->val[k] * row[l];                                                  \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
 void chaff_model_score1(const struct chaff_model *m, const struct chaff_fvec *v, float *scores)
 {
     const uint32_t L = m->nlabels, stride = m->stride;
     float acc[CHAFF_MAX_LABELS] = {0};
-    const int16_t *w1 = m->w1;
-    if (stride == 4) {
-        float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-        for (size_t k = 0; k < v->n; k++) {
-            const int16_t *row = w1 + (size_t)v->idx[k] * 4;
-            const float x = v->val[k];
-            a0 += x * row[0];
-            a1 += x * row[1];
-            a2 += x * row[2];
-            a3 += x * row[3];
-        }
-        acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
-    } else {
-        for (size_t k = 0; k < v->n; k++) {
-            const int16_t *row = w1 + (size_t)v->idx[k] * stride;
-            for (uint32_t l = 0; l < L; l++)
-                acc[l] += v->val[k] * row[l];
-        }
-    }
+    if (m->w1_8 != NULL)
+        SCORE1_LOOP(int8_t, m->w1_8);
+    else
+        SCORE1_LOOP(int16_t, m->w1_16);
     for (uint32_t l = 0; l < L; l++)
         scores[l] = m->bias1[l] + acc[l] * m->scale1;
 }
@@ -275,7 +296,7 @@ static int serialise(const struct chaff_model *m, struct outbuf *b)
         put_f32(b, m->bias1[l]);
     for (uint32_t f = 0; f < m->dim1; f++)
         for (uint32_t l = 0; l < m->nlabels; l++) {
-            int16_t q = m->w1[(size_t)f * m->stride + l];
+            int q = chaff_model_w1(m, f, l);
             if (m->weight_bits == 8) {
                 signed char c = (signed char)q;
                 put(b, &c, 1);
@@ -487,7 +508,10 @@ int chaff_model_load_buffer(const void *data, size_t nbytes, const char *name,
                 q = (int16_t)(uint16_t)(w[0] | w[1] << 8);
                 w += 2;
             }
-            m->w1[(size_t)f * m->stride + l] = q;
+            if (m->w1_8 != NULL)
+                m->w1_8[(size_t)f * m->stride + l] = (int8_t)q;
+            else
+                m->w1_16[(size_t)f * m->stride + l] = q;
         }
     if (cfg.stacking) {
         uint32_t dim2 = get_u32(&b);

@@ -1,9 +1,11 @@
 /*
  * model.h - the layout of struct chaff_model and the scoring primitives.
  *
- * First-pass weights are int16 with one scale per model ('scale1'), row-major with all labels
- * of a feature together in one row of 'stride' entries (stride = nlabels rounded up to 4), so
- * one feature costs one cache line. Second-pass weights are few and stay float.
+ * First-pass weights are int8 or int16 (as stored in the file) with one scale per model
+ * ('scale1'), row-major with all labels of a feature together in one row of 'stride' entries
+ * (stride = nlabels rounded up to 4), so one feature costs one cache line; with three labels and
+ * 8-bit weights a row is one 32-bit word and 2^20 rows take 4 MB. Second-pass weights are few
+ * and stay float.
  */
 #ifndef CHAFF_LIB_MODEL_H
 #define CHAFF_LIB_MODEL_H
@@ -25,7 +27,8 @@ struct chaff_model {
     uint32_t dim1;   /* 2^hash_bits */
     uint32_t stride; /* entries per row of w1 */
     float scale1;    /* weight = w1[row * stride + label] * scale1 */
-    int16_t *w1;
+    int8_t *w1_8;    /* weight_bits == 8 */
+    int16_t *w1_16;  /* weight_bits == 16 */
     float bias1[CHAFF_MAX_LABELS];
     /* second pass (cfg.stacking == 1) */
     uint32_t dim2;
@@ -43,6 +46,13 @@ struct chaff_model *chaff_model_new(const struct chaff_features_config *cfg, uin
 void chaff_model_set_stage1(struct chaff_model *m, const double *w, const double *bias);
 /* The same for the second pass (kept in float). */
 void chaff_model_set_stage2(struct chaff_model *m, const double *w, const double *bias);
+
+/* First-pass weight of feature row 'f' and label 'l', as the quantised integer. */
+static inline int chaff_model_w1(const struct chaff_model *m, size_t f, uint32_t l)
+{
+    size_t k = f * m->stride + l;
+    return m->w1_8 != NULL ? m->w1_8[k] : m->w1_16[k];
+}
 
 /* Scores of every label for first-pass vector 'v' (raw decision values) into 'scores'. */
 void chaff_model_score1(const struct chaff_model *m, const struct chaff_fvec *v, float *scores);
