@@ -47,8 +47,8 @@ struct batch {
     size_t npages, pages_cap;
     size_t *para_off, *para_len;
     size_t nparas, paras_cap;
-    size_t cost;       /* bytes counted against the budget */
-    char *messages;    /* "chaff: ..." lines to print after the output */
+    size_t cost;    /* bytes counted against the budget */
+    char *messages; /* "chaff: ..." lines to print after the output */
     size_t messages_len;
     int status;        /* exit status contribution */
     uint64_t consumed; /* input bytes consumed (all inputs) when the batch was sealed */
@@ -70,13 +70,13 @@ struct pipeline {
     struct batch *done;                  /* classified batches, any order */
     uint64_t nsealed;                    /* batches sealed so far */
     int reader_done;
-    int abort;                           /* writing failed: stop early */
+    int abort; /* writing failed: stop early */
     size_t inflight_bytes, inflight_batches, max_batches, budget;
-    int64_t total_size;                  /* sum of input sizes, or -1 when one is unknown */
-    uint64_t bytes_in;                   /* decompressed bytes read (all inputs) */
-    uint64_t skipped, bad;               /* WARC records that are no pages; malformed records */
-    uint64_t in_bytes;                   /* input bytes as stored (all inputs) */
-    uint64_t ns_read, ns_batch;          /* reader thread time, with cfg->report */
+    int64_t total_size;         /* sum of input sizes, or -1 when one is unknown */
+    uint64_t bytes_in;          /* decompressed bytes read (all inputs) */
+    uint64_t skipped, bad;      /* WARC records that are no pages; malformed records */
+    uint64_t in_bytes;          /* input bytes as stored (all inputs) */
+    uint64_t ns_read, ns_batch; /* reader thread time, with cfg->report */
 };
 
 static uint64_t clock_ns(void)
@@ -130,8 +130,7 @@ static size_t arena_put(struct batch *b, const char *data, size_t len)
 static int batch_add_page(struct batch *b, const struct chaff_page *page)
 {
     if (grow((void **)&b->pages, &b->pages_cap, b->npages + 1, sizeof(*b->pages)) != 0 ||
-        grow((void **)&b->para_off, &b->paras_cap, b->nparas + page->nparas, sizeof(size_t)) !=
-            0)
+        grow((void **)&b->para_off, &b->paras_cap, b->nparas + page->nparas, sizeof(size_t)) != 0)
         return -1;
     size_t cap = b->paras_cap; /* para_len follows para_off's capacity */
     void *q = realloc(b->para_len, cap * sizeof(size_t));
@@ -301,8 +300,8 @@ static void *reader_main(void *arg)
                 continue;
             }
             if (batch_add_page(b, &page) != 0) {
-                batch_message(b, "chaff: %s: out of memory for a page of %zu paragraphs\n",
-                              path, page.nparas);
+                batch_message(b, "chaff: %s: out of memory for a page of %zu paragraphs\n", path,
+                              page.nparas);
                 b->status = CLI_EXIT_DATA;
                 break;
             }
@@ -399,8 +398,7 @@ static void process(struct worker *w, struct batch *b)
             b->text_bytes += lens[i];
         }
         if (out != NULL &&
-            chaff_page_write(out, cfg->model, &b->wopt, b->format, &page, res, &err) !=
-                CHAFF_OK &&
+            chaff_page_write(out, cfg->model, &b->wopt, b->format, &page, res, &err) != CHAFF_OK &&
             err.code != CHAFF_ERR_IO) {
             batch_error(b, &err);
             b->status = CLI_EXIT_DATA;
