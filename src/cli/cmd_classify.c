@@ -35,7 +35,8 @@ static const char classify_usage[] =
     "                         for text input label<TAB>confidence<TAB>text (5 columns with\n"
     "                         --page-ids); text escaped as in the TSV format\n"
     "                         labels: one label per paragraph\n"
-    "                         jsonl: one object per page: the input's fields (or \"id\", \"url\"),\n"
+    "                         jsonl: one object per page: the input's fields (or \"id\", "
+    "\"url\"),\n"
     "                         \"labels\", \"confidences\", and \"text\" with the kept paragraphs\n"
     "                         clean: the kept paragraphs, one per line; for warc input a WARC\n"
     "                         archive (one gzip member per record when the input was gzip)\n"
@@ -112,8 +113,14 @@ static uint64_t parse_keep(const struct chaff_model *model, const char *list)
 
 int cmd_classify(int argc, char **argv)
 {
-    enum { OPT_PAGE_IDS = 256, OPT_SKIP_BAD, OPT_MAX_RECORD, OPT_PROGRESS, OPT_NO_PROGRESS,
-           OPT_STATS };
+    enum {
+        OPT_PAGE_IDS = 256,
+        OPT_SKIP_BAD,
+        OPT_MAX_RECORD,
+        OPT_PROGRESS,
+        OPT_NO_PROGRESS,
+        OPT_STATS
+    };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
         {"format", required_argument, NULL, 'f'},

@@ -47,8 +47,8 @@ struct batch {
     size_t npages, pages_cap;
     size_t *para_off, *para_len;
     size_t nparas, paras_cap;
-    size_t cost;       /* bytes counted against the budget */
-    char *messages;    /* "chaff: ..." lines to print after the output */
+    size_t cost;    /* bytes counted against the budget */
+    char *messages; /* "chaff: ..." lines to print after the output */
     size_t messages_len;
     int status;        /* exit status contribution */
     uint64_t consumed; /* input bytes consumed (all inputs) when the batch was sealed */
@@ -70,12 +70,21 @@ struct pipeline {
     struct batch *done;                  /* classified batches, any order */
     uint64_t nsealed;                    /* batches sealed so far */
     int reader_done;
-    int abort;                           /* writing failed: stop early */
+    int abort; /* writing failed: stop early */
     size_t inflight_bytes, inflight_batches, max_batches, budget;
-    int64_t total_size;                  /* sum of input sizes, or -1 when one is unknown */
-    uint64_t bytes_in;                   /* decompressed bytes read (all inputs) */
-    uint64_t skipped, bad;               /* WARC records that are no pages; malformed records */
+    int64_t total_size;         /* sum of input sizes, or -1 when one is unknown */
+    uint64_t bytes_in;          /* decompressed bytes read (all inputs) */
+    uint64_t skipped, bad;      /* WARC records that are no pages; malformed records */
+    uint64_t in_bytes;          /* input bytes as stored (all inputs) */
+    uint64_t ns_read, ns_batch; /* reader thread time, with cfg->report */
 };
+
+static uint64_t clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static void batch_free(struct batch *b)
 {
@@ -121,8 +130,7 @@ static size_t arena_put(struct batch *b, const char *data, size_t len)
 static int batch_add_page(struct batch *b, const struct chaff_page *page)
 {
     if (grow((void **)&b->pages, &b->pages_cap, b->npages + 1, sizeof(*b->pages)) != 0 ||
-        grow((void **)&b->para_off, &b->paras_cap, b->nparas + page->nparas, sizeof(size_t)) !=
-            0)
+        grow((void **)&b->para_off, &b->paras_cap, b->nparas + page->nparas, sizeof(size_t)) != 0)
         return -1;
     size_t cap = b->paras_cap; /* para_len follows para_off's capacity */
     void *q = realloc(b->para_len, cap * sizeof(size_t));
@@ -245,6 +253,8 @@ static void *reader_main(void *arg)
     struct pipeline *pl = arg;
     const struct pipeline_config *cfg = pl->cfg;
     uint64_t consumed_before = 0; /* input bytes of the inputs already read */
+    const int timed = cfg->report != NULL;
+    uint64_t ns_read = 0, ns_batch = 0, t0 = 0, t1 = 0;
     for (int f = 0; f < pl->npaths && !aborted(pl); f++) {
         const char *path = pl->paths[f];
         struct chaff_error err = {0};
@@ -269,7 +279,13 @@ static void *reader_main(void *arg)
         int rc;
         b = batch_new(&wopt, format);
         while (b != NULL) {
+            if (timed)
+                t0 = clock_ns();
             rc = chaff_reader_next(reader, &page, &err);
+            if (timed) {
+                t1 = clock_ns();
+                ns_read += t1 - t0;
+            }
             if (rc == 0)
                 break;
             if (rc < 0) {
@@ -284,11 +300,13 @@ static void *reader_main(void *arg)
                 continue;
             }
             if (batch_add_page(b, &page) != 0) {
-                batch_message(b, "chaff: %s: out of memory for a page of %zu paragraphs\n",
-                              path, page.nparas);
+                batch_message(b, "chaff: %s: out of memory for a page of %zu paragraphs\n", path,
+                              page.nparas);
                 b->status = CLI_EXIT_DATA;
                 break;
             }
+            if (timed)
+                ns_batch += clock_ns() - t1;
             if (b->arena_len >= BATCH_BYTES || b->npages >= BATCH_PAGES) {
                 chaff_reader_stats(reader, &st);
                 seal(pl, b, consumed_before + st.in_bytes);
@@ -303,10 +321,13 @@ static void *reader_main(void *arg)
         pl->bytes_in += st.bytes;
         pl->skipped += st.skipped;
         pl->bad += st.bad;
+        pl->in_bytes += st.in_bytes;
         pthread_mutex_unlock(&pl->mu);
         chaff_reader_close(reader);
     }
     pthread_mutex_lock(&pl->mu);
+    pl->ns_read = ns_read;
+    pl->ns_batch = ns_batch;
     pl->reader_done = 1;
     pthread_cond_broadcast(&pl->todo_cv);
     pthread_cond_broadcast(&pl->done_cv);
@@ -323,6 +344,7 @@ struct worker {
     size_t results_cap;
     const char **paras;
     size_t paras_cap;
+    uint64_t ns_classify; /* with cfg->report */
     pthread_t thread;
     int started;
 };
@@ -336,9 +358,10 @@ static void process(struct worker *w, struct batch *b)
         goto nomem;
     for (size_t i = 0; i < b->nparas; i++)
         w->paras[i] = b->arena + b->para_off[i];
-    FILE *out = open_memstream(&b->out, &b->out_len);
-    if (out == NULL)
+    FILE *out = cfg->discard ? NULL : open_memstream(&b->out, &b->out_len);
+    if (out == NULL && !cfg->discard)
         goto nomem;
+    const uint64_t t0 = cfg->report != NULL ? clock_ns() : 0;
     for (size_t p = 0; p < b->npages; p++) {
         const struct page_ref *ref = &b->pages[p];
         const char *const *paras = w->paras + ref->para0;
@@ -374,14 +397,16 @@ static void process(struct worker *w, struct batch *b)
                 b->label_counts[res[i].label]++;
             b->text_bytes += lens[i];
         }
-        if (chaff_page_write(out, cfg->model, &b->wopt, b->format, &page, res, &err) !=
-                CHAFF_OK &&
+        if (out != NULL &&
+            chaff_page_write(out, cfg->model, &b->wopt, b->format, &page, res, &err) != CHAFF_OK &&
             err.code != CHAFF_ERR_IO) {
             batch_error(b, &err);
             b->status = CLI_EXIT_DATA;
         }
     }
-    if (fclose(out) != 0)
+    if (cfg->report != NULL)
+        w->ns_classify += clock_ns() - t0;
+    if (out != NULL && fclose(out) != 0)
         goto nomem;
     return;
 nomem:
@@ -489,6 +514,8 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
             status = CLI_EXIT_DATA;
             goto out;
         }
+        if (cfg->report != NULL)
+            chaff_classifier_set_timing(workers[i].cl, 1);
     }
     pthread_t reader;
     if (pthread_create(&reader, NULL, reader_main, &pl) != 0) {
@@ -601,6 +628,28 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
     }
     if (write_failed)
         status |= CLI_EXIT_DATA; /* the message comes from cli_finish_output() */
+    if (cfg->report != NULL) {
+        struct pipeline_report *r = cfg->report;
+        memset(r, 0, sizeof(*r));
+        r->pages = t.pages;
+        r->paragraphs = t.paras;
+        r->paragraph_bytes = t.text_bytes;
+        r->bytes = pl.bytes_in;
+        r->in_bytes = pl.in_bytes;
+        r->ns_read = pl.ns_read;
+        r->ns_batch = pl.ns_batch;
+        for (unsigned i = 0; i < nworkers; i++) {
+            const struct chaff_counters *c = chaff_classifier_counters(workers[i].cl);
+            r->ns_classify += workers[i].ns_classify;
+            r->counters.pages += c->pages;
+            r->counters.paragraphs += c->paragraphs;
+            r->counters.bytes += c->bytes;
+            r->counters.invalid_bytes += c->invalid_bytes;
+            r->counters.ns_normalize += c->ns_normalize;
+            r->counters.ns_featurize += c->ns_featurize;
+            r->counters.ns_score += c->ns_score;
+        }
+    }
 out:
     for (unsigned i = 0; i < nworkers; i++) {
         chaff_classifier_free(workers[i].cl);
