@@ -22,7 +22,7 @@ static const char train_usage[] =
     "      --eps EPS           liblinear stopping tolerance (default 0.1 for the dual solvers,\n"
     "                          0.01 for the primal ones)\n"
     "      --hash-bits K       2^K hashed feature buckets, 10..26 (default 20)\n"
-    "      --char-ngrams A-B   character n-gram lengths (default 1-4)\n"
+    "      --char-ngrams A-B   character n-gram lengths (default 2-4)\n"
     "      --word-ngrams N     word n-grams up to N: 0, 1 or 2 (default 2)\n"
     "      --context N         neighbours on each side giving context features, 0..4 (default 2)\n"
     "      --no-stacking       single pass (no second pass over neighbours' scores); the\n"

@@ -59,7 +59,7 @@ const char *chaff_strerror(enum chaff_status code);
  * then validate it with chaff_features_config_check(). */
 struct chaff_features_config {
     uint32_t hash_bits;      /* 2^hash_bits hashed buckets; default 20, range 10..26 */
-    uint32_t char_ngram_min; /* shortest character n-gram, in code points; default 1 */
+    uint32_t char_ngram_min; /* shortest character n-gram, in code points; default 2 */
     uint32_t char_ngram_max; /* longest character n-gram; default 4, at most 8 */
     uint32_t word_ngram_max; /* 0 (no word features), 1 (unigrams) or 2 (+bigrams); default 2 */
     uint32_t context;        /* neighbours on each side that give context features; default 2,

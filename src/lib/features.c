@@ -30,7 +30,7 @@
 #define VAL_WINDOW   0.35f
 #define VAL_CTX_WORD 0.5f
 #define VAL_CTX_SHAL 0.2f
-#define MAX_CTX_WORDS 24
+#define MAX_CTX_WORDS 16
 
 enum shallow_kind {
     SK_LEN = 1, SK_WORDS, SK_LETTERS, SK_DIGITS, SK_PUNCT, SK_UPPER, SK_LAST, SK_FIRST,
@@ -46,7 +46,7 @@ enum window_kind {
 void chaff_features_config_defaults(struct chaff_features_config *cfg)
 {
     cfg->hash_bits = 20;
-    cfg->char_ngram_min = 1;
+    cfg->char_ngram_min = 2;
     cfg->char_ngram_max = 4;
     cfg->word_ngram_max = 2;
     cfg->context = 2;
@@ -433,25 +433,27 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
                        const struct chaff_para_info *pi, size_t nwords)
 {
     uint64_t tags[64];
+    uint8_t to_ctx[64]; /* 1: the neighbours see this tag too (the coarse, telling ones) */
     size_t nt = 0;
     const struct chaff_normalizer *nz = &fx->nz;
+#define TAG(kind, ctx, bin) (to_ctx[nt] = (ctx), tags[nt++] = tag_hash(SEED_SHALLOW, kind, bin))
     unsigned last = cp_class(st->last_cp), first = cp_class(st->first_cp);
-    tags[nt++] = tag_hash(SEED_SHALLOW, SK_LEN, pi->len_bucket);
-    tags[nt++] = tag_hash(SEED_SHALLOW, SK_WORDS, log2_bucket(nwords, 10));
-    tags[nt++] = tag_hash(SEED_SHALLOW, SK_LETTERS, share_bin(st->nletters, st->nchars - st->nspace));
-    tags[nt++] = tag_hash(SEED_SHALLOW, SK_DIGITS, share_bin(st->ndigits, st->nchars - st->nspace));
-    tags[nt++] = tag_hash(SEED_SHALLOW, SK_PUNCT, share_bin(st->npunct, st->nchars - st->nspace));
-    tags[nt++] = tag_hash(SEED_SHALLOW, SK_UPPER, share_bin(st->nupper, st->nletters));
-    tags[nt++] = tag_hash(SEED_SHALLOW, SK_LAST, last);
-    tags[nt++] = tag_hash(SEED_SHALLOW, SK_FIRST, first);
-    tags[nt++] = tag_hash(SEED_SHALLOW, SK_LEN_LAST, pi->len_bucket * 32u + last);
-    tags[nt++] = tag_hash(SEED_SHALLOW, SK_WORDS_LAST, log2_bucket(nwords, 10) * 32u + first);
+    TAG(SK_LEN, 1, pi->len_bucket);
+    TAG(SK_WORDS, 1, log2_bucket(nwords, 10));
+    TAG(SK_LETTERS, 0, share_bin(st->nletters, st->nchars - st->nspace));
+    TAG(SK_DIGITS, 0, share_bin(st->ndigits, st->nchars - st->nspace));
+    TAG(SK_PUNCT, 0, share_bin(st->npunct, st->nchars - st->nspace));
+    TAG(SK_UPPER, 0, share_bin(st->nupper, st->nletters));
+    TAG(SK_LAST, 1, last);
+    TAG(SK_FIRST, 1, first);
+    TAG(SK_LEN_LAST, 1, pi->len_bucket * 32u + last);
+    TAG(SK_WORDS_LAST, 0, log2_bucket(nwords, 10) * 32u + first);
     if (st->nchars == 0)
-        tags[nt++] = tag_hash(SEED_SHALLOW, SK_EMPTY, 1);
+        TAG(SK_EMPTY, 0, 1);
     if (st->ninvalid > 0)
-        tags[nt++] = tag_hash(SEED_SHALLOW, SK_INVALID, 1);
+        TAG(SK_INVALID, 0, 1);
     if (st->nletters >= 4 && st->nupper == st->nletters)
-        tags[nt++] = tag_hash(SEED_SHALLOW, SK_ALLCAPS, 1);
+        TAG(SK_ALLCAPS, 0, 1);
     /* Separators, URLs, e-mail addresses, years: scan the normalised text once (bounded by the
      * feature byte cap). */
     unsigned seen = 0, nsep = 0, year = 0;
@@ -464,29 +466,29 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
             if (!(seen & (1u << id))) {
                 seen |= 1u << id;
                 if (nt < 60)
-                    tags[nt++] = tag_hash(SEED_SHALLOW, SK_SEP, (unsigned)id);
+                    TAG(SK_SEP, 1, (unsigned)id);
             }
         }
     }
-    tags[nt++] = tag_hash(SEED_SHALLOW, SK_NSEP, log2_bucket(nsep, 6));
+    TAG(SK_NSEP, 0, log2_bucket(nsep, 6));
     const char *text = (const char *)t;
     if (strstr(text, "http://") != NULL || strstr(text, "https://") != NULL ||
         strstr(text, "www.") != NULL)
-        tags[nt++] = tag_hash(SEED_SHALLOW, SK_URL, 1);
+        TAG(SK_URL, 1, 1);
     const char *at = strchr(text, '@');
     if (at != NULL && at > text && at[-1] != ' ') {
         const char *dot = strchr(at, '.');
         const char *sp = strchr(at, ' ');
         if (dot != NULL && (sp == NULL || dot < sp))
-            tags[nt++] = tag_hash(SEED_SHALLOW, SK_EMAIL, 1);
+            TAG(SK_EMAIL, 0, 1);
     }
     if (seen & (1u << 11))
-        tags[nt++] = tag_hash(SEED_SHALLOW, SK_COPYRIGHT, 1);
+        TAG(SK_COPYRIGHT, 1, 1);
     /* Years were folded to "0000"; a four-digit run marks dates and copyright lines. */
     for (const char *p = strstr(text, "0000"); p != NULL && !year; p = strstr(p + 1, "0000"))
         year = (p == text || p[-1] < '0' || p[-1] > '9') && (p[4] < '0' || p[4] > '9');
     if (year)
-        tags[nt++] = tag_hash(SEED_SHALLOW, SK_YEAR, 1);
+        TAG(SK_YEAR, 1, 1);
 
     if (fx->cfg.groups & CHAFF_FEAT_SHALLOW) {
         if (fvec_reserve(v, nt) != 0)
@@ -498,9 +500,11 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
         if (grow((void **)&slot->ctx, &slot->ctx_cap, slot->nctx + nt, sizeof(uint64_t)) != 0)
             return -1;
         for (size_t i = 0; i < nt; i++)
-            slot->ctx[slot->nctx++] = tags[i] & ~UINT64_C(1);
+            if (to_ctx[i])
+                slot->ctx[slot->nctx++] = tags[i] & ~UINT64_C(1);
     }
     return 0;
+#undef TAG
 }
 
 /* Featurises paragraph 'i' of the page into 'slot'. */

@@ -128,22 +128,27 @@ void chaff_model_set_stage2(struct chaff_model *m, const double *w, const double
         m->bias2[l] = (float)bias[l];
 }
 
-/* The first-pass dot products for weights of type T: rows of four labels unrolled, with the
- * rows of later features prefetched (the table is megabytes; the loads are what costs). */
+/* The first-pass dot products for weights of type T: rows of four labels unrolled. The table is
+ * megabytes and the rows are random, so the loads are what costs: all rows of a block are
+ * prefetched first, letting their cache misses overlap, then summed. */
+#define PREFETCH_BLOCK 256
 #define SCORE1_LOOP(T, w1)                                                                         \
     do {                                                                                           \
         const T *table = (w1);                                                                     \
         if (stride == 4) {                                                                         \
             float a0 = 0, a1 = 0, a2 = 0, a3 = 0;                                                  \
-            for (size_t k = 0; k < v->n; k++) {                                                    \
-                if (k + 8 < v->n)                                                                  \
-                    __builtin_prefetch(table + (size_t)v->idx[k + 8] * 4);                         \
-                const T *row = table + (size_t)v->idx[k] * 4;                                      \
-                const float x = v->val[k];                                                         \
-                a0 += x * row[0];                                                                  \
-                a1 += x * row[1];                                                                  \
-                a2 += x * row[2];                                                                  \
-                a3 += x * row[3];                                                                  \
+            for (size_t k0 = 0; k0 < v->n; k0 += PREFETCH_BLOCK) {                                 \
+                const size_t k1 = k0 + PREFETCH_BLOCK < v->n ? k0 + PREFETCH_BLOCK : v->n;         \
+                for (size_t k = k0; k < k1; k++)                                                   \
+                    __builtin_prefetch(table + (size_t)v->idx[k] * 4);                             \
+                for (size_t k = k0; k < k1; k++) {                                                 \
+                    const T *row = table + (size_t)v->idx[k] * 4;                                  \
+                    const float x = v->val[k];                                                     \
+                    a0 += x * row[0];                                                              \
+                    a1 += x * row[1];                                                              \
+                    a2 += x * row[2];                                                              \
+                    a3 += x * row[3];                                                              \
+                }                                                                                  \
             }                                                                                      \
             acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;                                    \
         } else {                                                                                   \

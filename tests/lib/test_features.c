@@ -135,7 +135,7 @@ static void defaults_are_documented_values_and_pass_the_check(void **state)
     memset(&cfg, 0xab, sizeof(cfg));
     chaff_features_config_defaults(&cfg);
     assert_int_equal(cfg.hash_bits, 20);
-    assert_int_equal(cfg.char_ngram_min, 1);
+    assert_int_equal(cfg.char_ngram_min, 2);
     assert_int_equal(cfg.char_ngram_max, 4);
     assert_int_equal(cfg.word_ngram_max, 2);
     assert_int_equal(cfg.context, 2);
@@ -277,6 +277,8 @@ static void char_ngrams_never_split_a_code_point(void **state)
     (void)state;
     struct chaff_features_config cfg = small_config();
     cfg.groups = CHAFF_FEAT_CHARS;
+    cfg.char_ngram_min = 1;
+    cfg.char_ngram_max = 4;
     cfg.context = 0;
     cfg.stacking = 0;
     /* "çà" is 2 code points (4 bytes); with the two boundary marks 4 positions, so n-grams of
