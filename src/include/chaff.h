@@ -409,6 +409,21 @@ int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options
                 struct chaff_model **model_out, struct chaff_train_summary *summary,
                 struct chaff_error *err);
 
+/* What chaff_model_tune() did. */
+struct chaff_tune_report {
+    size_t paragraphs;       /* held-out paragraphs classified */
+    double macro_f1_before;  /* macro-F1 on them before tuning */
+    double macro_f1_after;   /* and after */
+    double offsets[64];      /* offset added to each label's final decision value */
+};
+
+/* Chooses one offset per label, added to the final decision values of a freshly trained
+ * 'model', that maximises macro-F1 on the labelled 'heldout' pages (which must not be the data
+ * the model is evaluated on), and folds them into the model. 'report' may be NULL. Fails with
+ * CHAFF_ERR_USAGE when 'heldout' is empty or has a label the model lacks. */
+int chaff_model_tune(struct chaff_model *model, const struct chaff_dataset *heldout,
+                     struct chaff_tune_report *report, struct chaff_error *err);
+
 /* ------------------------------------------------------------------ evaluation */
 
 /* Confusion counts and derived metrics. Opaque. */

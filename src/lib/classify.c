@@ -4,6 +4,7 @@
  * with the second-pass features built from the first pass's probabilities of its neighbours.
  * All buffers belong to the context and are reused from page to page.
  */
+#include "classify.h"
 #include "error.h"
 #include "features.h"
 #include "model.h"
@@ -16,6 +17,7 @@ struct chaff_classifier {
     struct chaff_featurizer fx;
     float *p1;    /* [n][nlabels] first-pass probabilities */
     float *probs; /* [n][nlabels] final probabilities */
+    float *scores; /* [n][nlabels] final decision values */
     size_t cap;   /* paragraphs p1 and probs have room for */
     size_t n;     /* paragraphs of the last page */
     struct chaff_fvec v2;
@@ -43,6 +45,7 @@ void chaff_classifier_free(struct chaff_classifier *cl)
     chaff_fvec_release(&cl->v2);
     free(cl->p1);
     free(cl->probs);
+    free(cl->scores);
     free(cl);
 }
 
@@ -62,6 +65,10 @@ static int reserve(struct chaff_classifier *cl, size_t n)
     if (probs == NULL)
         return -1;
     cl->probs = probs;
+    float *scores = realloc(cl->scores, cap * L * sizeof(float));
+    if (scores == NULL)
+        return -1;
+    cl->scores = scores;
     cl->cap = cap;
     return 0;
 }
@@ -73,6 +80,8 @@ static int score_first_pass(void *ctx, size_t i, const struct chaff_fvec *v)
     uint64_t t0 = cl->fx.timing ? chaff_clock_ns() : 0;
     chaff_model_score1(cl->model, v, scores);
     chaff_model_probs(scores, cl->model->nlabels, cl->p1 + i * cl->model->nlabels);
+    if (!cl->model->cfg.stacking)
+        memcpy(cl->scores + i * cl->model->nlabels, scores, cl->model->nlabels * sizeof(float));
     if (cl->fx.timing)
         cl->counters.ns_score += chaff_clock_ns() - t0;
     return 0;
@@ -105,6 +114,7 @@ int chaff_classify_page(struct chaff_classifier *cl, const char *const *paras, c
                 return chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory");
             chaff_model_score2(m, &cl->v2, scores);
             chaff_model_probs(scores, L, cl->probs + i * L);
+            memcpy(cl->scores + i * L, scores, L * sizeof(float));
         }
         if (cl->fx.timing)
             cl->counters.ns_score += chaff_clock_ns() - t_stack;
@@ -143,6 +153,11 @@ int chaff_classifier_probs(const struct chaff_classifier *cl, size_t i, float *p
                                cl->n);
     memcpy(probs, cl->probs + i * cl->model->nlabels, cl->model->nlabels * sizeof(float));
     return CHAFF_OK;
+}
+
+const float *chaff_classifier_scores(const struct chaff_classifier *cl, size_t i)
+{
+    return i < cl->n ? cl->scores + i * cl->model->nlabels : NULL;
 }
 
 const struct chaff_counters *chaff_classifier_counters(const struct chaff_classifier *cl)
