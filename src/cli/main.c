@@ -1,5 +1,5 @@
 /*
- * main.c - the chaff command: dispatches to train, classify, eval and bench.
+ * main.c - the chaff command: dispatches to train, classify, eval, tune and bench.
  */
 #include "cli_util.h"
 
@@ -15,6 +15,7 @@ static const char usage_text[] =
     "  classify   label paragraphs of text files with a model (the built-in one by default)\n"
     "  train      train a model from labelled TSV files\n"
     "  eval       measure a model on labelled TSV files\n"
+    "  tune       tune a model's decision thresholds on held-out TSV files\n"
     "  bench      time classify on archives without output: MB/s, paragraphs/s, RSS, stages\n"
     "\n"
     "Run 'chaff COMMAND --help' for the options of a command.\n"
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
         return cmd_classify(argc - 1, argv + 1);
     if (strcmp(cmd, "eval") == 0)
         return cmd_eval(argc - 1, argv + 1);
+    if (strcmp(cmd, "tune") == 0)
+        return cmd_tune(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0)
         return cmd_bench(argc - 1, argv + 1);
     cli_msg("unknown command '%s'", cmd);

@@ -36,4 +36,16 @@ grep -q "bad.tsv: .*label 'cookie'" "$tmp/err" || fail "unknown label message: $
 "$chaff" train --tune "$tmp/none.tsv" --model "$tmp/m3.chaff" "$tmp/train.tsv" >/dev/null 2>"$tmp/err"
 [ $? -eq 1 ] || fail "missing tuning file should exit 1"
 grep -q "none.tsv: cannot open" "$tmp/err" || fail "missing file message: $(cat "$tmp/err")"
+
+# chaff tune does the same to a model on disk; tuning never lowers macro-F1 on its data.
+"$chaff" tune --model "$tmp/m.chaff" --out "$tmp/t.chaff" "$tmp/held.tsv" >"$tmp/out" \
+    2>"$tmp/err" || fail "chaff tune exited $?: $(cat "$tmp/err")"
+grep -q '^tuned' "$tmp/out" || fail "chaff tune printed no 'tuned' line"
+python3 - "$(grep '^tuned' "$tmp/out")" <<'PY' || fail "re-tuning lowered macro-F1: $(cat "$tmp/out")"
+import re, sys
+before, after = map(float, re.search(r"macro-F1 ([0-9.]+) -> ([0-9.]+)", sys.argv[1]).groups())
+assert after >= before, (before, after)
+PY
+"$chaff" tune --model "$tmp/m.chaff" "$tmp/held.tsv" >/dev/null 2>&1
+[ $? -eq 2 ] || fail "chaff tune without --out should exit 2"
 exit 0
