@@ -9,7 +9,8 @@
  *               context, groups, stacking
  *   u32         number of labels L; then per label: u8 length, bytes
  *   u32         weight bits (8 or 16)
- *   u32 dim1, f32 scale1, f32 bias1[L], int8/int16 w1[dim1][L]
+ *   u32 dim1, f32 scale1, f32 bias1[L], then for 8 bits: f32 codebook[256], u8 w1[dim1][L]
+ *   (weight = codebook[code]); for 16 bits: i16 w1[dim1][L] (weight = value * scale1)
  *   if stacking: u32 dim2, f32 bias2[L], f32 w2[dim2][L]
  *   u32         CRC-32 (zlib) of every byte before it
  * Loading reads the file once and checks every field; a model is immutable afterwards.
@@ -53,7 +54,7 @@ struct chaff_model *chaff_model_new(const struct chaff_features_config *cfg, uin
     m->scale1 = 1.0f;
     m->labels = calloc(nlabels, sizeof(char *));
     if (weight_bits == 8)
-        m->w1_8 = calloc((size_t)m->dim1 * m->stride, sizeof(int8_t));
+        m->w1_8 = calloc((size_t)m->dim1 * m->stride, sizeof(uint8_t));
     else
         m->w1_16 = calloc((size_t)m->dim1 * m->stride, sizeof(int16_t));
     if (m->labels == NULL || (m->w1_8 == NULL && m->w1_16 == NULL))
@@ -98,9 +99,77 @@ static int16_t quantise(double w, double inv_scale, int qmax)
     return (int16_t)q;
 }
 
-void chaff_model_set_stage1(struct chaff_model *m, const double *w, const double *bias)
+static int cmp_double(const void *a, const void *b)
 {
-    const int qmax = m->weight_bits == 8 ? 127 : 32767;
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Fits a 256-level codebook to the 'n' weights at 'w' (Lloyd-Max: levels start at quantiles,
+ * then each moves to the mean of the weights nearest to it), ascending. Returns 0 or -1. */
+static int codebook_fit(const double *w, size_t n, float lut[256])
+{
+    double *s = malloc((n > 0 ? n : 1) * sizeof(double));
+    if (s == NULL)
+        return -1;
+    memcpy(s, w, n * sizeof(double));
+    qsort(s, n, sizeof(double), cmp_double);
+    double lev[256];
+    for (size_t k = 0; k < 256; k++)
+        lev[k] = n > 0 ? s[((2 * k + 1) * n) / 512] : 0;
+    for (int iter = 0; iter < 12 && n > 0; iter++) {
+        size_t i = 0;
+        for (size_t k = 0; k < 256; k++) {
+            double hi = k + 1 < 256 ? (lev[k] + lev[k + 1]) / 2 : INFINITY;
+            double sum = 0;
+            size_t cnt = 0;
+            while (i < n && (s[i] < hi || k == 255)) {
+                sum += s[i++];
+                cnt++;
+            }
+            if (cnt > 0)
+                lev[k] = sum / (double)cnt;
+        }
+        for (size_t k = 1; k < 256; k++) /* keep them ascending */
+            if (lev[k] < lev[k - 1])
+                lev[k] = lev[k - 1];
+    }
+    for (size_t k = 0; k < 256; k++)
+        lut[k] = (float)lev[k];
+    free(s);
+    return 0;
+}
+
+/* Index of the codebook level nearest to 'x'. */
+static uint8_t codebook_code(const float lut[256], double x)
+{
+    size_t lo = 0, hi = 255;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (x > ((double)lut[mid] + lut[mid + 1]) / 2)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (uint8_t)lo;
+}
+
+int chaff_model_set_stage1(struct chaff_model *m, const double *w, const double *bias)
+{
+    for (uint32_t l = 0; l < m->nlabels; l++)
+        m->bias1[l] = (float)bias[l];
+    if (m->weight_bits == 8) {
+        size_t nw = (size_t)m->dim1 * m->nlabels;
+        if (codebook_fit(w, nw, m->lut1) != 0)
+            return -1;
+        m->scale1 = 1.0f;
+        for (uint32_t f = 0; f < m->dim1; f++)
+            for (uint32_t l = 0; l < m->nlabels; l++)
+                m->w1_8[(size_t)f * m->stride + l] =
+                    codebook_code(m->lut1, w[(size_t)f * m->nlabels + l]);
+        return 0;
+    }
+    const int qmax = 32767;
     double maxabs = 0;
     size_t nw = (size_t)m->dim1 * m->nlabels;
     for (size_t i = 0; i < nw; i++)
@@ -110,14 +179,10 @@ void chaff_model_set_stage1(struct chaff_model *m, const double *w, const double
     double inv = 1.0 / (double)m->scale1;
     for (uint32_t f = 0; f < m->dim1; f++)
         for (uint32_t l = 0; l < m->nlabels; l++) {
-            int16_t q = quantise(w[(size_t)f * m->nlabels + l], inv, qmax);
-            if (m->w1_8 != NULL)
-                m->w1_8[(size_t)f * m->stride + l] = (int8_t)q;
-            else
-                m->w1_16[(size_t)f * m->stride + l] = q;
+            m->w1_16[(size_t)f * m->stride + l] =
+                quantise(w[(size_t)f * m->nlabels + l], inv, qmax);
         }
-    for (uint32_t l = 0; l < m->nlabels; l++)
-        m->bias1[l] = (float)bias[l];
+    return 0;
 }
 
 void chaff_model_set_stage2(struct chaff_model *m, const double *w, const double *bias)
@@ -132,7 +197,7 @@ void chaff_model_set_stage2(struct chaff_model *m, const double *w, const double
  * megabytes and the rows are random, so the loads are what costs: all rows of a block are
  * prefetched first, letting their cache misses overlap, then summed. */
 #define PREFETCH_BLOCK 256
-#define SCORE1_LOOP(T, w1)                                                                         \
+#define SCORE1_LOOP(T, w1, DECODE)                                                                 \
     do {                                                                                           \
         const T *table = (w1);                                                                     \
         if (stride == 4) {                                                                         \
@@ -144,10 +209,10 @@ void chaff_model_set_stage2(struct chaff_model *m, const double *w, const double
                 for (size_t k = k0; k < k1; k++) {                                                 \
                     const T *row = table + (size_t)v->idx[k] * 4;                                  \
                     const float x = v->val[k];                                                     \
-                    a0 += x * row[0];                                                              \
-                    a1 += x * row[1];                                                              \
-                    a2 += x * row[2];                                                              \
-                    a3 += x * row[3];                                                              \
+                    a0 += x * DECODE(row[0]);                                                              \
+                    a1 += x * DECODE(row[1]);                                                              \
+                    a2 += x * DECODE(row[2]);                                                              \
+                    a3 += x * DECODE(row[3]);                                                              \
                 }                                                                                  \
             }                                                                                      \
             acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;                                    \
@@ -155,7 +220,7 @@ void chaff_model_set_stage2(struct chaff_model *m, const double *w, const double
             for (size_t k = 0; k < v->n; k++) {                                                    \
                 const T *row = table + (size_t)v->idx[k] * stride;                                 \
                 for (uint32_t l = 0; l < L; l++)                                                   \
-                    acc[l] += v->val[k] * row[l];                                                  \
+                    acc[l] += v->val[k] * DECODE(row[l]);                                          \
             }                                                                                      \
         }                                                                                          \
     } while (0)
@@ -164,10 +229,15 @@ void chaff_model_score1(const struct chaff_model *m, const struct chaff_fvec *v,
 {
     const uint32_t L = m->nlabels, stride = m->stride;
     float acc[CHAFF_MAX_LABELS] = {0};
+    const float *lut = m->lut1;
+#define CODEBOOK(c) lut[c]
+#define PLAIN(q) (q)
     if (m->w1_8 != NULL)
-        SCORE1_LOOP(int8_t, m->w1_8);
+        SCORE1_LOOP(uint8_t, m->w1_8, CODEBOOK);
     else
-        SCORE1_LOOP(int16_t, m->w1_16);
+        SCORE1_LOOP(int16_t, m->w1_16, PLAIN);
+#undef CODEBOOK
+#undef PLAIN
     for (uint32_t l = 0; l < L; l++)
         scores[l] = m->bias1[l] + acc[l] * m->scale1;
 }
@@ -299,11 +369,14 @@ static int serialise(const struct chaff_model *m, struct outbuf *b)
     put_f32(b, m->scale1);
     for (uint32_t l = 0; l < m->nlabels; l++)
         put_f32(b, m->bias1[l]);
+    if (m->weight_bits == 8)
+        for (size_t k = 0; k < 256; k++)
+            put_f32(b, m->lut1[k]);
     for (uint32_t f = 0; f < m->dim1; f++)
         for (uint32_t l = 0; l < m->nlabels; l++) {
             int q = chaff_model_w1(m, f, l);
             if (m->weight_bits == 8) {
-                signed char c = (signed char)q;
+                unsigned char c = (unsigned char)q;
                 put(b, &c, 1);
             } else {
                 unsigned char x[2] = {(unsigned char)((uint16_t)q), (unsigned char)((uint16_t)q >> 8)};
@@ -486,7 +559,8 @@ int chaff_model_load_buffer(const void *data, size_t nbytes, const char *name,
         goto out;
     }
     /* Check the size before allocating, so a corrupt header cannot ask for gigabytes. */
-    size_t need = 4 + 4 * (size_t)nlabels + (size_t)dim1 * nlabels * (wbits / 8) + 4;
+    size_t need = 4 + 4 * (size_t)nlabels + (wbits == 8 ? 4 * 256 : 0) +
+                  (size_t)dim1 * nlabels * (wbits / 8) + 4;
     if (need > b.n - b.pos) {
         rc = -1;
         goto truncated_labels;
@@ -503,20 +577,23 @@ int chaff_model_load_buffer(const void *data, size_t nbytes, const char *name,
     }
     for (uint32_t l = 0; l < nlabels; l++)
         m->bias1[l] = get_f32(&b);
+    if (wbits == 8)
+        for (size_t k = 0; k < 256; k++) {
+            m->lut1[k] = get_f32(&b);
+            if (!isfinite(m->lut1[k]) || (k > 0 && m->lut1[k] < m->lut1[k - 1])) {
+                rc = MODEL_FAIL("corrupt model: codebook entry %zu", k);
+                goto out;
+            }
+        }
     const unsigned char *w = take(&b, (size_t)dim1 * nlabels * (wbits / 8));
     for (uint32_t f = 0; w != NULL && f < dim1; f++)
         for (uint32_t l = 0; l < nlabels; l++) {
-            int16_t q;
             if (wbits == 8) {
-                q = (signed char)*w++;
+                m->w1_8[(size_t)f * m->stride + l] = *w++;
             } else {
-                q = (int16_t)(uint16_t)(w[0] | w[1] << 8);
+                m->w1_16[(size_t)f * m->stride + l] = (int16_t)(uint16_t)(w[0] | w[1] << 8);
                 w += 2;
             }
-            if (m->w1_8 != NULL)
-                m->w1_8[(size_t)f * m->stride + l] = (int8_t)q;
-            else
-                m->w1_16[(size_t)f * m->stride + l] = q;
         }
     if (cfg.stacking) {
         uint32_t dim2 = get_u32(&b);

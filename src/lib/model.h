@@ -1,11 +1,12 @@
 /*
  * model.h - the layout of struct chaff_model and the scoring primitives.
  *
- * First-pass weights are int8 or int16 (as stored in the file) with one scale per model
- * ('scale1'), row-major with all labels of a feature together in one row of 'stride' entries
- * (stride = nlabels rounded up to 4), so one feature costs one cache line; with three labels and
- * 8-bit weights a row is one 32-bit word and 2^20 rows take 4 MB. Second-pass weights are few
- * and stay float.
+ * First-pass weights are 8-bit codes into a 256-entry codebook fitted to the weights (Lloyd-Max:
+ * most weights are tiny, a linear 8-bit scale would round them to zero) or int16 with one scale
+ * ('scale1'), as stored in the file. They are row-major with all labels of a feature together in
+ * one row of 'stride' entries (stride = nlabels rounded up to 4), so one feature costs one cache
+ * line; with three labels and 8-bit codes a row is one 32-bit word and 2^20 rows take 4 MB.
+ * Second-pass weights are few and stay float.
  */
 #ifndef CHAFF_LIB_MODEL_H
 #define CHAFF_LIB_MODEL_H
@@ -26,9 +27,10 @@ struct chaff_model {
     /* first pass */
     uint32_t dim1;   /* 2^hash_bits */
     uint32_t stride; /* entries per row of w1 */
-    float scale1;    /* weight = w1[row * stride + label] * scale1 */
-    int8_t *w1_8;    /* weight_bits == 8 */
-    int16_t *w1_16;  /* weight_bits == 16 */
+    float scale1;    /* 16 bits: weight = w1_16[row * stride + label] * scale1 */
+    uint8_t *w1_8;   /* 8 bits: weight = lut1[w1_8[row * stride + label]] */
+    float lut1[256];
+    int16_t *w1_16;
     float bias1[CHAFF_MAX_LABELS];
     /* second pass (cfg.stacking == 1) */
     uint32_t dim2;
@@ -42,12 +44,12 @@ struct chaff_model *chaff_model_new(const struct chaff_features_config *cfg, uin
                                     const char *const *labels, uint32_t weight_bits);
 
 /* Sets the first-pass weights from liblinear's layout: w[f * nlabels + l] for feature f (0-based)
- * and label l, plus biases; quantises to weight_bits. */
-void chaff_model_set_stage1(struct chaff_model *m, const double *w, const double *bias);
+ * and label l, plus biases; quantises to weight_bits. Returns 0 or -1 (out of memory). */
+int chaff_model_set_stage1(struct chaff_model *m, const double *w, const double *bias);
 /* The same for the second pass (kept in float). */
 void chaff_model_set_stage2(struct chaff_model *m, const double *w, const double *bias);
 
-/* First-pass weight of feature row 'f' and label 'l', as the quantised integer. */
+/* First-pass weight of feature row 'f' and label 'l', as its stored integer (code or value). */
 static inline int chaff_model_w1(const struct chaff_model *m, size_t f, uint32_t l)
 {
     size_t k = f * m->stride + l;

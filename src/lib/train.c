@@ -639,8 +639,10 @@ int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options
                 w[f * L + l] = wl[f];
             bias[l] = wl[t.nfeat1];
         }
-        chaff_model_set_stage1(model, w, bias);
+        int set = chaff_model_set_stage1(model, w, bias);
         free(w);
+        if (set != 0)
+            goto nomem;
     }
 
     if (nfolds > 0) {
