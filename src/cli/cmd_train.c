@@ -3,10 +3,12 @@
  */
 #include "cli_util.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char train_usage[] =
     "Usage: chaff train --model OUT [OPTIONS] DATA.tsv...\n"
@@ -74,6 +76,24 @@ static int parse_groups(const char *text, uint32_t *groups)
         return -1;
     }
     return 0;
+}
+
+/* 1 when a file can be created beside 'path' (where the model is written atomically). */
+static int output_writable(const char *path)
+{
+    char probe[4096];
+    if (snprintf(probe, sizeof(probe), "%s.probe%ld", path, (long)getpid()) >= (int)sizeof(probe)) {
+        cli_msg("%s: path too long", path);
+        return 0;
+    }
+    FILE *f = fopen(probe, "wb");
+    if (f == NULL) {
+        cli_msg("%s: cannot create: %s", path, strerror(errno));
+        return 0;
+    }
+    fclose(f);
+    remove(probe);
+    return 1;
 }
 
 int cmd_train(int argc, char **argv)
@@ -208,6 +228,9 @@ int cmd_train(int argc, char **argv)
         cli_msg("train: no training data given");
         return usage_error();
     }
+    /* Fail before hours of training, not after: the model's directory must take a new file. */
+    if (!output_writable(out_path))
+        return CLI_EXIT_DATA;
     struct chaff_error err = {0};
     struct chaff_dataset *ds = chaff_dataset_create();
     struct chaff_dataset *tune = tune_path != NULL ? chaff_dataset_create() : NULL;

@@ -94,4 +94,9 @@ expect 0 "" "$chaff" train --help
 grep -qF "Usage: chaff train" "$tmp/out" || fail "train --help printed no usage"
 no_model "usage errors"
 
+# An output path whose directory does not exist fails before training, naming the path.
+expect 1 "$tmp/none/m.chaff: cannot create" "$chaff" train --model "$tmp/none/m.chaff" \
+    "$data/fixture_small.tsv"
+[ ! -s "$tmp/out" ] || fail "a failed train printed a summary"
+
 exit 0
