@@ -34,6 +34,81 @@ FOOTER_SLOTS = ["privacy", "about", "disclaimers", "help", "faq", "special", "pe
                 "print", "whatlinks", "back_to_top", "top", "edit_page"]
 
 
+# Cookie declarations, as consent dialogs list them (one row per field, or the bare value).
+# Field names are the usual ones of consent managers; cookie names, providers and lifetimes are
+# common public ones. Languages without a row here use English field names, as many sites do.
+COOKIE_FIELDS = {
+    "en": ("Name", "Provider", "Purpose", "Expiry", "Type", "Privacy policy", "Host"),
+    "de": ("Name", "Anbieter", "Zweck", "Laufzeit", "Typ", "Datenschutzerklärung", "Host"),
+    "fr": ("Nom", "Fournisseur", "Finalité", "Durée", "Type", "Politique de confidentialité", "Hôte"),
+    "es": ("Nombre", "Proveedor", "Finalidad", "Caducidad", "Tipo", "Política de privacidad", "Host"),
+    "it": ("Nome", "Fornitore", "Scopo", "Scadenza", "Tipo", "Informativa sulla privacy", "Host"),
+    "nl": ("Naam", "Aanbieder", "Doel", "Vervaltijd", "Type", "Privacybeleid", "Host"),
+    "pt": ("Nome", "Fornecedor", "Finalidade", "Validade", "Tipo", "Política de privacidade", "Host"),
+    "pl": ("Nazwa", "Dostawca", "Cel", "Wygaśnięcie", "Typ", "Polityka prywatności", "Host"),
+    "sv": ("Namn", "Leverantör", "Syfte", "Utgångstid", "Typ", "Integritetspolicy", "Värd"),
+    "da": ("Navn", "Udbyder", "Formål", "Udløb", "Type", "Privatlivspolitik", "Vært"),
+    "tr": ("Ad", "Sağlayıcı", "Amaç", "Süre", "Tür", "Gizlilik politikası", "Ana bilgisayar"),
+    "ru": ("Имя", "Поставщик", "Цель", "Срок действия", "Тип", "Политика конфиденциальности", "Хост"),
+}
+COOKIE_EXPIRY = {
+    "en": ("Session", "1 day", "30 minutes", "1 year", "2 years", "13 months", "6 months", "90 days"),
+    "de": ("Sitzung", "1 Tag", "30 Minuten", "1 Jahr", "2 Jahre", "13 Monate", "6 Monate", "90 Tage"),
+    "fr": ("Session", "1 jour", "30 minutes", "1 an", "2 ans", "13 mois", "6 mois", "90 jours"),
+    "es": ("Sesión", "1 día", "30 minutos", "1 año", "2 años", "13 meses", "6 meses", "90 días"),
+}
+COOKIES = (("_ga", "Google"), ("_gid", "Google"), ("_gat", "Google"), ("_gcl_au", "Google"),
+           ("NID", "Google"), ("IDE", "Google DoubleClick"), ("test_cookie", "Google DoubleClick"),
+           ("YSC", "YouTube"), ("VISITOR_INFO1_LIVE", "YouTube"), ("_fbp", "Meta Platforms"),
+           ("fr", "Meta Platforms"), ("MUID", "Microsoft"), ("_clck", "Microsoft Clarity"),
+           ("_clsk", "Microsoft Clarity"), ("bcookie", "LinkedIn"), ("lidc", "LinkedIn"),
+           ("_hjSessionUser_#", "Hotjar"), ("_hjSession_#", "Hotjar"), ("__cf_bm", "Cloudflare"),
+           ("_pk_id.#", "Matomo"), ("_pk_ses.#", "Matomo"), ("PHPSESSID", "%SITE%"),
+           ("JSESSIONID", "%SITE%"), ("AWSALB", "Amazon Web Services"), ("__hssc", "HubSpot"),
+           ("hubspotutk", "HubSpot"), ("__stripe_mid", "Stripe"), ("personalization_id", "X"),
+           ("_pin_unauth", "Pinterest"), ("_ttp", "TikTok"), ("cookie_consent", "%SITE%"),
+           ("wordpress_test_cookie", "%SITE%"), ("tk_ai", "Automattic"), ("s_cc", "Adobe"))
+COOKIE_PURPOSE = {
+    "en": ("Registers a unique ID used to generate statistical data on how the visitor uses the website.",
+           "Used to throttle the request rate.", "Stores the user's consent state for the current domain.",
+           "Used by the advertising network to show relevant ads and measure their performance.",
+           "Keeps the session of the visitor across page requests.",
+           "Collects anonymous data on the visitor's visits to the website."),
+    "de": ("Registriert eine eindeutige ID, um statistische Daten zur Nutzung der Website zu erzeugen.",
+           "Speichert den Zustimmungsstatus des Benutzers für die aktuelle Domain.",
+           "Wird verwendet, um relevante Werbung anzuzeigen und deren Wirkung zu messen.",
+           "Erhält die Sitzung des Besuchers über mehrere Seitenaufrufe.",
+           "Erfasst anonyme Daten über die Besuche auf der Website."),
+}
+
+
+def cookie_table(rng, iso):
+    """2-6 cookies of a consent dialog's declaration, one row per field (site names filled in
+    later by the page)."""
+    fields = COOKIE_FIELDS.get(iso, COOKIE_FIELDS["en"])
+    expiry = COOKIE_EXPIRY.get(iso, COOKIE_EXPIRY["en"])
+    purpose = COOKIE_PURPOSE.get(iso, COOKIE_PURPOSE["en"])
+    labelled = rng.random() < 0.7
+    rows = []
+    for name, provider in _pick(rng, COOKIES, rng.randint(2, 6)):
+        name = name.replace("#", str(rng.randint(100000, 9999999)))
+        provider = provider.replace("%SITE%", "%s.%s" % (rng.choice(("shop", "news", "blog",
+                                                                      "portal", "verein")),
+                                                        rng.choice(("de", "com", "org", "eu"))))
+        values = [name, provider, rng.choice(purpose), rng.choice(expiry),
+                  rng.choice(("HTTP Cookie", "HTML Local Storage", "Pixel", "HTTP"))]
+        if rng.random() < 0.2:
+            values.append("https://%s/privacy" % provider.split()[0].lower())
+        if rng.random() < 0.2:
+            values.append(rng.choice((".", "www.")) + provider.split()[0].lower() + ".com")
+        keep = sorted(_pick(rng, range(len(values)), rng.randint(2, len(values))))
+        if 0 not in keep:
+            keep = [0] + keep
+        for k in keep:
+            rows.append("%s: %s" % (fields[k], values[k]) if labelled else values[k])
+    return rows
+
+
 def _pick(rng, seq, k):
     seq = list(seq)
     return rng.sample(seq, min(k, len(seq)))
@@ -306,8 +381,15 @@ class PageMaker:
                     rows.append(names[i])
                 if descs and rng.random() < 0.8:
                     rows.append(descs[i] if i < len(descs) else rng.choice(descs))
+            if rng.random() < 0.35:
+                rows += cookie_table(rng, self.iso)
             rows += _pick(rng, cons["other"], rng.randint(0, 2))
             rows += _pick(rng, button, rng.randint(2, 3))
+        elif style < 0.9:                    # cookie declaration of a consent dialog
+            if title:
+                rows.append(rng.choice(title))
+            rows += cookie_table(rng, self.iso)
+            rows += _pick(rng, button, rng.randint(1, 2))
         else:                                # minimal
             rows += _pick(rng, notice, 1)
             if rng.random() < 0.7:
