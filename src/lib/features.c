@@ -6,6 +6,7 @@
  * integers per paragraph, whatever the page's length; no allocation happens once the buffers
  * have grown.
  */
+#include "grow.h"
 #include "features.h"
 
 #include "error.h"
@@ -81,33 +82,15 @@ int chaff_features_config_check(const struct chaff_features_config *cfg, struct 
 
 /* ------------------------------------------------------------------ buffers */
 
-static int grow(void **buf, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t ncap = *cap > 0 ? *cap : 64;
-    while (ncap < need) {
-        if (ncap > SIZE_MAX / 4 / size)
-            return -1;
-        ncap *= 2;
-    }
-    void *p = realloc(*buf, ncap * size);
-    if (p == NULL)
-        return -1;
-    *buf = p;
-    *cap = ncap;
-    return 0;
-}
-
 static int fvec_reserve(struct chaff_fvec *v, size_t extra)
 {
     if (v->n + extra <= v->cap)
         return 0;
     size_t cap = v->cap;
-    if (grow((void **)&v->idx, &cap, v->n + extra, sizeof(uint32_t)) != 0)
+    if (chaff_grow((void **)&v->idx, &cap, v->n + extra, sizeof(uint32_t)) != 0)
         return -1;
     size_t cap2 = v->cap;
-    if (grow((void **)&v->val, &cap2, v->n + extra, sizeof(float)) != 0)
+    if (chaff_grow((void **)&v->val, &cap2, v->n + extra, sizeof(float)) != 0)
         return -1;
     v->cap = cap < cap2 ? cap : cap2;
     return 0;
@@ -318,7 +301,7 @@ static int add_words(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t *
         size_t begin = k;
         while (k < nz->ncps && is_word_cp(cp_at(nz, k)))
             k++;
-        if (grow((void **)&fx->words, &fx->words_cap, nwords + 1, sizeof(uint64_t)) != 0)
+        if (chaff_grow((void **)&fx->words, &fx->words_cap, nwords + 1, sizeof(uint64_t)) != 0)
             return -1;
         fx->words[nwords++] = chaff_hash_bytes(nz->text + nz->starts[begin],
                                                nz->starts[k] - nz->starts[begin], SEED_WORD);
@@ -497,7 +480,7 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
             fvec_push(v, bucket(fx, tags[i]), VAL_SHALLOW);
     }
     if (fx->cfg.groups & CHAFF_FEAT_CONTEXT) {
-        if (grow((void **)&slot->ctx, &slot->ctx_cap, slot->nctx + nt, sizeof(uint64_t)) != 0)
+        if (chaff_grow((void **)&slot->ctx, &slot->ctx_cap, slot->nctx + nt, sizeof(uint64_t)) != 0)
             return -1;
         for (size_t i = 0; i < nt; i++)
             if (to_ctx[i])
@@ -534,7 +517,7 @@ static int featurize_own(struct chaff_featurizer *fx, struct chaff_fx_slot *slot
         return -1;
     if (fx->cfg.groups & CHAFF_FEAT_CONTEXT) {
         size_t nw = nwords < MAX_CTX_WORDS ? nwords : MAX_CTX_WORDS;
-        if (grow((void **)&slot->ctx, &slot->ctx_cap, nw + 1, sizeof(uint64_t)) != 0)
+        if (chaff_grow((void **)&slot->ctx, &slot->ctx_cap, nw + 1, sizeof(uint64_t)) != 0)
             return -1;
         /* Bit 0 tells the kinds apart: set on word hashes, clear on shallow tags. */
         for (size_t w = 0; w < nw; w++)
@@ -558,6 +541,24 @@ static unsigned dist_bin(size_t d)
     if (d <= 20)
         return 6;
     return 7;
+}
+
+/* Distance from paragraph 'i' to the nearest prose paragraph before and after it (0: none
+ * within 30 paragraphs). */
+static void prose_distances(const struct chaff_featurizer *fx, size_t i, size_t n,
+                            size_t *before, size_t *after)
+{
+    *before = *after = 0;
+    for (size_t d = 1; d <= 30 && d <= i; d++)
+        if (fx->info[i - d].prose) {
+            *before = d;
+            break;
+        }
+    for (size_t d = 1; d <= 30 && i + d < n; d++)
+        if (fx->info[i + d].prose) {
+            *after = d;
+            break;
+        }
 }
 
 static unsigned position_bin(size_t k)
@@ -585,18 +586,8 @@ static int add_window(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t 
     tags[nt++] = tag_hash(SEED_WINDOW, WK_PROSE10, window_share(ps, n, i, 10));
     tags[nt++] = tag_hash(SEED_WINDOW, WK_LONG3, window_share(ls, n, i, 3));
     tags[nt++] = tag_hash(SEED_WINDOW, WK_LONG10, window_share(ls, n, i, 10));
-    /* Distance to the nearest prose paragraph before and after (0: none within 30). */
-    size_t before = 0, after = 0;
-    for (size_t d = 1; d <= 30 && d <= i; d++)
-        if (fx->info[i - d].prose) {
-            before = d;
-            break;
-        }
-    for (size_t d = 1; d <= 30 && i + d < n; d++)
-        if (fx->info[i + d].prose) {
-            after = d;
-            break;
-        }
+    size_t before, after;
+    prose_distances(fx, i, n, &before, &after);
     tags[nt++] = tag_hash(SEED_WINDOW, WK_DIST_BEFORE, dist_bin(before));
     tags[nt++] = tag_hash(SEED_WINDOW, WK_DIST_AFTER, dist_bin(after));
     size_t dmin = before == 0 ? after : (after == 0 || before < after ? before : after);
@@ -666,13 +657,13 @@ static int assemble(struct chaff_featurizer *fx, size_t i, size_t n)
 int chaff_features_page_info(struct chaff_featurizer *fx, const char *const *paras,
                              const size_t *lens, size_t n)
 {
-    if (grow((void **)&fx->info, &fx->info_cap, n + 1, sizeof(*fx->info)) != 0)
+    if (chaff_grow((void **)&fx->info, &fx->info_cap, n + 1, sizeof(*fx->info)) != 0)
         return -1;
     size_t scap = fx->sum_cap;
-    if (grow((void **)&fx->prose_sum, &scap, n + 1, sizeof(uint32_t)) != 0)
+    if (chaff_grow((void **)&fx->prose_sum, &scap, n + 1, sizeof(uint32_t)) != 0)
         return -1;
     size_t scap2 = fx->sum_cap;
-    if (grow((void **)&fx->long_sum, &scap2, n + 1, sizeof(uint32_t)) != 0)
+    if (chaff_grow((void **)&fx->long_sum, &scap2, n + 1, sizeof(uint32_t)) != 0)
         return -1;
     fx->sum_cap = scap < scap2 ? scap : scap2;
     fx->prose_sum[0] = fx->long_sum[0] = 0;
@@ -759,7 +750,7 @@ static unsigned prob_bin(double p, unsigned nbins)
 
 int chaff_stack_prepare(struct chaff_featurizer *fx, const float *p1, size_t n, size_t L)
 {
-    if (grow((void **)&fx->psum, &fx->psum_cap, (n + 1) * L, sizeof(double)) != 0)
+    if (chaff_grow((void **)&fx->psum, &fx->psum_cap, (n + 1) * L, sizeof(double)) != 0)
         return -1;
     for (size_t l = 0; l < L; l++)
         fx->psum[l] = 0;
@@ -853,17 +844,8 @@ int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n,
         fvec_push(out, base + 1, 1.0f);
     fvec_push(out, base + 2 + (n > 1 ? (uint32_t)(10 * i / n) : 0), 1.0f);
     base += 12;
-    size_t before = 0, after = 0;
-    for (size_t d = 1; d <= 30 && d <= i; d++)
-        if (fx->info[i - d].prose) {
-            before = d;
-            break;
-        }
-    for (size_t d = 1; d <= 30 && i + d < n; d++)
-        if (fx->info[i + d].prose) {
-            after = d;
-            break;
-        }
+    size_t before, after;
+    prose_distances(fx, i, n, &before, &after);
     fvec_push(out, base + dist_bin(before), 1.0f);
     fvec_push(out, base + STACK_DIST + dist_bin(after), 1.0f);
     base += 2 * STACK_DIST;

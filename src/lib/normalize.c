@@ -4,6 +4,7 @@
  * valid UTF-8 without NUL bytes, no leading, trailing or repeated spaces, and nz->starts has
  * ncps + 1 entries.
  */
+#include "grow.h"
 #include "normalize.h"
 
 #include <stdlib.h>
@@ -27,26 +28,6 @@ void chaff_normalizer_release(struct chaff_normalizer *nz)
     free(nz->text);
     free(nz->starts);
     memset(nz, 0, sizeof(*nz));
-}
-
-/* Grows '*buf' to hold at least 'need' elements of 'size' bytes. The old pointer is invalid
- * after a successful call. */
-static int grow(void **buf, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t ncap = *cap > 0 ? *cap : 256;
-    while (ncap < need) {
-        if (ncap > SIZE_MAX / 2 / size)
-            return -1;
-        ncap *= 2;
-    }
-    void *p = realloc(*buf, ncap * size);
-    if (p == NULL)
-        return -1;
-    *buf = p;
-    *cap = ncap;
-    return 0;
 }
 
 size_t chaff_utf8_decode(const uint8_t *s, size_t len, int32_t *cp, int *invalid)
@@ -158,8 +139,8 @@ static int emit_cp(struct chaff_normalizer *nz, int32_t cp, int *pending_space)
         cp = '0';
     else if (cp >= 0x80 && utf8proc_category(cp) == UTF8PROC_CATEGORY_ND)
         cp = '0';
-    if (grow((void **)&nz->text, &nz->text_cap, nz->text_len + 4 + 1 + 1, 1) != 0 ||
-        grow((void **)&nz->starts, &nz->starts_cap, nz->ncps + 3, sizeof(uint32_t)) != 0)
+    if (chaff_grow((void **)&nz->text, &nz->text_cap, nz->text_len + 4 + 1 + 1, 1) != 0 ||
+        chaff_grow((void **)&nz->starts, &nz->starts_cap, nz->ncps + 3, sizeof(uint32_t)) != 0)
         return -1;
     if (*pending_space) {
         nz->starts[nz->ncps++] = (uint32_t)nz->text_len;
@@ -174,8 +155,8 @@ static int emit_cp(struct chaff_normalizer *nz, int32_t cp, int *pending_space)
 static int normalize_ascii(struct chaff_normalizer *nz, const uint8_t *s, size_t len,
                            struct chaff_text_stats *st)
 {
-    if (grow((void **)&nz->text, &nz->text_cap, len + 1, 1) != 0 ||
-        grow((void **)&nz->starts, &nz->starts_cap, len + 1, sizeof(uint32_t)) != 0)
+    if (chaff_grow((void **)&nz->text, &nz->text_cap, len + 1, 1) != 0 ||
+        chaff_grow((void **)&nz->starts, &nz->starts_cap, len + 1, sizeof(uint32_t)) != 0)
         return -1;
     uint8_t *out = nz->text;
     uint32_t *starts = nz->starts;
@@ -211,7 +192,7 @@ static int normalize_unicode(struct chaff_normalizer *nz, const uint8_t *s, size
                              struct chaff_text_stats *st)
 {
     /* 1. Replace invalid sequences and NULs: utf8proc rejects a string that holds any. */
-    if (grow((void **)&nz->clean, &nz->clean_cap, len * 3 + 1, 1) != 0)
+    if (chaff_grow((void **)&nz->clean, &nz->clean_cap, len * 3 + 1, 1) != 0)
         return -1;
     size_t clen = 0;
     for (size_t i = 0; i < len;) {
@@ -237,7 +218,7 @@ static int normalize_unicode(struct chaff_normalizer *nz, const uint8_t *s, size
             return -1; /* cannot happen on clean input, except overflow */
         if ((size_t)ncps <= nz->cps_cap)
             break;
-        if (grow((void **)&nz->cps, &nz->cps_cap, (size_t)ncps, sizeof(int32_t)) != 0)
+        if (chaff_grow((void **)&nz->cps, &nz->cps_cap, (size_t)ncps, sizeof(int32_t)) != 0)
             return -1;
     }
     ncps = utf8proc_normalize_utf32(nz->cps, ncps, nfkc_casefold);
@@ -266,8 +247,8 @@ int chaff_normalize(struct chaff_normalizer *nz, const char *s, size_t len,
     int rc = i == len ? normalize_ascii(nz, u, len, st) : normalize_unicode(nz, u, len, st);
     if (rc != 0)
         return -1;
-    if (grow((void **)&nz->text, &nz->text_cap, nz->text_len + 1, 1) != 0 ||
-        grow((void **)&nz->starts, &nz->starts_cap, nz->ncps + 1, sizeof(uint32_t)) != 0)
+    if (chaff_grow((void **)&nz->text, &nz->text_cap, nz->text_len + 1, 1) != 0 ||
+        chaff_grow((void **)&nz->starts, &nz->starts_cap, nz->ncps + 1, sizeof(uint32_t)) != 0)
         return -1;
     nz->text[nz->text_len] = '\0';
     nz->starts[nz->ncps] = (uint32_t)nz->text_len;

@@ -5,6 +5,7 @@
  * the buffers grow and are reused. Invariant: r->next_offset is the decompressed offset of
  * r->buf[r->buf_pos].
  */
+#include "grow.h"
 #include "reader.h"
 
 #include "error.h"
@@ -23,24 +24,6 @@ void chaff_reader_options_defaults(struct chaff_reader_options *opt)
     opt->max_record_bytes = CHAFF_MAX_RECORD_DEFAULT;
 }
 
-static int grow(void **buf, size_t *cap, size_t need, size_t size)
-{
-    if (need <= *cap)
-        return 0;
-    size_t ncap = *cap > 0 ? *cap : 256;
-    while (ncap < need) {
-        if (ncap > SIZE_MAX / 4 / size)
-            return -1;
-        ncap *= 2;
-    }
-    void *p = realloc(*buf, ncap * size);
-    if (p == NULL)
-        return -1;
-    *buf = p;
-    *cap = ncap;
-    return 0;
-}
-
 /* Refills r->buf with at least one more byte unless the input is over; returns bytes read, or 0
  * at end of input (source damage included: it is kept in r->src_err and ends the input), -1 when
  * out of memory. */
@@ -53,7 +36,7 @@ static long fill(struct chaff_reader *r, struct chaff_error *err)
         r->buf_len -= r->buf_pos;
         r->buf_pos = 0;
     }
-    if (grow((void **)&r->buf, &r->buf_cap, r->buf_len + READ_CHUNK, 1) != 0) {
+    if (chaff_grow((void **)&r->buf, &r->buf_cap, r->buf_len + READ_CHUNK, 1) != 0) {
         chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory");
         return -1;
     }
@@ -276,7 +259,7 @@ int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error
         if (total > r->line_limit)
             too_long = 1;
         if (!too_long) {
-            if (grow((void **)&r->line, &r->line_cap, n + take + 1, 1) != 0) {
+            if (chaff_grow((void **)&r->line, &r->line_cap, n + take + 1, 1) != 0) {
                 r->failed = 1;
                 return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
             }
@@ -302,7 +285,7 @@ int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error
                                (unsigned long long)total, (unsigned long long)r->line_limit),
                -1;
     }
-    if (grow((void **)&r->line, &r->line_cap, n + 1, 1) != 0) {
+    if (chaff_grow((void **)&r->line, &r->line_cap, n + 1, 1) != 0) {
         r->failed = 1;
         return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
     }
@@ -322,7 +305,7 @@ int chaff_reader_take(struct chaff_reader *r, size_t n, const char **data_out, s
         r->buf_pos = 0;
     }
     while (r->buf_len - r->buf_pos < n && !r->eof) {
-        if (grow((void **)&r->buf, &r->buf_cap, n + READ_CHUNK, 1) != 0) {
+        if (chaff_grow((void **)&r->buf, &r->buf_cap, n + READ_CHUNK, 1) != 0) {
             r->failed = 1;
             return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name,
                                    "out of memory for a record of %zu bytes", n),
@@ -382,7 +365,7 @@ int chaff_reader_add_lines(struct chaff_reader *r, const char *text, size_t len)
 
 int chaff_reader_hdr_append(struct chaff_reader *r, const char *data, size_t len)
 {
-    if (grow((void **)&r->hdr, &r->hdr_cap, r->hdr_len + len + 1, 1) != 0)
+    if (chaff_grow((void **)&r->hdr, &r->hdr_cap, r->hdr_len + len + 1, 1) != 0)
         return -1;
     memcpy(r->hdr + r->hdr_len, data, len);
     r->hdr_len += len;
@@ -392,7 +375,7 @@ int chaff_reader_hdr_append(struct chaff_reader *r, const char *data, size_t len
 
 int chaff_reader_set_url(struct chaff_reader *r, const char *url, size_t len)
 {
-    if (grow((void **)&r->url, &r->url_cap, len + 1, 1) != 0)
+    if (chaff_grow((void **)&r->url, &r->url_cap, len + 1, 1) != 0)
         return -1;
     memcpy(r->url, url, len);
     r->url[len] = '\0';
@@ -411,17 +394,17 @@ void chaff_page_buf_clear(struct chaff_page_buf *pb)
 
 int chaff_page_buf_add(struct chaff_page_buf *pb, const char *text, size_t len)
 {
-    if (grow((void **)&pb->arena, &pb->arena_cap, pb->arena_len + len + 1, 1) != 0)
+    if (chaff_grow((void **)&pb->arena, &pb->arena_cap, pb->arena_len + len + 1, 1) != 0)
         return -1;
     if (pb->n == pb->cap) {
         size_t cap = pb->cap;
-        if (grow((void **)&pb->offs, &cap, pb->n + 1, sizeof(size_t)) != 0)
+        if (chaff_grow((void **)&pb->offs, &cap, pb->n + 1, sizeof(size_t)) != 0)
             return -1;
         size_t cap2 = pb->cap;
-        if (grow((void **)&pb->lens, &cap2, pb->n + 1, sizeof(size_t)) != 0)
+        if (chaff_grow((void **)&pb->lens, &cap2, pb->n + 1, sizeof(size_t)) != 0)
             return -1;
         size_t cap3 = pb->cap;
-        if (grow((void **)&pb->paras, &cap3, pb->n + 1, sizeof(char *)) != 0)
+        if (chaff_grow((void **)&pb->paras, &cap3, pb->n + 1, sizeof(char *)) != 0)
             return -1;
         pb->cap = cap < cap2 ? (cap < cap3 ? cap : cap3) : (cap2 < cap3 ? cap2 : cap3);
     }
@@ -436,7 +419,7 @@ int chaff_page_buf_add(struct chaff_page_buf *pb, const char *text, size_t len)
 
 int chaff_page_buf_set_id(struct chaff_page_buf *pb, const char *id, size_t len)
 {
-    if (grow((void **)&pb->id, &pb->id_cap, len + 1, 1) != 0)
+    if (chaff_grow((void **)&pb->id, &pb->id_cap, len + 1, 1) != 0)
         return -1;
     memcpy(pb->id, id, len);
     pb->id[len] = '\0';
