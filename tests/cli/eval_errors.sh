@@ -6,28 +6,7 @@ data=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/chaff_eval_errors.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-fail() {
-    echo "FAIL: $*" >&2
-    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err" >&2
-    exit 1
-}
-
-# expect CODE PATTERN COMMAND...: runs COMMAND, checks its exit code and that stderr matches the
-# fixed string PATTERN (empty: stderr must be empty).
-expect() {
-    code=$1
-    pattern=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code"
-    if [ -n "$pattern" ]; then
-        grep -qF -- "$pattern" "$tmp/err" || fail "'$*': stderr lacks '$pattern'"
-    else
-        [ -s "$tmp/err" ] && fail "'$*': unexpected stderr"
-    fi
-    return 0
-}
+. "$(dirname "$0")/common.inc"
 
 # Usage errors need no model.
 expect 2 "chaff: eval: unknown option '--bogus'" "$chaff" eval --bogus "$data/fixture_small.tsv"

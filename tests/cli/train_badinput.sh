@@ -7,28 +7,7 @@ data=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/chaff_train_badinput.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-fail() {
-    echo "FAIL: $*" >&2
-    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err" >&2
-    exit 1
-}
-
-# expect CODE PATTERN COMMAND...: runs COMMAND, checks its exit code and that stderr matches the
-# fixed string PATTERN (empty: stderr must be empty).
-expect() {
-    code=$1
-    pattern=$2
-    shift 2
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    rc=$?
-    [ "$rc" -eq "$code" ] || fail "'$*' exited $rc, expected $code"
-    if [ -n "$pattern" ]; then
-        grep -qF -- "$pattern" "$tmp/err" || fail "'$*': stderr lacks '$pattern'"
-    else
-        [ -s "$tmp/err" ] && fail "'$*': unexpected stderr"
-    fi
-    return 0
-}
+. "$(dirname "$0")/common.inc"
 
 no_model() {
     [ -e "$tmp/m.chaff" ] && fail "a model file was written although training failed: $*"
