@@ -31,7 +31,7 @@ struct pipeline_config {
     int skip_bad;                     /* 1: malformed records do not make the exit status 1 */
     int progress;                     /* 1: a progress line on stderr */
     int stats;                        /* 1: totals on stderr at the end */
-    size_t max_inflight_bytes;        /* input bytes in flight; 0 for the default (64 MiB) */
+    size_t max_inflight_bytes;        /* bytes in flight; 0: 2 MiB per thread + 2 MiB */
     int discard;                      /* 1: classify but format and write nothing (bench) */
     struct pipeline_report *report;   /* filled when not NULL (chaff bench) */
 };

@@ -49,8 +49,19 @@ void chaff_classifier_free(struct chaff_classifier *cl)
     free(cl);
 }
 
+/* Paragraph capacity a classifier keeps after a larger page: a page of a million paragraphs
+ * must not pin its buffers for the rest of the run. */
+#define KEEP_PARAGRAPHS 65536
+
 static int reserve(struct chaff_classifier *cl, size_t n)
 {
+    if (cl->cap > KEEP_PARAGRAPHS && n <= KEEP_PARAGRAPHS) {
+        free(cl->p1);
+        free(cl->probs);
+        free(cl->scores);
+        cl->p1 = cl->probs = cl->scores = NULL;
+        cl->cap = 0;
+    }
     if (n <= cl->cap)
         return 0;
     size_t cap = cl->cap > 0 ? cl->cap : 256;
