@@ -21,8 +21,10 @@ static const char train_usage[] =
     "      --solver NAME       logistic regression (calibrated): lr-dual (default), lr;\n"
     "                          SVM (scores, not probabilities): svc, svc-dual\n"
     "  -C, --cost C            liblinear regularisation parameter C (default 1)\n"
-    "      --eps EPS           liblinear stopping tolerance (default 0.1 for the dual solvers,\n"
-    "                          0.01 for the primal ones)\n"
+    "      --eps EPS           liblinear stopping tolerance of the first pass (default 10 for\n"
+    "                          lr-dual, 0.1 for svc-dual, 0.01 for the primal solvers)\n"
+    "      --fold-eps EPS      tolerance of the fold models that give the second pass its\n"
+    "                          out-of-fold scores (default 4 x the first pass's)\n"
     "      --hash-bits K       2^K hashed feature buckets, 10..26 (default 20)\n"
     "      --char-ngrams A-B   character n-gram lengths (default 2-4)\n"
     "      --word-ngrams N     word n-grams up to N: 0, 1 or 2 (default 2)\n"
@@ -99,12 +101,13 @@ static int output_writable(const char *path)
 int cmd_train(int argc, char **argv)
 {
     enum { OPT_SOLVER = 256, OPT_EPS, OPT_HASH_BITS, OPT_CHAR, OPT_WORD, OPT_CONTEXT,
-           OPT_NO_STACK, OPT_FOLDS, OPT_WBITS, OPT_FEATURES, OPT_SEED, OPT_TUNE };
+           OPT_NO_STACK, OPT_FOLDS, OPT_WBITS, OPT_FEATURES, OPT_SEED, OPT_TUNE, OPT_FOLD_EPS };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
         {"solver", required_argument, NULL, OPT_SOLVER},
         {"cost", required_argument, NULL, 'C'},
         {"eps", required_argument, NULL, OPT_EPS},
+        {"fold-eps", required_argument, NULL, OPT_FOLD_EPS},
         {"hash-bits", required_argument, NULL, OPT_HASH_BITS},
         {"char-ngrams", required_argument, NULL, OPT_CHAR},
         {"word-ngrams", required_argument, NULL, OPT_WORD},
@@ -151,6 +154,10 @@ int cmd_train(int argc, char **argv)
             break;
         case OPT_EPS:
             if ((opt.eps = cli_parse_double("--eps", optarg)) < 0)
+                return usage_error();
+            break;
+        case OPT_FOLD_EPS:
+            if ((opt.fold_eps = cli_parse_double("--fold-eps", optarg)) < 0)
                 return usage_error();
             break;
         case OPT_HASH_BITS:
@@ -273,10 +280,11 @@ int cmd_train(int argc, char **argv)
     printf("pages\t%zu\nparagraphs\t%zu\nlabels\t%zu\t", sum.pages, sum.paragraphs, sum.labels);
     for (size_t l = 0; l < chaff_model_nlabels(model); l++)
         printf("%s%s", l > 0 ? "," : "", chaff_model_label_name(model, l));
-    printf("\nfeatures\t%zu\nnonzeros\t%llu\nstacking\t%s\nseconds\t%.2f\nmodel\t%s\n",
+    printf("\nfeatures\t%zu\nnonzeros\t%llu\nstacking\t%s\nseconds\t%.2f (featurise %.2f, first "
+           "pass %.2f, second pass %.2f)\nmodel\t%s\n",
            sum.features, (unsigned long long)sum.nonzeros,
            sum.stacked ? "on" : (opt.features.stacking ? "off (too few pages)" : "off"),
-           sum.seconds, out_path);
+           sum.seconds, sum.seconds_featurise, sum.seconds_first, sum.seconds_second, out_path);
     if (tune != NULL) {
         printf("tuned\t%zu paragraphs of %s: macro-F1 %.4f -> %.4f; offsets", tuned.paragraphs,
                tune_path, tuned.macro_f1_before, tuned.macro_f1_after);

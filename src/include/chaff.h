@@ -384,8 +384,9 @@ struct chaff_train_options {
     struct chaff_features_config features;
     int solver;          /* enum chaff_solver; default CHAFF_SOLVER_LR_DUAL */
     double C;            /* regularisation; default 1.0 */
-    double eps;          /* liblinear stopping tolerance; 0 (default) = the solver's default:
-                            0.01 for the primal solvers, 0.1 for the dual ones */
+    double eps;          /* first-pass stopping tolerance; 0 (default): 10 for the LR dual,
+                            0.1 for the SVM dual, 0.01 for the primal solvers */
+    double fold_eps;     /* tolerance of the fold models of stacking; 0 (default): 4 x eps */
     unsigned threads;    /* worker threads; 0 = all cores */
     unsigned weight_bits;/* stored weight precision: 8, 16 or 32; default 16 */
     unsigned folds;      /* folds for the out-of-fold first-pass scores of stacking; default 2 */
@@ -400,6 +401,7 @@ struct chaff_train_summary {
     size_t features;  /* distinct feature indices seen */
     uint64_t nonzeros;/* non-zero entries of the training matrix */
     double seconds;
+    double seconds_featurise, seconds_first, seconds_second; /* of 'seconds', by stage */
     int stacked;      /* 1 when the model has a second pass (it needs >= 20 pages per fold) */
 };
 

@@ -29,7 +29,7 @@ for label in content consent navigation; do
     grep "^labels	" "$tmp/summary" | grep -q "$label" || fail "summary labels lack '$label'"
 done
 grep -Eq '^features	[1-9][0-9]*$' "$tmp/summary" || fail "summary lacks a features count"
-grep -Eq '^seconds	[0-9]+\.[0-9]+$' "$tmp/summary" || fail "summary lacks the seconds"
+grep -Eq '^seconds	[0-9]+\.[0-9]+ \(featurise ' "$tmp/summary" || fail "summary lacks the seconds"
 
 # Split the fixture into one text file per page (escapes decoded), the gold labels in order,
 # and one \f-separated stream of all pages.
