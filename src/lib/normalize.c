@@ -7,6 +7,7 @@
 #include "grow.h"
 #include "normalize.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -188,6 +189,126 @@ static int normalize_ascii(struct chaff_normalizer *nz, const uint8_t *s, size_t
     return 0;
 }
 
+/* ------------------------------------------------------------------ table fast path
+ *
+ * Most non-ASCII text (Latin, Greek, Cyrillic, Arabic, Hebrew, Indic, Thai, kana, CJK, Hangul)
+ * needs no reordering and no composition across characters; its NFKC_Casefold is then the
+ * concatenation of every character's own, which a table built from utf8proc at first use holds
+ * for U+0080..U+30FF. A character is 'simple' when it has combining class 0, is not the second
+ * character of any canonical composition (nor is anything its folding yields), and folds to at
+ * most 3 code points of the BMP. CJK ideographs and Hangul syllables are their own folding (checked
+ * when the table is built). A paragraph with any other character takes the utf8proc path
+ * whole; the unit tests check both paths agree character pair by character pair. */
+
+#define TABLE_END 0x3100
+
+struct fold_entry {
+    uint8_t simple;
+    uint8_t n;        /* code points of the folding, 0..3 */
+    uint16_t out[3];
+};
+
+static struct fold_entry fold_table[TABLE_END];
+static uint32_t cjk_end, hangul_end; /* identity ranges verified: [0x4E00, cjk_end), ... */
+static pthread_once_t fold_once = PTHREAD_ONCE_INIT;
+
+/* Code points that are the second (or later) character of a canonical decomposition: a
+ * composition may join them to what precedes them. */
+static void mark_seconds(uint8_t *second, int32_t lo, int32_t hi)
+{
+    for (int32_t cp = lo; cp < hi; cp++) {
+        utf8proc_int32_t d[8];
+        int last;
+        utf8proc_ssize_t n =
+            utf8proc_decompose_char(cp, d, 8, UTF8PROC_DECOMPOSE, &last);
+        for (utf8proc_ssize_t k = 1; k > 0 && k < n && k < 8; k++)
+            if (d[k] < TABLE_END)
+                second[d[k]] = 1;
+    }
+}
+
+static int identity_cp(int32_t cp)
+{
+    utf8proc_int32_t d[4];
+    int last = 0;
+    utf8proc_ssize_t n = utf8proc_decompose_char(cp, d, 4, nfkc_casefold, &last);
+    return n == 1 && d[0] == cp && utf8proc_get_property(cp)->combining_class == 0;
+}
+
+static void build_fold_table(void)
+{
+    static uint8_t second[TABLE_END];
+    mark_seconds(second, 0xC0, TABLE_END);
+    mark_seconds(second, 0xAC00, 0xD7A4);  /* Hangul: the jamo */
+    mark_seconds(second, 0xF900, 0xFB50);  /* compatibility ideographs, presentation forms */
+    mark_seconds(second, 0x1D100, 0x1D200);
+    for (int32_t cp = 0x80; cp < TABLE_END; cp++) {
+        struct fold_entry *e = &fold_table[cp];
+        if (utf8proc_get_property(cp)->combining_class != 0 || second[cp])
+            continue;
+        utf8proc_int32_t d[8];
+        int last = 0;
+        utf8proc_ssize_t n = utf8proc_decompose_char(cp, d, 8, nfkc_casefold, &last);
+        if (n < 0 || n > 3)
+            continue;
+        n = utf8proc_normalize_utf32(d, n, nfkc_casefold);
+        if (n < 0 || n > 3)
+            continue;
+        int ok = 1;
+        for (utf8proc_ssize_t k = 0; k < n; k++)
+            ok &= d[k] > 0 && d[k] < 0x10000 &&
+                  (d[k] >= TABLE_END || !second[d[k]]) &&
+                  utf8proc_get_property(d[k])->combining_class == 0;
+        if (!ok)
+            continue;
+        for (utf8proc_ssize_t k = 0; k < n; k++)
+            e->out[k] = (uint16_t)d[k];
+        e->n = (uint8_t)n;
+        e->simple = 1;
+    }
+    for (cjk_end = 0x4E00; cjk_end < 0xA000 && identity_cp((int32_t)cjk_end); cjk_end++)
+        ;
+    for (hangul_end = 0xAC00; hangul_end < 0xD7A4 && identity_cp((int32_t)hangul_end);
+         hangul_end++)
+        ;
+}
+
+/* NFKC_Casefold by table; returns 1 when done, 0 when some character needs utf8proc (the
+ * normaliser is then left for normalize_unicode() to refill). */
+static int normalize_table(struct chaff_normalizer *nz, const uint8_t *s, size_t len,
+                           struct chaff_text_stats *st)
+{
+    pthread_once(&fold_once, build_fold_table);
+    int pending_space = 0;
+    for (size_t i = 0; i < len;) {
+        int32_t cp;
+        int invalid;
+        size_t n = chaff_utf8_decode(s + i, len - i, &cp, &invalid);
+        if (invalid)
+            return 0;
+        if (cp < 0x80) {
+            if (emit_cp(nz, cp >= 'A' && cp <= 'Z' ? cp | 0x20 : cp, &pending_space) != 0)
+                return -1;
+        } else if (cp < TABLE_END) {
+            const struct fold_entry *e = &fold_table[cp];
+            if (!e->simple)
+                return 0;
+            for (unsigned k = 0; k < e->n; k++)
+                if (emit_cp(nz, e->out[k], &pending_space) != 0)
+                    return -1;
+        } else if ((cp >= 0x4E00 && (uint32_t)cp < cjk_end) ||
+                   (cp >= 0xAC00 && (uint32_t)cp < hangul_end)) {
+            if (emit_cp(nz, cp, &pending_space) != 0)
+                return -1;
+        } else {
+            return 0;
+        }
+        count_cp(st, cp);
+        i += n;
+    }
+    return 1;
+}
+
 static int normalize_unicode(struct chaff_normalizer *nz, const uint8_t *s, size_t len,
                              struct chaff_text_stats *st)
 {
@@ -232,6 +353,23 @@ static int normalize_unicode(struct chaff_normalizer *nz, const uint8_t *s, size
     return 0;
 }
 
+int chaff_normalize_utf8proc(struct chaff_normalizer *nz, const char *s, size_t len,
+                             struct chaff_text_stats *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->first_cp = -1;
+    st->last_cp = -1;
+    nz->text_len = 0;
+    nz->ncps = 0;
+    if (normalize_unicode(nz, (const uint8_t *)s, len, st) != 0 ||
+        chaff_grow((void **)&nz->text, &nz->text_cap, nz->text_len + 1, 1) != 0 ||
+        chaff_grow((void **)&nz->starts, &nz->starts_cap, nz->ncps + 1, sizeof(uint32_t)) != 0)
+        return -1;
+    nz->text[nz->text_len] = '\0';
+    nz->starts[nz->ncps] = (uint32_t)nz->text_len;
+    return 0;
+}
+
 int chaff_normalize(struct chaff_normalizer *nz, const char *s, size_t len,
                     struct chaff_text_stats *st)
 {
@@ -244,7 +382,22 @@ int chaff_normalize(struct chaff_normalizer *nz, const char *s, size_t len,
     size_t i = 0;
     while (i < len && u[i] < 0x80 && u[i] != 0)
         i++;
-    int rc = i == len ? normalize_ascii(nz, u, len, st) : normalize_unicode(nz, u, len, st);
+    int rc;
+    if (i == len) {
+        rc = normalize_ascii(nz, u, len, st);
+    } else {
+        rc = normalize_table(nz, u, len, st);
+        if (rc == 0) {
+            memset(st, 0, sizeof(*st));
+            st->first_cp = -1;
+            st->last_cp = -1;
+            nz->text_len = 0;
+            nz->ncps = 0;
+            rc = normalize_unicode(nz, u, len, st);
+        } else if (rc == 1) {
+            rc = 0;
+        }
+    }
     if (rc != 0)
         return -1;
     if (chaff_grow((void **)&nz->text, &nz->text_cap, nz->text_len + 1, 1) != 0 ||

@@ -43,6 +43,11 @@ void chaff_normalizer_release(struct chaff_normalizer *nz);
 int chaff_normalize(struct chaff_normalizer *nz, const char *s, size_t len,
                     struct chaff_text_stats *st);
 
+/* The same as chaff_normalize(), always by utf8proc (no fast path): the reference the fast
+ * paths are tested against. */
+int chaff_normalize_utf8proc(struct chaff_normalizer *nz, const char *s, size_t len,
+                             struct chaff_text_stats *st);
+
 /* Decodes one code point of 's' (at most 'len' bytes, len >= 1) into *cp, replacing an invalid
  * sequence or a NUL byte by U+FFFD. Returns the number of bytes consumed (>= 1); *invalid is set
  * to 1 when the bytes were replaced. */

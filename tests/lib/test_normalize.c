@@ -314,6 +314,84 @@ static void ascii_fast_path_agrees_with_the_unicode_path(void **state)
     assert_memory_equal(nz->text, ascii, 3);
 }
 
+static size_t put_utf8(char *buf, uint32_t cp)
+{
+    if (cp < 0x80) {
+        buf[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        buf[0] = (char)(0xC0 | (cp >> 6));
+        buf[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    buf[0] = (char)(0xE0 | (cp >> 12));
+    buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    buf[2] = (char)(0x80 | (cp & 0x3F));
+    return 3;
+}
+
+/* chaff_normalize() (with its fast paths) and the utf8proc reference give the same text, code
+ * point offsets and counts for 'n' code points. */
+static void assert_paths_agree(const uint32_t *cps, size_t n)
+{
+    char in[64];
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++)
+        len += put_utf8(in + len, cps[i]);
+    struct chaff_normalizer a, b;
+    struct chaff_text_stats sa, sb;
+    chaff_normalizer_init(&a);
+    chaff_normalizer_init(&b);
+    assert_int_equal(chaff_normalize(&a, in, len, &sa), 0);
+    assert_int_equal(chaff_normalize_utf8proc(&b, in, len, &sb), 0);
+    if (a.text_len != b.text_len || memcmp(a.text, b.text, a.text_len) != 0)
+        fail_msg("U+%04X U+%04X: '%s' vs '%s'", (unsigned)cps[0], n > 1 ? (unsigned)cps[1] : 0,
+                 (const char *)a.text, (const char *)b.text);
+    assert_int_equal(a.ncps, b.ncps);
+    assert_memory_equal(a.starts, b.starts, (a.ncps + 1) * sizeof(uint32_t));
+    assert_memory_equal(&sa, &sb, sizeof(sa));
+    chaff_normalizer_release(&a);
+    chaff_normalizer_release(&b);
+}
+
+/* The table fast path for non-ASCII text agrees with utf8proc: every code point of U+0080..
+ * U+30FF and a sample of CJK ideographs and Hangul syllables, alone, between ASCII letters and
+ * next to pseudo-random others of the range; and the pairs that do compose across characters
+ * (which must leave the fast path). */
+static void table_path_agrees_with_utf8proc(void **state)
+{
+    (void)state;
+    uint32_t rng = 12345;
+    for (uint32_t cp = 0x80; cp < 0xD7A4; cp++) {
+        if (cp >= 0x3100 && (cp % 97) != 0)
+            continue; /* CJK and the rest: a sample */
+        if (cp >= 0xD800)
+            break;
+        uint32_t one[1] = {cp}, around[3] = {'A', cp, 'z'};
+        assert_paths_agree(one, 1);
+        assert_paths_agree(around, 3);
+        for (int k = 0; k < 6; k++) {
+            rng = rng * 1103515245u + 12345u;
+            uint32_t other = 0x80 + (rng >> 8) % (0x3100 - 0x80);
+            uint32_t pair[2] = {cp, other}, rev[2] = {other, cp};
+            assert_paths_agree(pair, 2);
+            assert_paths_agree(rev, 2);
+        }
+    }
+    static const uint32_t composing[][2] = {
+        {0x09C7, 0x09BE}, /* Bengali O from its two vowel signs */
+        {0x0BC6, 0x0BBE}, /* Tamil O */
+        {0x1100, 0x1161}, /* Hangul L + V */
+        {0xAC00, 0x11A8}, /* Hangul LV + T */
+        {0x304B, 0x3099}, /* ka + dakuten */
+        {'e', 0x0301},    /* e + acute */
+        {0x00E9, 0x0323}, /* reordering of marks */
+    };
+    for (size_t i = 0; i < sizeof(composing) / sizeof(composing[0]); i++)
+        assert_paths_agree(composing[i], 2);
+}
+
 static void starts_give_the_offset_of_every_code_point(void **state)
 {
     struct chaff_normalizer *nz = *state;
@@ -394,6 +472,7 @@ int main(void)
         cmocka_unit_test(nul_bytes_are_replaced_and_counted),
         cmocka_unit_test(stats_count_the_raw_text),
         cmocka_unit_test(ascii_fast_path_agrees_with_the_unicode_path),
+        cmocka_unit_test(table_path_agrees_with_utf8proc),
         cmocka_unit_test(starts_give_the_offset_of_every_code_point),
         cmocka_unit_test(buffers_are_reused_from_long_to_short_input),
         cmocka_unit_test(decode_reports_length_and_validity),
