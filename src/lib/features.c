@@ -122,6 +122,7 @@ int chaff_featurizer_init(struct chaff_featurizer *fx, const struct chaff_featur
     memset(fx, 0, sizeof(*fx));
     fx->cfg = *cfg;
     fx->mask = (UINT32_C(1) << cfg->hash_bits) - 1;
+    fx->shift = 64 - cfg->hash_bits;
     chaff_normalizer_init(&fx->nz);
     fx->nring = 2 * (size_t)cfg->context + 1;
     fx->ring = calloc(fx->nring, sizeof(*fx->ring));
@@ -278,7 +279,7 @@ static int add_char_ngrams(struct chaff_featurizer *fx, struct chaff_fvec *v)
                     h = chaff_hash_byte(h, *p++);
             }
             if (n >= nmin)
-                fvec_push(v, bucket(fx, chaff_hash_final(h)), val);
+                fvec_push(v, chaff_hash_bucket_fib(h, fx->shift), val);
         }
     }
     return 0;

@@ -43,7 +43,8 @@ struct chaff_fx_slot {
 
 struct chaff_featurizer {
     struct chaff_features_config cfg;
-    uint32_t mask;
+    uint32_t mask;  /* hash_bits low bits */
+    unsigned shift; /* 64 - hash_bits */
     struct chaff_normalizer nz;
     struct chaff_fx_slot *ring; /* 2 * context + 1 slots */
     size_t nring;

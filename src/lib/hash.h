@@ -1,5 +1,7 @@
 /*
  * hash.h - the feature hash: 64-bit FNV-1a over bytes, finalised with MurmurHash3's fmix64.
+ * Character n-grams, the most numerous features, take their bucket from the FNV state by one
+ * multiplication instead (chaff_hash_bucket_fib).
  * Incremental form for n-grams: start from chaff_hash_init(seed), feed bytes with
  * chaff_hash_byte(), and finish with chaff_hash_final(). chaff_hash_bytes() in chaff.h is the
  * same function in one call. Its id in the model file is CHAFF_HASH_ID.
@@ -9,7 +11,9 @@
 
 #include <stdint.h>
 
-#define CHAFF_HASH_ID       1u /* "fnv1a64-fmix64" */
+#define CHAFF_HASH_ID       2u /* 2: fnv1a64-fmix64, char n-grams fnv1a64 + Fibonacci bucket;
+                                  1 (before 2026-11-27): fmix64 for char n-grams too */
+#define CHAFF_FIB64         UINT64_C(0x9e3779b97f4a7c15) /* 2^64 / golden ratio, odd */
 #define CHAFF_FNV64_OFFSET  UINT64_C(0xcbf29ce484222325)
 #define CHAFF_FNV64_PRIME   UINT64_C(0x100000001b3)
 
@@ -37,6 +41,14 @@ static inline uint64_t chaff_hash_mix(uint64_t h)
 static inline uint64_t chaff_hash_final(uint64_t h)
 {
     return chaff_hash_mix(h);
+}
+
+/* The top 'bits' bits of h * CHAFF_FIB64 (Fibonacci hashing): one multiplication mixes the FNV
+ * state well enough for a bucket index, where fmix64 costs two and three shifts. 'shift' is
+ * 64 - bits. */
+static inline uint32_t chaff_hash_bucket_fib(uint64_t h, unsigned shift)
+{
+    return (uint32_t)((h * CHAFF_FIB64) >> shift);
 }
 
 /* Combines a finished hash with a small tag (a bin number, a context offset). */

@@ -159,13 +159,27 @@ static void hash_constants_are_fnv1a_64(void **state)
     (void)state;
     assert_int_equal(CHAFF_FNV64_OFFSET, UINT64_C(0xcbf29ce484222325));
     assert_int_equal(CHAFF_FNV64_PRIME, UINT64_C(0x100000001b3));
-    assert_int_equal(CHAFF_HASH_ID, 1);
+    assert_int_equal(CHAFF_HASH_ID, 2);
+}
+
+/* Char n-gram buckets: the top bits of the FNV state times 2^64 / golden ratio, pinned. */
+static void fibonacci_bucket_takes_the_top_bits(void **state)
+{
+    (void)state;
+    uint64_t h = chaff_hash_init(0);
+    h = chaff_hash_byte(h, 'a');
+    h = chaff_hash_byte(h, 'b');
+    assert_int_equal(chaff_hash_bucket_fib(h, 64 - 20), 991367);
+    assert_int_equal(chaff_hash_bucket_fib(h, 64 - 18), 247841);
+    for (uint64_t x = 1; x < 1000; x++)
+        assert_true(chaff_hash_bucket_fib(x * CHAFF_FNV64_PRIME, 64 - 10) < 1024);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(hash_matches_pinned_vectors),
+        cmocka_unit_test(fibonacci_bucket_takes_the_top_bits),
         cmocka_unit_test(hash_of_all_byte_values_matches_pinned_vector),
         cmocka_unit_test(hash_matches_reference_implementation),
         cmocka_unit_test(empty_input_hashes_the_mixed_offset_basis),
