@@ -28,6 +28,12 @@ CHROMIUM_LOCALES = ["en-GB", "af", "ar", "bg", "bn", "ca", "cs", "da", "de", "el
                     "lv", "mr", "ms", "nb", "nl", "pl", "pt-PT", "ro", "ru", "sk", "sl", "sr",
                     "sv", "sw", "ta", "th", "tr", "uk", "ur", "vi", "zh-CN"]
 
+# Firefox language packs (one package per locale) for the languages Chromium lacks:
+# iso -> Debian locale suffix.  Only the .xpi language pack is unpacked.
+FIREFOX_L10N_VERSION = "153.7.0esr-1~deb12u1"
+FIREFOX_L10N = {"be": "be", "bs": "bs", "eo": "eo", "eu": "eu", "gl": "gl", "hy": "hy-am",
+                "ka": "ka", "kk": "kk", "mk": "mk", "ne": "ne-np", "si": "si"}
+
 # (package, exact version, member paths to extract or None for everything).
 DEB_PACKAGES = [
     ("wordpress-l10n", "6.1.9+dfsg1-0+deb12u1", None),
@@ -119,6 +125,10 @@ def fetch_all(cache, log):
         roots[name] = os.path.join(fetch_npm(cache, name, version, log), "package")
     for name, version, members in DEB_PACKAGES:
         roots[name] = fetch_deb(cache, name, version, members, log)
+    for iso, loc in sorted(FIREFOX_L10N.items()):
+        name = "firefox-esr-l10n-" + loc
+        roots[name] = fetch_deb(cache, name, FIREFOX_L10N_VERSION,
+                                ["./usr/lib/firefox-esr/browser/extensions/"], log)
     for iso, (name, version, _) in sorted(MANPAGES.items()):
         roots[name] = fetch_deb(cache, name, version, ["./usr/share/man/"], log)
     return roots

@@ -11,9 +11,10 @@ import os
 import re
 import struct
 import subprocess
+import zipfile
 from html.parser import HTMLParser
 
-from .fetch import CHROMIUM_L10N
+from .fetch import CHROMIUM_L10N, FIREFOX_L10N
 from .langs import LANGS
 from .tsvio import clean
 
@@ -219,7 +220,8 @@ def load_consent(roots):
 # ---------------------------------------------------------------- thin-language supplements
 
 # Languages with fewer distinct consent lines than this from the banner libraries also get cookie wording
-# from browser UI strings (Chromium): cookie-settings texts close to preference-centre wording.
+# from browser UI strings (Chromium, else Firefox): cookie-settings texts close to
+# preference-centre wording.
 THIN_CONSENT = 40
 
 # 68publishers/cookie-consent translations/*.json: iso -> file code where it differs.
@@ -371,6 +373,53 @@ def _lmc_lines(roots):
     return out
 
 
+_FTL_MSG = re.compile(r"^([a-z][a-z0-9-]*)\s*=\s*(\S.*)$")
+# Message ids kept: cookie wording of the privacy settings and the protections panel; not the
+# browser's own banner blocker, developer tools, logging, import or history-clearing texts.
+_FIREFOX_DROP = re.compile(r"banner|logging|migration|webconsole|panic|devtools|pageinfo|"
+                           r"security-site|clear|sanitize|delete|onboarding|-label$|-key$|"
+                           r"accesskey|policy-|learn-more")
+
+# Attributes kept as they are: the buttons and title of the cookie-exceptions dialog.
+_FIREFOX_ATTRS = {("permissions-allow", "label"): "button", ("permissions-block", "label"): "button",
+                  ("permissions-session", "label"): "button",
+                  ("permission-dialog", "buttonlabelaccept"): "button",
+                  ("permissions-exceptions-cookie-window2", "title"): "title"}
+
+
+def _firefox_cookie_lines(roots, iso):
+    """[(role, text)] cookie wording of Firefox's language pack for iso ([] if none)."""
+    loc = FIREFOX_L10N.get(iso)
+    if not loc:
+        return []
+    d = os.path.join(roots["firefox-esr-l10n-" + loc], "usr/lib/firefox-esr/browser/extensions")
+    xpis = sorted(glob.glob(os.path.join(d, "*.xpi")))
+    if not xpis:
+        return []
+    out = []
+    with zipfile.ZipFile(xpis[0]) as z:
+        for name in sorted(z.namelist()):
+            if not name.endswith(".ftl") or "/devtools/" in name:
+                continue
+            mid = None
+            for line in z.read(name).decode("utf-8").splitlines():
+                m = _FTL_MSG.match(line) or re.match(r"^([a-z][a-z0-9-]*)\s*=\s*$", line)
+                if m:
+                    mid = m.group(1)
+                a = re.match(r"^\s+\.([a-z]+)\s*=\s*(\S.*)$", line)
+                if a and (mid, a.group(1)) in _FIREFOX_ATTRS and not re.search(r"[{<]", a.group(2)):
+                    out.append((_FIREFOX_ATTRS[(mid, a.group(1))], a.group(2)))
+                if not m or m.lastindex < 2:
+                    continue
+                val = m.group(2)
+                if "cookie" not in mid or _FIREFOX_DROP.search(mid) or re.search(r"[{<]", val):
+                    continue
+                words = len(val.split())
+                role = "button" if "button" in mid else ("catname" if words <= 6 else "catdesc")
+                out.append((role, val))
+    return out
+
+
 _PAK_CACHE = {}
 
 
@@ -395,7 +444,7 @@ def load_consent_extra(roots, out, add):
     for iso in sorted(LANGS):
         if sum(len(v) for v in out[iso].values()) >= THIN_CONSENT:
             continue
-        for role, text in _chromium_cookie_lines(roots, iso):
+        for role, text in _chromium_cookie_lines(roots, iso) or _firefox_cookie_lines(roots, iso):
             add(iso, role, text, {})
 
 
