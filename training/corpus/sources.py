@@ -9,9 +9,12 @@ import html
 import json
 import os
 import re
+import struct
 import subprocess
+import zipfile
 from html.parser import HTMLParser
 
+from .fetch import CHROMIUM_L10N, FIREFOX_L10N
 from .langs import LANGS
 from .tsvio import clean
 
@@ -206,11 +209,243 @@ def load_consent(roots):
     # MediaWiki: "cookies are disabled, please enable them" notices.
     for iso, cols in LANGS.items():
         mw = _mediawiki(roots, cols[1])
-        for key in ("nocookieslogin", "sessionprovider-nocookies", "nocookiesfornew"):
+        for key in ("nocookieslogin", "sessionprovider-nocookies", "nocookiesfornew", "nocookiesnew"):
             val = mw.get(key)
             if val and "{{int:" not in val:
                 add(iso, "notice", val.replace("{{SITENAME}}", "Wiki"), {})
+    load_consent_extra(roots, out, add)
     return out
+
+
+# ---------------------------------------------------------------- thin-language supplements
+
+# Languages with fewer distinct consent lines than this from the banner libraries also get cookie wording
+# from browser UI strings (Chromium, else Firefox): cookie-settings texts close to
+# preference-centre wording.
+THIN_CONSENT = 40
+
+# 68publishers/cookie-consent translations/*.json: iso -> file code where it differs.
+P68_CODES = {"nb": "no"}
+# Chromium .pak locale where it differs from the ISO code.
+CHROMIUM_CODES = {"pt": "pt-PT", "zh": "zh-CN"}
+
+
+def _role_p68(key):
+    if key.endswith("_btn") or key.endswith("_btn_settings") or \
+            key.endswith("_btn_accept_necessary") or key == "modal_trigger_title":
+        return "button"
+    if key.endswith("_storage_title") or key in ("ad_user_data_title", "ad_personalization_title"):
+        return "catname"
+    if key.endswith("_storage_description") or key.endswith("ad_user_data_description") or \
+            key.endswith("ad_personalization_description"):
+        return "catdesc"
+    if key.endswith("_modal_title") or key.endswith("_consent_title"):
+        return "title"
+    if key.endswith("_description"):
+        return "notice"
+    return None  # table headers, fragments
+
+
+def _read_pak(path):
+    """{resource id: bytes} of a Chromium .pak file (format 4 or 5)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    version = struct.unpack("<I", data[:4])[0]
+    if version == 5:
+        n, n_alias = struct.unpack("<HH", data[8:12])
+        off = 12
+    elif version == 4:
+        n = struct.unpack("<I", data[4:8])[0]
+        n_alias, off = 0, 9
+    else:
+        raise RuntimeError("%s: unknown pak version %d" % (path, version))
+    ents = [struct.unpack("<HI", data[off + 6 * i:off + 6 * i + 6]) for i in range(n + 1)]
+    out = {ents[i][0]: data[ents[i][1]:ents[i + 1][1]] for i in range(n)}
+    aoff = off + 6 * (n + 1)
+    for i in range(n_alias):
+        rid, idx = struct.unpack("<HH", data[aoff + 4 * i:aoff + 4 * i + 4])
+        out[rid] = out[ents[idx][0]]
+    return out
+
+
+def _pak_strings(path):
+    out = {}
+    for rid, raw in _read_pak(path).items():
+        try:
+            s = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if s and "\x00" not in s:
+            out[rid] = s
+    return out
+
+
+# English Chromium strings kept: about cookies, no browser-specific wording or markup.
+_CHROMIUM_DROP = re.compile(
+    r"Chrom|Incognito|Google|\$\d|[<{]|press Tab|button|extension|sync|device|window|\btabs?\b|"
+    r"exit|history|cache|sign out|[Ss]ettings|search|download|restore|reset|debug|preload|"
+    r"appear here|exception|listed here|Inserting|Affects|were set when|were blocked|"
+    r"[Tt]emporarily|this site|on exit|profile|browser|ChromeOS|Access cookies|Can ask|"
+    r"Managed by|More about|Options for|Try ")
+
+
+def _chromium_cookie_lines(roots, iso):
+    """[(role, text)] cookie wording of Chromium's UI in iso's locale ([] if none)."""
+    d = os.path.join(roots[CHROMIUM_L10N[0]], "usr/lib/chromium/locales")
+    code = CHROMIUM_CODES.get(iso, iso)
+    path = os.path.join(d, code + ".pak")
+    if not os.path.exists(path):
+        return []
+    if "en" not in _PAK_CACHE:
+        _PAK_CACHE["en"] = _pak_strings(os.path.join(d, "en-GB.pak"))
+    en, loc = _PAK_CACHE["en"], _pak_strings(path)
+    out = []
+    for rid in sorted(en):
+        e = en[rid]
+        if "ookie" not in e or _CHROMIUM_DROP.search(e) or "\n" in e or e.count(",") >= 3:
+            continue
+        t = loc.get(rid, "")
+        if not t or t == e or re.search(r"[<{$]", t) or "Chrom" in t:
+            continue
+        words = len(e.split())
+        if words <= 5 and re.match(r"(Allow|Block|Manage|Delete|Accept|Reject)\b", e):
+            role = "button"
+        elif words <= 6:
+            role = "catname"
+        else:
+            role = "catdesc"
+        out.append((role, t))
+    return out
+
+
+_LMC_CATEGORY = re.compile(r'assembleCategory\w+\(\s*"((?:[^"\\]|\\.)*)",\s*"((?:[^"\\]|\\.)*)"')
+_LMC_BUTTON = re.compile(r'(?:text|_btn): "((?:[^"\\]|\\.)*)"')
+_LMC_TITLE = re.compile(r'title: (?:\(_a = lang\.consentTitle\) != null \? _a : )?"((?:[^"\\]|\\.)*)"')
+
+
+def _js_unescape(s):
+    s = re.sub(r"\\u([0-9A-Fa-f]{4})", lambda m: chr(int(m.group(1), 16)), s)
+    s = re.sub(r"\\x([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), s)
+    return s.replace('\\"', '"').replace("\\n", " ")
+
+
+def _lmc_lines(roots):
+    """{iso: [(role, text)]} from the per-locale config functions of the bundled module.
+
+    Each locale is one `// src/languages/XX.ts` section: category names and descriptions are
+    the arguments of assembleCategory*(), buttons are `text:` / `*_btn:` / the secondary-button
+    arguments, and the banner sentence is a template whose company placeholders are filled with
+    the locale's own `legalName` wording."""
+    path = os.path.join(roots["@lmc-eu/cookie-consent-manager"], "LmcCookieConsentManager.cjs")
+    with open(path, encoding="utf-8") as f:
+        src = f.read()
+    parts = re.split(r"^// src/languages/(\w+)\.ts$", src, flags=re.M)
+    out = {}
+    for code, body in zip(parts[1::2], parts[2::2]):
+        if code == "loader" or code not in LANGS:
+            continue
+        body = _js_unescape(body)
+        extra = dict(re.findall(r'^\s*(\w+): "([^"]*)",?$', body.split("var config")[0], re.M))
+        lines = []
+        lines += [("title", t) for t in _LMC_TITLE.findall(body)]
+        lines += [("button", t) for t in _LMC_BUTTON.findall(body)]
+        m = re.search(r'assembleSecondaryButton\(secondaryButtonMode, "([^"]*)", "([^"]*)"\)', body)
+        if m:
+            lines += [("button", m.group(1)), ("button", m.group(2))]
+        m = re.search(r'assembleDescriptionIntro\(\s*"([^"]*)"', body)
+        if m:
+            lines.append(("notice", m.group(1)))
+        m = re.search(r"<p>(.*?)</p>", body, re.S)
+        if m:
+            p = m.group(1)
+            p = re.sub(r"\$\{pluralize\([^}]*\)\}", extra.get("companies", ""), p)
+            p = re.sub(r"\$\{addSeparators\([^}]*\)\}", extra.get("legalName", ""), p)
+            p = re.sub(r'\$\{isSettingsButtonNotShown\(secondaryButtonMode\) \? `(.*?)` : ""\}',
+                       r"\1", p, flags=re.S)
+            if "${" not in p:
+                lines.append(("notice", p))
+        m = re.search(r"description: `([^`$]*)\s*\$\{\(_b = [^`]*`([^`]*)`", body)
+        if m:
+            lines += [("notice", m.group(1)), ("notice", m.group(2))]
+        for name, desc in _LMC_CATEGORY.findall(body):
+            lines += [("catname", name), ("catdesc", desc)]
+        out[code] = [(role, _text(t)) for role, t in lines]
+    return out
+
+
+_FTL_MSG = re.compile(r"^([a-z][a-z0-9-]*)\s*=\s*(\S.*)$")
+# Message ids kept: cookie wording of the privacy settings and the protections panel; not the
+# browser's own banner blocker, developer tools, logging, import or history-clearing texts.
+_FIREFOX_DROP = re.compile(r"banner|logging|migration|webconsole|panic|devtools|pageinfo|"
+                           r"security-site|clear|sanitize|delete|onboarding|-label$|-key$|"
+                           r"accesskey|policy-|learn-more")
+
+# Attributes kept as they are: the buttons and title of the cookie-exceptions dialog.
+_FIREFOX_ATTRS = {("permissions-allow", "label"): "button", ("permissions-block", "label"): "button",
+                  ("permissions-session", "label"): "button",
+                  ("permission-dialog", "buttonlabelaccept"): "button",
+                  ("permissions-exceptions-cookie-window2", "title"): "title"}
+
+
+def _firefox_cookie_lines(roots, iso):
+    """[(role, text)] cookie wording of Firefox's language pack for iso ([] if none)."""
+    loc = FIREFOX_L10N.get(iso)
+    if not loc:
+        return []
+    d = os.path.join(roots["firefox-esr-l10n-" + loc], "usr/lib/firefox-esr/browser/extensions")
+    xpis = sorted(glob.glob(os.path.join(d, "*.xpi")))
+    if not xpis:
+        return []
+    out = []
+    with zipfile.ZipFile(xpis[0]) as z:
+        for name in sorted(z.namelist()):
+            if not name.endswith(".ftl") or "/devtools/" in name:
+                continue
+            mid = None
+            for line in z.read(name).decode("utf-8").splitlines():
+                m = _FTL_MSG.match(line) or re.match(r"^([a-z][a-z0-9-]*)\s*=\s*$", line)
+                if m:
+                    mid = m.group(1)
+                a = re.match(r"^\s+\.([a-z]+)\s*=\s*(\S.*)$", line)
+                if a and (mid, a.group(1)) in _FIREFOX_ATTRS and not re.search(r"[{<]", a.group(2)):
+                    out.append((_FIREFOX_ATTRS[(mid, a.group(1))], a.group(2)))
+                if not m or m.lastindex < 2:
+                    continue
+                val = m.group(2)
+                if "cookie" not in mid or _FIREFOX_DROP.search(mid) or re.search(r"[{<]", val):
+                    continue
+                words = len(val.split())
+                role = "button" if "button" in mid else ("catname" if words <= 6 else "catdesc")
+                out.append((role, val))
+    return out
+
+
+_PAK_CACHE = {}
+
+
+def load_consent_extra(roots, out, add):
+    """Consent lines of the sources added for languages with few lines (see SOURCES.md)."""
+    # @68publishers/cookie-consent: one flat JSON per locale (vanilla-cookieconsent texts).
+    tdir = os.path.join(roots["@68publishers/cookie-consent"], "dist", "translations")
+    for iso in LANGS:
+        path = os.path.join(tdir, P68_CODES.get(iso, iso) + ".json")
+        if not os.path.exists(path):
+            continue
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        for key, val in sorted(data.items()):
+            if isinstance(val, str):
+                add(iso, _role_p68(key), val, {})
+    # @lmc-eu/cookie-consent-manager: texts inside the bundled module, one config per locale.
+    for iso, lines in _lmc_lines(roots).items():
+        for role, text in lines:
+            add(iso, role, text, {})
+    # Chromium cookie-settings wording, for thin languages only.
+    for iso in sorted(LANGS):
+        if sum(len(v) for v in out[iso].values()) >= THIN_CONSENT:
+            continue
+        for role, text in _chromium_cookie_lines(roots, iso) or _firefox_cookie_lines(roots, iso):
+            add(iso, role, text, {})
 
 
 # -------------------------------------------------------------------------- navigation
