@@ -242,16 +242,35 @@ void chaff_model_score1(const struct chaff_model *m, const struct chaff_fvec *v,
         scores[l] = m->bias1[l] + acc[l] * m->scale1;
 }
 
+/* The second pass: a few hundred dense features. Sums are kept in locals (writing through
+ * 'scores', which might alias the weights, made the compiler store and reload every term);
+ * three labels, the usual case, are unrolled. */
 void chaff_model_score2(const struct chaff_model *m, const struct chaff_fvec *v, float *scores)
 {
     const uint32_t L = m->nlabels;
-    for (uint32_t l = 0; l < L; l++)
-        scores[l] = m->bias2[l];
-    for (size_t k = 0; k < v->n; k++) {
-        const float *row = m->w2 + (size_t)v->idx[k] * L;
-        for (uint32_t l = 0; l < L; l++)
-            scores[l] += v->val[k] * row[l];
+    const float *w2 = m->w2;
+    if (L == 3) {
+        float a0 = m->bias2[0], a1 = m->bias2[1], a2 = m->bias2[2];
+        for (size_t k = 0; k < v->n; k++) {
+            const float *row = w2 + (size_t)v->idx[k] * 3;
+            const float x = v->val[k];
+            a0 += x * row[0];
+            a1 += x * row[1];
+            a2 += x * row[2];
+        }
+        scores[0] = a0, scores[1] = a1, scores[2] = a2;
+        return;
     }
+    float acc[CHAFF_MAX_LABELS];
+    for (uint32_t l = 0; l < L; l++)
+        acc[l] = m->bias2[l];
+    for (size_t k = 0; k < v->n; k++) {
+        const float *row = w2 + (size_t)v->idx[k] * L;
+        for (uint32_t l = 0; l < L; l++)
+            acc[l] += v->val[k] * row[l];
+    }
+    for (uint32_t l = 0; l < L; l++)
+        scores[l] = acc[l];
 }
 
 void chaff_model_probs(const float *scores, size_t L, float *probs)
