@@ -204,7 +204,9 @@ static int normalize_ascii(struct chaff_normalizer *nz, const uint8_t *s, size_t
 
 struct fold_entry {
     uint8_t simple;
-    uint8_t n;        /* code points of the folding, 0..3 */
+    uint8_t n;        /* code points written for it, 0..3: its folding, digits as '0', white
+                         space as ' ', control characters left out (as emit_cp() does) */
+    uint8_t space;    /* bit k: out[k] is white space */
     uint16_t out[3];
 };
 
@@ -261,9 +263,20 @@ static void build_fold_table(void)
                   utf8proc_get_property(d[k])->combining_class == 0;
         if (!ok)
             continue;
-        for (utf8proc_ssize_t k = 0; k < n; k++)
-            e->out[k] = (uint16_t)d[k];
-        e->n = (uint8_t)n;
+        e->n = 0;
+        for (utf8proc_ssize_t k = 0; k < n; k++) {
+            int32_t c = d[k];
+            if (is_space_cp(c)) {
+                e->space |= (uint8_t)(1u << e->n);
+                c = ' ';
+            } else if (c < 0x20 || c == 0x7f) {
+                continue;
+            } else if ((c >= '0' && c <= '9') ||
+                       (c >= 0x80 && utf8proc_category(c) == UTF8PROC_CATEGORY_ND)) {
+                c = '0';
+            }
+            e->out[e->n++] = (uint16_t)c;
+        }
         e->simple = 1;
     }
     for (cjk_end = 0x4E00; cjk_end < 0xA000 && identity_cp((int32_t)cjk_end); cjk_end++)
@@ -273,33 +286,76 @@ static void build_fold_table(void)
         ;
 }
 
+/* Appends code point 'cp' (below U+10000, not a control, digits already folded), or a pending
+ * space when 'space'; the buffers have room (reserved by normalize_table()). */
+static inline void put_simple(struct chaff_normalizer *nz, uint32_t cp, int space,
+                              int *pending_space)
+{
+    if (space) {
+        *pending_space = nz->ncps > 0;
+        return;
+    }
+    uint8_t *t = nz->text + nz->text_len;
+    if (*pending_space) {
+        nz->starts[nz->ncps++] = (uint32_t)nz->text_len;
+        *t++ = ' ';
+        nz->text_len++;
+        *pending_space = 0;
+    }
+    nz->starts[nz->ncps++] = (uint32_t)nz->text_len;
+    if (cp < 0x80) {
+        t[0] = (uint8_t)cp;
+        nz->text_len += 1;
+    } else if (cp < 0x800) {
+        t[0] = (uint8_t)(0xC0 | (cp >> 6));
+        t[1] = (uint8_t)(0x80 | (cp & 0x3F));
+        nz->text_len += 2;
+    } else {
+        t[0] = (uint8_t)(0xE0 | (cp >> 12));
+        t[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
+        t[2] = (uint8_t)(0x80 | (cp & 0x3F));
+        nz->text_len += 3;
+    }
+}
+
 /* NFKC_Casefold by table; returns 1 when done, 0 when some character needs utf8proc (the
  * normaliser is then left for normalize_unicode() to refill). */
 static int normalize_table(struct chaff_normalizer *nz, const uint8_t *s, size_t len,
                            struct chaff_text_stats *st)
 {
     pthread_once(&fold_once, build_fold_table);
+    /* Worst cases: an input byte gives at most 5 output bytes (2 bytes -> 3 code points of 3
+     * bytes, plus a space) and 4 code points. */
+    if (chaff_grow((void **)&nz->text, &nz->text_cap, len * 5 + 8, 1) != 0 ||
+        chaff_grow((void **)&nz->starts, &nz->starts_cap, len * 4 + 4, sizeof(uint32_t)) != 0)
+        return -1;
     int pending_space = 0;
     for (size_t i = 0; i < len;) {
+        const uint8_t c = s[i];
+        if (c < 0x80 && c != 0) {
+            count_cp(st, c);
+            i++;
+            if (c == ' ' || (c >= 0x09 && c <= 0x0d))
+                put_simple(nz, ' ', 1, &pending_space);
+            else if (c >= 0x20 && c != 0x7f)
+                put_simple(nz, c >= 'A' && c <= 'Z' ? c | 0x20u : c >= '0' && c <= '9' ? '0' : c,
+                           0, &pending_space);
+            continue;
+        }
         int32_t cp;
         int invalid;
         size_t n = chaff_utf8_decode(s + i, len - i, &cp, &invalid);
         if (invalid)
             return 0;
-        if (cp < 0x80) {
-            if (emit_cp(nz, cp >= 'A' && cp <= 'Z' ? cp | 0x20 : cp, &pending_space) != 0)
-                return -1;
-        } else if (cp < TABLE_END) {
+        if (cp < TABLE_END) {
             const struct fold_entry *e = &fold_table[cp];
             if (!e->simple)
                 return 0;
             for (unsigned k = 0; k < e->n; k++)
-                if (emit_cp(nz, e->out[k], &pending_space) != 0)
-                    return -1;
+                put_simple(nz, e->out[k], (e->space >> k) & 1, &pending_space);
         } else if ((cp >= 0x4E00 && (uint32_t)cp < cjk_end) ||
                    (cp >= 0xAC00 && (uint32_t)cp < hangul_end)) {
-            if (emit_cp(nz, cp, &pending_space) != 0)
-                return -1;
+            put_simple(nz, (uint32_t)cp, 0, &pending_space);
         } else {
             return 0;
         }
