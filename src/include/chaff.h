@@ -387,10 +387,9 @@ struct chaff_train_options {
     double eps;          /* first-pass stopping tolerance; 0 (default): 10 for the LR dual,
                             0.1 for the SVM dual, 0.01 for the primal solvers */
     double fold_eps;     /* tolerance of the fold models of stacking; 0 (default): 4 x eps */
-    unsigned threads;    /* worker threads; 0 = all cores. With 1, training is repeatable
-                            (same data and options, same model); with more, liblinear's
-                            solvers draw from the process-wide rand() side by side and the
-                            weights differ slightly from run to run */
+    unsigned threads;    /* worker threads (featurising) and processes (liblinear's jobs, each
+                            in a child process seeding rand() alike); 0 = all cores. The same
+                            data and options give the same model for any number */
     unsigned weight_bits;/* stored weight precision: 8, 16 or 32; default 16 */
     unsigned folds;      /* folds for the out-of-fold first-pass scores of stacking; default 2 */
     uint64_t seed;       /* fold assignment seed; default 1 */

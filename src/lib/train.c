@@ -2,7 +2,8 @@
  * train.c - training with liblinear. The dataset is featurised once (pages split between
  * threads) into liblinear's sparse rows: indices 1-based, ascending, duplicates merged, a bias
  * node, then the -1 sentinel. Every label gets its own one-vs-rest binary problem, so the
- * problems run side by side on all cores; they share the rows and differ only in 'y'.
+ * problems run side by side on all cores (in child processes, for repeatable models: see
+ * run_jobs()); they share the rows and differ only in 'y'.
  *
  * With stacking, the first pass is also trained 'folds' times on all pages but one fold, to
  * give every paragraph first-pass probabilities from a model that did not see its page; the
@@ -14,16 +15,20 @@
  * hundred dense, correlated features, where dual coordinate descent crawls and the primal
  * Newton solver converges in a few steps, so it always uses the primal solver.
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "dataset.h"
 #include "error.h"
 #include "features.h"
 #include "hash.h"
 #include "model.h"
 
+#include <errno.h>
 #include <linear.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -248,12 +253,6 @@ struct job {
     int failed;
 };
 
-struct job_queue {
-    struct job *jobs;
-    size_t njobs, next;
-    pthread_mutex_t lock;
-};
-
 static void run_job(struct job *j)
 {
     const struct problem *b = j->base;
@@ -290,38 +289,90 @@ static void run_job(struct job *j)
     free_and_destroy_model(&m);
 }
 
-static void *job_thread(void *arg)
+/* Runs every job in a child process of its own, at most 'procs' at a time. liblinear's dual
+ * solvers draw their coordinate order from the process-wide rand(): jobs side by side in
+ * threads interleave their draws, and the model changed from run to run. A child seeds rand()
+ * with 1, trains, writes its weights into j->w (shared memory, see shared_doubles()), writes
+ * its slot number into a pipe and exits; the parent waits for that child only. So a model is
+ * the same whatever the number of threads, run after run. A job whose process cannot be
+ * started runs in this process. */
+static int run_jobs(struct job *jobs, size_t njobs, unsigned procs)
 {
-    struct job_queue *q = arg;
-    for (;;) {
-        pthread_mutex_lock(&q->lock);
-        size_t k = q->next < q->njobs ? q->next++ : q->njobs;
-        pthread_mutex_unlock(&q->lock);
-        if (k >= q->njobs)
-            return NULL;
-        run_job(&q->jobs[k]);
-    }
-}
-
-static int run_jobs(struct job *jobs, size_t njobs, unsigned threads)
-{
-    struct job_queue q = {jobs, njobs, 0, PTHREAD_MUTEX_INITIALIZER};
-    pthread_t tid[64];
-    unsigned nt = threads > 64 ? 64 : threads;
-    if (nt > njobs)
-        nt = (unsigned)njobs;
-    unsigned started = 0;
-    for (; started < nt; started++)
-        if (pthread_create(&tid[started], NULL, job_thread, &q) != 0)
+    pid_t pid[64];
+    unsigned nslots = procs > 64 ? 64 : procs < 1 ? 1 : procs, running = 0;
+    int failed = 0, fds[2];
+    if (pipe(fds) != 0)
+        return -1;
+    for (unsigned k = 0; k < nslots; k++)
+        pid[k] = 0;
+    size_t next = 0;
+    while (next < njobs || running > 0) {
+        for (unsigned k = 0; k < nslots && next < njobs; k++) {
+            if (pid[k] != 0)
+                continue;
+            struct job *j = &jobs[next];
+            pid_t p = fork();
+            if (p == 0) {
+                close(fds[0]);
+                srand(1);
+                run_job(j);
+                unsigned char slot = (unsigned char)k;
+                ssize_t n = write(fds[1], &slot, 1);
+                _exit(j->failed || n != 1 ? 1 : 0);
+            }
+            if (p < 0) {
+                srand(1);
+                run_job(j);
+                failed |= j->failed;
+            } else {
+                pid[k] = p;
+                running++;
+            }
+            next++;
+        }
+        if (running == 0)
+            continue;
+        unsigned char slot;
+        ssize_t n = read(fds[0], &slot, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        unsigned k = slot;
+        if (n != 1 || k >= nslots || pid[k] == 0) {
+            /* A child died without telling: wait for all, then fail. */
+            for (unsigned i = 0; i < nslots; i++)
+                if (pid[i] != 0)
+                    waitpid(pid[i], NULL, 0);
+            failed = 1;
             break;
-    if (started == 0)
-        job_thread(&q);
-    for (unsigned t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
+        }
+        int status = 0;
+        while (waitpid(pid[k], &status, 0) < 0 && errno == EINTR)
+            ;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            failed = 1;
+        pid[k] = 0;
+        running--;
+    }
+    close(fds[0]);
+    close(fds[1]);
     for (size_t k = 0; k < njobs; k++)
         if (jobs[k].failed)
-            return -1;
-    return 0;
+            failed = 1;
+    return failed ? -1 : 0;
+}
+
+/* Memory the job processes write their weights into. */
+static double *shared_doubles(size_t n)
+{
+    void *p = mmap(NULL, (n > 0 ? n : 1) * sizeof(double), PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p; /* zero-filled */
+}
+
+static void shared_free(double *p, size_t n)
+{
+    if (p != NULL)
+        munmap(p, (n > 0 ? n : 1) * sizeof(double));
 }
 
 /* A subset of the rows as its own liblinear problem (pointers only). */
@@ -426,7 +477,8 @@ struct train_state {
     struct stack_work *stack;
     unsigned nstack;
     struct feature_node **x2;
-    double *w1, *wfold, *w2;
+    double *w1, *wfold, *w2; /* shared memory (shared_doubles) of w1_n, ... doubles */
+    size_t w1_n, wfold_n, w2_n;
 };
 
 static void train_state_free(struct train_state *t)
@@ -446,9 +498,9 @@ static void train_state_free(struct train_state *t)
     }
     free(t->stack);
     free(t->x2);
-    free(t->w1);
-    free(t->wfold);
-    free(t->w2);
+    shared_free(t->w1, t->w1_n);
+    shared_free(t->wfold, t->wfold_n);
+    shared_free(t->w2, t->w2_n);
 }
 
 static unsigned thread_count(unsigned requested)
@@ -685,14 +737,14 @@ int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options
 
     /* First pass: the full model plus one model per fold, all jobs side by side. */
     const size_t wlen = (size_t)L * (size_t)(t.nfeat1 + 1);
-    t.w1 = calloc(wlen, sizeof(double));
+    t.w1 = shared_doubles(t.w1_n = wlen);
     jobs = calloc((size_t)L * (nfolds + 1) + L, sizeof(*jobs));
     if (t.w1 == NULL || jobs == NULL)
         goto nomem;
     size_t njobs = 0;
     jobs_for(jobs, &njobs, &full, L, &param, t.w1, t.nfeat1);
     if (nfolds > 0) {
-        t.wfold = calloc(wlen * nfolds, sizeof(double));
+        t.wfold = shared_doubles(t.wfold_n = wlen * nfolds);
         folds = calloc(nfolds, sizeof(*folds));
         keep = malloc(t.npara);
         fold_of = malloc(t.npages * sizeof(*fold_of));
@@ -751,7 +803,7 @@ int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options
         s2.prob.bias = 1.0;
         s2.label = ds->label;
         const size_t wlen2 = (size_t)L * (size_t)(nfeat2 + 1);
-        t.w2 = calloc(wlen2, sizeof(double));
+        t.w2 = shared_doubles(t.w2_n = wlen2);
         if (t.w2 == NULL)
             goto nomem;
         njobs = 0;

@@ -99,15 +99,17 @@ awk -F'\t' 'NF != 3 || $2 <= 0 || $2 > 1 { bad = 1 } END { exit bad }' "$tmp/tsv
 grep . "$fixture" | cut -f4 >"$tmp/texts"
 cut -f3- "$tmp/tsv" | cmp -s "$tmp/texts" - || fail "tsv texts differ from the escaped input"
 
-# With one thread, training is repeatable: the same data and options give the same model file,
-# byte for byte, also with stacking (four copies of the fixture's pages: 88 pages, enough
-# for the two folds).
+# Training is repeatable: the same data and options give the same model file, byte for byte,
+# run after run and for any number of threads, also with stacking (four copies of the
+# fixture's pages: 88 pages, enough for the two folds).
 for k in 1 2 3 4; do grep . "$fixture" | sed "s/^/c$k-/"; done >"$tmp/x4.tsv"
-for run in 1 2; do
-    "$chaff" train -t 1 --model "$tmp/r$run.chaff" "$tmp/x4.tsv" >"$tmp/rsum$run" 2>"$tmp/err" ||
-        fail "chaff train -t 1 exited $?"
+for run in 1 2 3; do
+    threads=$((run < 3 ? 2 : 1))
+    "$chaff" train -t $threads --model "$tmp/r$run.chaff" "$tmp/x4.tsv" >"$tmp/rsum$run" \
+        2>"$tmp/err" || fail "chaff train -t $threads exited $?"
 done
 grep -qx "stacking	on" "$tmp/rsum1" || fail "the repeatability check should train with stacking"
-cmp -s "$tmp/r1.chaff" "$tmp/r2.chaff" || fail "two runs of chaff train -t 1 gave different models"
+cmp -s "$tmp/r1.chaff" "$tmp/r2.chaff" || fail "two runs of chaff train -t 2 gave different models"
+cmp -s "$tmp/r1.chaff" "$tmp/r3.chaff" || fail "chaff train -t 1 and -t 2 gave different models"
 
 exit 0
