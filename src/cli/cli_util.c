@@ -73,3 +73,23 @@ double cli_parse_double(const char *name, const char *text)
     }
     return v;
 }
+
+int cli_parse_format(const char *text, enum chaff_format *format)
+{
+    static const struct {
+        const char *name;
+        enum chaff_format format;
+    } formats[] = {
+        {"auto", CHAFF_FORMAT_AUTO},
+        {"text", CHAFF_FORMAT_TEXT},
+        {"jsonl", CHAFF_FORMAT_JSONL},
+        {"warc", CHAFF_FORMAT_WARC},
+    };
+    for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+        if (strcmp(text, formats[i].name) == 0) {
+            *format = formats[i].format;
+            return 0;
+        }
+    cli_msg("--format: unknown format '%s' (auto, text, jsonl, warc)", text);
+    return -1;
+}

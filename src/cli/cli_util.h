@@ -29,6 +29,9 @@ int cli_finish_output(void);
 long cli_parse_long(const char *name, const char *text, long min, long max);
 /* The same for a positive finite number. */
 double cli_parse_double(const char *name, const char *text);
+/* Parses the --format value (auto, text, jsonl, warc) into *format; prints a usage error and
+ * returns -1 when 'text' is none of them. */
+int cli_parse_format(const char *text, enum chaff_format *format);
 
 /* Commands: argv[0] is the command name. Each returns an exit code. */
 int cmd_train(int argc, char **argv);

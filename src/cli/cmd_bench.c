@@ -329,18 +329,8 @@ int cmd_bench(int argc, char **argv)
                 return usage_error();
             break;
         case 'f':
-            if (strcmp(optarg, "auto") == 0)
-                ropt.format = CHAFF_FORMAT_AUTO;
-            else if (strcmp(optarg, "text") == 0)
-                ropt.format = CHAFF_FORMAT_TEXT;
-            else if (strcmp(optarg, "jsonl") == 0)
-                ropt.format = CHAFF_FORMAT_JSONL;
-            else if (strcmp(optarg, "warc") == 0)
-                ropt.format = CHAFF_FORMAT_WARC;
-            else {
-                cli_msg("--format: unknown format '%s' (auto, text, jsonl, warc)", optarg);
+            if (cli_parse_format(optarg, &ropt.format) != 0)
                 return usage_error();
-            }
             break;
         case 'j':
             json = 1;

@@ -152,18 +152,8 @@ int cmd_classify(int argc, char **argv)
             model_path = optarg;
             break;
         case 'f':
-            if (strcmp(optarg, "auto") == 0)
-                cfg.ropt.format = CHAFF_FORMAT_AUTO;
-            else if (strcmp(optarg, "text") == 0)
-                cfg.ropt.format = CHAFF_FORMAT_TEXT;
-            else if (strcmp(optarg, "jsonl") == 0)
-                cfg.ropt.format = CHAFF_FORMAT_JSONL;
-            else if (strcmp(optarg, "warc") == 0)
-                cfg.ropt.format = CHAFF_FORMAT_WARC;
-            else {
-                cli_msg("--format: unknown format '%s' (auto, text, jsonl, warc)", optarg);
+            if (cli_parse_format(optarg, &cfg.ropt.format) != 0)
                 return usage_error();
-            }
             break;
         case 'o':
             if (strcmp(optarg, "tsv") == 0)
