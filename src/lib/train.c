@@ -24,6 +24,7 @@
 
 #include <errno.h>
 #include <linear.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -292,69 +293,79 @@ static void run_job(struct job *j)
 /* Runs every job in a child process of its own, at most 'procs' at a time. liblinear's dual
  * solvers draw their coordinate order from the process-wide rand(): jobs side by side in
  * threads interleave their draws, and the model changed from run to run. A child seeds rand()
- * with 1, trains, writes its weights into j->w (shared memory, see shared_doubles()), writes
- * its slot number into a pipe and exits; the parent waits for that child only. So a model is
+ * with 1, trains and writes its weights into j->w (shared memory, see shared_doubles()). Each
+ * child holds the only write end of a pipe of its own: end of file on it says the child is
+ * gone, whether it finished or crashed, and then its exit status tells which. So a model is
  * the same whatever the number of threads, run after run. A job whose process cannot be
  * started runs in this process. */
 static int run_jobs(struct job *jobs, size_t njobs, unsigned procs)
 {
     pid_t pid[64];
-    unsigned nslots = procs > 64 ? 64 : procs < 1 ? 1 : procs, running = 0;
-    int failed = 0, fds[2];
-    if (pipe(fds) != 0)
-        return -1;
-    for (unsigned k = 0; k < nslots; k++)
+    struct pollfd pfd[64];
+    const unsigned nslots = procs > 64 ? 64 : procs < 1 ? 1 : procs;
+    unsigned running = 0;
+    int failed = 0;
+    for (unsigned k = 0; k < nslots; k++) {
         pid[k] = 0;
+        pfd[k].fd = -1;
+        pfd[k].events = POLLIN;
+    }
     size_t next = 0;
     while (next < njobs || running > 0) {
         for (unsigned k = 0; k < nslots && next < njobs; k++) {
             if (pid[k] != 0)
                 continue;
-            struct job *j = &jobs[next];
-            pid_t p = fork();
+            struct job *j = &jobs[next++];
+            int fds[2] = {-1, -1};
+            pid_t p = pipe(fds) == 0 ? fork() : -1;
             if (p == 0) {
                 close(fds[0]);
                 srand(1);
                 run_job(j);
-                unsigned char slot = (unsigned char)k;
-                ssize_t n = write(fds[1], &slot, 1);
-                _exit(j->failed || n != 1 ? 1 : 0);
+                _exit(j->failed ? 1 : 0);
             }
             if (p < 0) {
+                if (fds[0] >= 0) {
+                    close(fds[0]);
+                    close(fds[1]);
+                }
                 srand(1);
                 run_job(j);
                 failed |= j->failed;
-            } else {
-                pid[k] = p;
-                running++;
+                continue;
             }
-            next++;
+            close(fds[1]);
+            pid[k] = p;
+            pfd[k].fd = fds[0];
+            running++;
         }
         if (running == 0)
             continue;
-        unsigned char slot;
-        ssize_t n = read(fds[0], &slot, 1);
-        if (n < 0 && errno == EINTR)
-            continue;
-        unsigned k = slot;
-        if (n != 1 || k >= nslots || pid[k] == 0) {
-            /* A child died without telling: wait for all, then fail. */
-            for (unsigned i = 0; i < nslots; i++)
-                if (pid[i] != 0)
-                    waitpid(pid[i], NULL, 0);
+        if (poll(pfd, nslots, -1) < 0) {
+            if (errno == EINTR)
+                continue;
             failed = 1;
             break;
         }
-        int status = 0;
-        while (waitpid(pid[k], &status, 0) < 0 && errno == EINTR)
-            ;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-            failed = 1;
-        pid[k] = 0;
-        running--;
+        for (unsigned k = 0; k < nslots; k++) {
+            if (pid[k] == 0 || pfd[k].revents == 0)
+                continue;
+            int status = 0;
+            while (waitpid(pid[k], &status, 0) < 0 && errno == EINTR)
+                ;
+            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                failed = 1;
+            close(pfd[k].fd);
+            pfd[k].fd = -1;
+            pid[k] = 0;
+            running--;
+        }
     }
-    close(fds[0]);
-    close(fds[1]);
+    for (unsigned k = 0; k < nslots; k++)
+        if (pid[k] != 0) { /* poll failed: collect the children before giving up */
+            waitpid(pid[k], NULL, 0);
+            close(pfd[k].fd);
+        }
     for (size_t k = 0; k < njobs; k++)
         if (jobs[k].failed)
             failed = 1;
