@@ -1,6 +1,7 @@
 /*
- * normalize.c - NFKC + case folding with utf8proc, with an ASCII fast path that gives the same
- * result (for ASCII, NFKC is the identity and case folding is tolower). Invariant: nz->text holds
+ * normalize.c - NFKC + case folding with utf8proc, with a fast path that gives the same result
+ * for text that needs no composition across characters (ASCII, for which NFKC is the identity
+ * and case folding is tolower, and most other text; see the table below). Invariant: nz->text holds
  * valid UTF-8 without NUL bytes, no leading, trailing or repeated spaces, and nz->starts has
  * ncps + 1 entries.
  */
@@ -153,45 +154,9 @@ static int emit_cp(struct chaff_normalizer *nz, int32_t cp, int *pending_space)
     return 0;
 }
 
-static int normalize_ascii(struct chaff_normalizer *nz, const uint8_t *s, size_t len,
-                           struct chaff_text_stats *st)
-{
-    if (chaff_grow((void **)&nz->text, &nz->text_cap, len + 1, 1) != 0 ||
-        chaff_grow((void **)&nz->starts, &nz->starts_cap, len + 1, sizeof(uint32_t)) != 0)
-        return -1;
-    uint8_t *out = nz->text;
-    uint32_t *starts = nz->starts;
-    size_t n = 0;
-    int pending_space = 0;
-    for (size_t i = 0; i < len; i++) {
-        uint8_t c = s[i];
-        count_cp(st, c);
-        if (c == ' ' || (c >= 0x09 && c <= 0x0d)) {
-            pending_space = n > 0;
-            continue;
-        }
-        if (c < 0x20 || c == 0x7f)
-            continue;
-        if (pending_space) {
-            starts[n] = (uint32_t)n;
-            out[n++] = ' ';
-            pending_space = 0;
-        }
-        if (c >= 'A' && c <= 'Z')
-            c |= 0x20;
-        else if (c >= '0' && c <= '9')
-            c = '0';
-        starts[n] = (uint32_t)n;
-        out[n++] = c;
-    }
-    nz->text_len = n;
-    nz->ncps = n;
-    return 0;
-}
-
 /* ------------------------------------------------------------------ table fast path
  *
- * Most non-ASCII text (Latin, Greek, Cyrillic, Arabic, Hebrew, Indic, Thai, kana, CJK, Hangul)
+ * ASCII is folded inline. Most non-ASCII text (Latin, Greek, Cyrillic, Arabic, Hebrew, Indic, Thai, kana, CJK, Hangul)
  * needs no reordering and no composition across characters; its NFKC_Casefold is then the
  * concatenation of every character's own, which a table built from utf8proc at first use holds
  * for U+0080..U+30FF. A character is 'simple' when it has combining class 0, is not the second
@@ -409,16 +374,20 @@ static int normalize_unicode(struct chaff_normalizer *nz, const uint8_t *s, size
     return 0;
 }
 
-int chaff_normalize_utf8proc(struct chaff_normalizer *nz, const char *s, size_t len,
-                             struct chaff_text_stats *st)
+/* Empties the normaliser's output and the counts. */
+static void normalize_reset(struct chaff_normalizer *nz, struct chaff_text_stats *st)
 {
     memset(st, 0, sizeof(*st));
     st->first_cp = -1;
     st->last_cp = -1;
     nz->text_len = 0;
     nz->ncps = 0;
-    if (normalize_unicode(nz, (const uint8_t *)s, len, st) != 0 ||
-        chaff_grow((void **)&nz->text, &nz->text_cap, nz->text_len + 1, 1) != 0 ||
+}
+
+/* Terminates the text and closes 'starts' (the invariant of the header). */
+static int normalize_finish(struct chaff_normalizer *nz)
+{
+    if (chaff_grow((void **)&nz->text, &nz->text_cap, nz->text_len + 1, 1) != 0 ||
         chaff_grow((void **)&nz->starts, &nz->starts_cap, nz->ncps + 1, sizeof(uint32_t)) != 0)
         return -1;
     nz->text[nz->text_len] = '\0';
@@ -426,40 +395,26 @@ int chaff_normalize_utf8proc(struct chaff_normalizer *nz, const char *s, size_t 
     return 0;
 }
 
+int chaff_normalize_utf8proc(struct chaff_normalizer *nz, const char *s, size_t len,
+                             struct chaff_text_stats *st)
+{
+    normalize_reset(nz, st);
+    if (normalize_unicode(nz, (const uint8_t *)s, len, st) != 0)
+        return -1;
+    return normalize_finish(nz);
+}
+
 int chaff_normalize(struct chaff_normalizer *nz, const char *s, size_t len,
                     struct chaff_text_stats *st)
 {
     const uint8_t *u = (const uint8_t *)s;
-    memset(st, 0, sizeof(*st));
-    st->first_cp = -1;
-    st->last_cp = -1;
-    nz->text_len = 0;
-    nz->ncps = 0;
-    size_t i = 0;
-    while (i < len && u[i] < 0x80 && u[i] != 0)
-        i++;
-    int rc;
-    if (i == len) {
-        rc = normalize_ascii(nz, u, len, st);
-    } else {
-        rc = normalize_table(nz, u, len, st);
-        if (rc == 0) {
-            memset(st, 0, sizeof(*st));
-            st->first_cp = -1;
-            st->last_cp = -1;
-            nz->text_len = 0;
-            nz->ncps = 0;
-            rc = normalize_unicode(nz, u, len, st);
-        } else if (rc == 1) {
-            rc = 0;
-        }
+    normalize_reset(nz, st);
+    int rc = normalize_table(nz, u, len, st);
+    if (rc == 0) { /* a character needs utf8proc: start over */
+        normalize_reset(nz, st);
+        rc = normalize_unicode(nz, u, len, st);
     }
-    if (rc != 0)
+    if (rc < 0)
         return -1;
-    if (chaff_grow((void **)&nz->text, &nz->text_cap, nz->text_len + 1, 1) != 0 ||
-        chaff_grow((void **)&nz->starts, &nz->starts_cap, nz->ncps + 1, sizeof(uint32_t)) != 0)
-        return -1;
-    nz->text[nz->text_len] = '\0';
-    nz->starts[nz->ncps] = (uint32_t)nz->text_len;
-    return 0;
+    return normalize_finish(nz);
 }
