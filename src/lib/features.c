@@ -13,6 +13,7 @@
 #include "hash.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 #include <string.h>
@@ -43,6 +44,68 @@ enum window_kind {
     WK_PROSE3 = 1, WK_PROSE10, WK_LONG3, WK_LONG10, WK_DIST_BEFORE, WK_DIST_AFTER, WK_DIST_MIN,
     WK_FROM_START, WK_FROM_END, WK_DECILE, WK_PAGE_SIZE, WK_LEN_PROSE3, WK_INSIDE,
 };
+
+static int is_word_category(int32_t cp)
+{
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+    case UTF8PROC_CATEGORY_ND:
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Word characters of the BMP, one bit each (8 KB), built at first use. */
+static uint8_t word_bits[0x10000 / 8];
+static pthread_once_t word_once = PTHREAD_ONCE_INIT;
+
+static void build_word_bits(void)
+{
+    for (int32_t cp = 0; cp < 0x10000; cp++) {
+        int w = cp < 0x80 ? (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') ||
+                                (cp >= 'A' && cp <= 'Z')
+                          : is_word_category(cp);
+        if (w)
+            word_bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+    }
+}
+
+static inline int is_word_cp(int32_t cp)
+{
+    if ((uint32_t)cp < 0x10000)
+        return (word_bits[cp >> 3] >> (cp & 7)) & 1;
+    return is_word_category(cp);
+}
+
+/* chaff_hash_combine(seed, kind) of the shallow and window kinds, computed once. */
+#define TAG_KINDS 32
+static uint64_t shallow_kind_hash[TAG_KINDS], window_kind_hash[TAG_KINDS];
+static pthread_once_t kind_once = PTHREAD_ONCE_INIT;
+
+static void build_kind_hashes(void)
+{
+    for (unsigned k = 0; k < TAG_KINDS; k++) {
+        shallow_kind_hash[k] = chaff_hash_combine(SEED_SHALLOW, k);
+        window_kind_hash[k] = chaff_hash_combine(SEED_WINDOW, k);
+    }
+}
+
+/* The hash of feature 'kind' with value 'bin': chaff_hash_combine(chaff_hash_combine(seed,
+ * kind), bin), the seed being SEED_SHALLOW or SEED_WINDOW. */
+static inline uint64_t tag_hash(const uint64_t *kind_hash, unsigned kind, unsigned bin)
+{
+    return chaff_hash_combine(kind_hash[kind], bin);
+}
 
 void chaff_features_config_defaults(struct chaff_features_config *cfg)
 {
@@ -123,6 +186,8 @@ int chaff_featurizer_init(struct chaff_featurizer *fx, const struct chaff_featur
     fx->cfg = *cfg;
     fx->mask = (UINT32_C(1) << cfg->hash_bits) - 1;
     fx->shift = 64 - cfg->hash_bits;
+    pthread_once(&word_once, build_word_bits);
+    pthread_once(&kind_once, build_kind_hashes);
     chaff_normalizer_init(&fx->nz);
     fx->nring = 2 * (size_t)cfg->context + 1;
     fx->ring = calloc(fx->nring, sizeof(*fx->ring));
@@ -213,42 +278,6 @@ static inline uint32_t bucket(const struct chaff_featurizer *fx, uint64_t h)
     return (uint32_t)h & fx->mask;
 }
 
-static inline uint64_t tag_hash(uint64_t seed, unsigned kind, unsigned bin)
-{
-    return chaff_hash_combine(chaff_hash_combine(seed, kind), bin);
-}
-
-static int is_word_cp(int32_t cp)
-{
-    if (cp < 0x80)
-        return (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z');
-    switch (utf8proc_category(cp)) {
-    case UTF8PROC_CATEGORY_LU:
-    case UTF8PROC_CATEGORY_LL:
-    case UTF8PROC_CATEGORY_LT:
-    case UTF8PROC_CATEGORY_LM:
-    case UTF8PROC_CATEGORY_LO:
-    case UTF8PROC_CATEGORY_MN:
-    case UTF8PROC_CATEGORY_MC:
-    case UTF8PROC_CATEGORY_ME:
-    case UTF8PROC_CATEGORY_ND:
-    case UTF8PROC_CATEGORY_NL:
-    case UTF8PROC_CATEGORY_NO:
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-static int32_t cp_at(const struct chaff_normalizer *nz, size_t k)
-{
-    const uint8_t *p = nz->text + nz->starts[k];
-    if (p[0] < 0x80)
-        return p[0];
-    utf8proc_int32_t cp = 0xFFFD;
-    utf8proc_iterate(p, nz->starts[k + 1] - nz->starts[k], &cp);
-    return cp;
-}
 
 /* Character n-grams over " " + text + " " (the spaces mark the page boundaries of the first and
  * last word; inner word boundaries are already single spaces). */
@@ -266,22 +295,33 @@ static int add_char_ngrams(struct chaff_featurizer *fx, struct chaff_fvec *v)
     if (fvec_reserve(v, count) != 0)
         return -1;
     const float val = 1.0f / sqrtf((float)count);
+    /* Locals only in the loop: stores through v->idx could alias fx and v, and the compiler
+     * would reload them for every n-gram. */
+    const uint8_t *const text = nz->text;
+    const uint32_t *const starts = nz->starts;
+    const unsigned shift = fx->shift;
+    uint32_t *const idx = v->idx + v->n;
+    float *const vals = v->val + v->n;
+    size_t m = 0;
     for (size_t start = 0; start < total; start++) {
         uint64_t h = chaff_hash_init(SEED_CHAR);
-        for (unsigned n = 1; n <= nmax && start + n <= total; n++) {
-            size_t k = start + n - 1; /* position in the padded sequence */
+        const size_t nend = total - start < nmax ? total - start : nmax;
+        for (size_t n = 1; n <= nend; n++) {
+            const size_t k = start + n - 1; /* position in the padded sequence */
             if (k == 0 || k == total - 1) {
                 h = chaff_hash_byte(h, ' ');
             } else {
-                const uint8_t *p = nz->text + nz->starts[k - 1];
-                const uint8_t *e = nz->text + nz->starts[k];
-                while (p < e)
-                    h = chaff_hash_byte(h, *p++);
+                for (uint32_t b = starts[k - 1], e = starts[k]; b < e; b++)
+                    h = chaff_hash_byte(h, text[b]);
             }
-            if (n >= nmin)
-                fvec_push(v, chaff_hash_bucket_fib(h, fx->shift), val);
+            if (n >= nmin) {
+                idx[m] = chaff_hash_bucket_fib(h, shift);
+                vals[m] = val;
+                m++;
+            }
         }
     }
+    v->n += m;
     return 0;
 }
 
@@ -294,13 +334,12 @@ static int add_words(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t *
     unsigned ntitle = 0;
     size_t k = 0;
     while (k < nz->ncps) {
-        int32_t cp = cp_at(nz, k);
-        if (!is_word_cp(cp)) {
+        if (!is_word_cp(nz->cpv[k])) {
             k++;
             continue;
         }
         size_t begin = k;
-        while (k < nz->ncps && is_word_cp(cp_at(nz, k)))
+        while (k < nz->ncps && is_word_cp(nz->cpv[k]))
             k++;
         if (chaff_grow((void **)&fx->words, &fx->words_cap, nwords + 1, sizeof(uint64_t)) != 0)
             return -1;
@@ -420,7 +459,7 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
     uint8_t to_ctx[64]; /* 1: the neighbours see this tag too (the coarse, telling ones) */
     size_t nt = 0;
     const struct chaff_normalizer *nz = &fx->nz;
-#define TAG(kind, ctx, bin) (to_ctx[nt] = (ctx), tags[nt++] = tag_hash(SEED_SHALLOW, kind, bin))
+#define TAG(kind, ctx, bin) (to_ctx[nt] = (ctx), tags[nt++] = tag_hash(shallow_kind_hash, kind, bin))
     unsigned last = cp_class(st->last_cp), first = cp_class(st->first_cp);
     TAG(SK_LEN, 1, pi->len_bucket);
     TAG(SK_WORDS, 1, log2_bucket(nwords, 10));
@@ -443,8 +482,7 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
     unsigned seen = 0, nsep = 0, year = 0;
     const uint8_t *t = nz->text;
     for (size_t k = 0; k < nz->ncps; k++) {
-        int32_t cp = t[nz->starts[k]] < 0x80 ? t[nz->starts[k]] : cp_at(nz, k);
-        int id = separator_id(cp);
+        int id = separator_id(nz->cpv[k]);
         if (id > 0) {
             nsep++;
             if (!(seen & (1u << id))) {
@@ -583,24 +621,24 @@ static int add_window(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t 
     uint64_t tags[16];
     size_t nt = 0;
     unsigned p3 = window_share(ps, n, i, 3);
-    tags[nt++] = tag_hash(SEED_WINDOW, WK_PROSE3, p3);
-    tags[nt++] = tag_hash(SEED_WINDOW, WK_PROSE10, window_share(ps, n, i, 10));
-    tags[nt++] = tag_hash(SEED_WINDOW, WK_LONG3, window_share(ls, n, i, 3));
-    tags[nt++] = tag_hash(SEED_WINDOW, WK_LONG10, window_share(ls, n, i, 10));
+    tags[nt++] = tag_hash(window_kind_hash, WK_PROSE3, p3);
+    tags[nt++] = tag_hash(window_kind_hash, WK_PROSE10, window_share(ps, n, i, 10));
+    tags[nt++] = tag_hash(window_kind_hash, WK_LONG3, window_share(ls, n, i, 3));
+    tags[nt++] = tag_hash(window_kind_hash, WK_LONG10, window_share(ls, n, i, 10));
     size_t before, after;
     prose_distances(fx, i, n, &before, &after);
-    tags[nt++] = tag_hash(SEED_WINDOW, WK_DIST_BEFORE, dist_bin(before));
-    tags[nt++] = tag_hash(SEED_WINDOW, WK_DIST_AFTER, dist_bin(after));
+    tags[nt++] = tag_hash(window_kind_hash, WK_DIST_BEFORE, dist_bin(before));
+    tags[nt++] = tag_hash(window_kind_hash, WK_DIST_AFTER, dist_bin(after));
     size_t dmin = before == 0 ? after : (after == 0 || before < after ? before : after);
-    tags[nt++] = tag_hash(SEED_WINDOW, WK_DIST_MIN, dist_bin(dmin));
-    tags[nt++] = tag_hash(SEED_WINDOW, WK_INSIDE,
+    tags[nt++] = tag_hash(window_kind_hash, WK_DIST_MIN, dist_bin(dmin));
+    tags[nt++] = tag_hash(window_kind_hash, WK_INSIDE,
                           (before > 0 && after > 0) * 2u + (before > 0 && before <= 3 && after > 0 &&
                                                              after <= 3));
-    tags[nt++] = tag_hash(SEED_WINDOW, WK_FROM_START, position_bin(i));
-    tags[nt++] = tag_hash(SEED_WINDOW, WK_FROM_END, position_bin(n - 1 - i));
-    tags[nt++] = tag_hash(SEED_WINDOW, WK_DECILE, n > 1 ? (unsigned)(10 * i / n) : 10);
-    tags[nt++] = tag_hash(SEED_WINDOW, WK_PAGE_SIZE, log2_bucket(n, 14));
-    tags[nt++] = tag_hash(SEED_WINDOW, WK_LEN_PROSE3, fx->info[i].len_bucket * 8u + p3);
+    tags[nt++] = tag_hash(window_kind_hash, WK_FROM_START, position_bin(i));
+    tags[nt++] = tag_hash(window_kind_hash, WK_FROM_END, position_bin(n - 1 - i));
+    tags[nt++] = tag_hash(window_kind_hash, WK_DECILE, n > 1 ? (unsigned)(10 * i / n) : 10);
+    tags[nt++] = tag_hash(window_kind_hash, WK_PAGE_SIZE, log2_bucket(n, 14));
+    tags[nt++] = tag_hash(window_kind_hash, WK_LEN_PROSE3, fx->info[i].len_bucket * 8u + p3);
     if (fvec_reserve(v, nt) != 0)
         return -1;
     for (size_t k = 0; k < nt; k++)

@@ -29,7 +29,17 @@ void chaff_normalizer_release(struct chaff_normalizer *nz)
     free(nz->cps);
     free(nz->text);
     free(nz->starts);
+    free(nz->cpv);
     memset(nz, 0, sizeof(*nz));
+}
+
+/* Room for 'n' code points in starts[] and cpv[]. */
+static int reserve_cps(struct chaff_normalizer *nz, size_t n)
+{
+    return chaff_grow((void **)&nz->starts, &nz->starts_cap, n, sizeof(uint32_t)) != 0 ||
+                   chaff_grow((void **)&nz->cpv, &nz->cpv_cap, n, sizeof(int32_t)) != 0
+               ? -1
+               : 0;
 }
 
 size_t chaff_utf8_decode(const uint8_t *s, size_t len, int32_t *cp, int *invalid)
@@ -127,6 +137,44 @@ static void count_cp(struct chaff_text_stats *st, int32_t cp)
     st->last_cp = cp;
 }
 
+/* count_cp() for an ASCII byte other than NUL, by table. */
+enum { AC_LETTER = 1, AC_UPPER = 2, AC_DIGIT = 4, AC_PUNCT = 8, AC_SPACE = 16 };
+
+static const uint8_t *ascii_classes(void)
+{
+    static uint8_t t[128];
+    for (int c = 1; c < 128; c++) {
+        if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+            t[c] = AC_LETTER | (c <= 'Z' ? AC_UPPER : 0);
+        else if (c >= '0' && c <= '9')
+            t[c] = AC_DIGIT;
+        else if (c == ' ' || (c >= 0x09 && c <= 0x0d))
+            t[c] = AC_SPACE;
+        else if (c > 0x20 && c < 0x7f)
+            t[c] = AC_PUNCT;
+    }
+    return t;
+}
+
+static const uint8_t *ascii_class; /* set with the fold table */
+
+static inline void count_ascii(struct chaff_text_stats *st, uint8_t c)
+{
+    const unsigned k = ascii_class[c];
+    st->nchars++;
+    if (k & AC_SPACE) {
+        st->nspace++;
+        return;
+    }
+    st->nletters += k & AC_LETTER;
+    st->nupper += (k >> 1) & 1;
+    st->ndigits += (k >> 2) & 1;
+    st->npunct += (k >> 3) & 1;
+    if (st->first_cp < 0)
+        st->first_cp = c;
+    st->last_cp = c;
+}
+
 /* Appends code point 'cp' of the normalised text, collapsing white space and folding digits.
  * 'pending_space' carries a space seen but not yet written (written only before a non-space). */
 static int emit_cp(struct chaff_normalizer *nz, int32_t cp, int *pending_space)
@@ -142,13 +190,15 @@ static int emit_cp(struct chaff_normalizer *nz, int32_t cp, int *pending_space)
     else if (cp >= 0x80 && utf8proc_category(cp) == UTF8PROC_CATEGORY_ND)
         cp = '0';
     if (chaff_grow((void **)&nz->text, &nz->text_cap, nz->text_len + 4 + 1 + 1, 1) != 0 ||
-        chaff_grow((void **)&nz->starts, &nz->starts_cap, nz->ncps + 3, sizeof(uint32_t)) != 0)
+        reserve_cps(nz, nz->ncps + 3) != 0)
         return -1;
     if (*pending_space) {
+        nz->cpv[nz->ncps] = ' ';
         nz->starts[nz->ncps++] = (uint32_t)nz->text_len;
         nz->text[nz->text_len++] = ' ';
         *pending_space = 0;
     }
+    nz->cpv[nz->ncps] = cp;
     nz->starts[nz->ncps++] = (uint32_t)nz->text_len;
     nz->text_len += (size_t)utf8proc_encode_char(cp, nz->text + nz->text_len);
     return 0;
@@ -204,6 +254,7 @@ static int identity_cp(int32_t cp)
 
 static void build_fold_table(void)
 {
+    ascii_class = ascii_classes();
     static uint8_t second[TABLE_END];
     mark_seconds(second, 0xC0, TABLE_END);
     mark_seconds(second, 0xAC00, 0xD7A4);  /* Hangul: the jamo */
@@ -262,11 +313,13 @@ static inline void put_simple(struct chaff_normalizer *nz, uint32_t cp, int spac
     }
     uint8_t *t = nz->text + nz->text_len;
     if (*pending_space) {
+        nz->cpv[nz->ncps] = ' ';
         nz->starts[nz->ncps++] = (uint32_t)nz->text_len;
         *t++ = ' ';
         nz->text_len++;
         *pending_space = 0;
     }
+    nz->cpv[nz->ncps] = (int32_t)cp;
     nz->starts[nz->ncps++] = (uint32_t)nz->text_len;
     if (cp < 0x80) {
         t[0] = (uint8_t)cp;
@@ -292,13 +345,13 @@ static int normalize_table(struct chaff_normalizer *nz, const uint8_t *s, size_t
     /* Worst cases: an input byte gives at most 5 output bytes (2 bytes -> 3 code points of 3
      * bytes, plus a space) and 4 code points. */
     if (chaff_grow((void **)&nz->text, &nz->text_cap, len * 5 + 8, 1) != 0 ||
-        chaff_grow((void **)&nz->starts, &nz->starts_cap, len * 4 + 4, sizeof(uint32_t)) != 0)
+        reserve_cps(nz, len * 4 + 4) != 0)
         return -1;
     int pending_space = 0;
     for (size_t i = 0; i < len;) {
         const uint8_t c = s[i];
         if (c < 0x80 && c != 0) {
-            count_cp(st, c);
+            count_ascii(st, c);
             i++;
             if (c == ' ' || (c >= 0x09 && c <= 0x0d))
                 put_simple(nz, ' ', 1, &pending_space);
@@ -388,7 +441,7 @@ static void normalize_reset(struct chaff_normalizer *nz, struct chaff_text_stats
 static int normalize_finish(struct chaff_normalizer *nz)
 {
     if (chaff_grow((void **)&nz->text, &nz->text_cap, nz->text_len + 1, 1) != 0 ||
-        chaff_grow((void **)&nz->starts, &nz->starts_cap, nz->ncps + 1, sizeof(uint32_t)) != 0)
+        reserve_cps(nz, nz->ncps + 1) != 0)
         return -1;
     nz->text[nz->text_len] = '\0';
     nz->starts[nz->ncps] = (uint32_t)nz->text_len;

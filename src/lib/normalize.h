@@ -33,6 +33,8 @@ struct chaff_normalizer {
     size_t text_len, text_cap;
     uint32_t *starts; /* byte offset of every code point of 'text', plus one past the end */
     size_t ncps, starts_cap;
+    int32_t *cpv; /* the code point of every entry of 'starts' (ncps of them) */
+    size_t cpv_cap;
 };
 
 void chaff_normalizer_init(struct chaff_normalizer *nz);
