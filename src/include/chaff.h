@@ -75,8 +75,9 @@ void chaff_features_config_defaults(struct chaff_features_config *cfg);
 /* Returns CHAFF_OK when 'cfg' is usable, else CHAFF_ERR_USAGE with a message in 'err'. */
 int chaff_features_config_check(const struct chaff_features_config *cfg, struct chaff_error *err);
 
-/* The hash of chaff's features: 64-bit FNV-1a over the bytes, finalised with the MurmurHash3
- * 64-bit mixer. Fixed across platforms and versions (the model file records its id). */
+/* The hash of chaff's word features: 64-bit FNV-1a over the bytes, finalised with the
+ * MurmurHash3 64-bit mixer. Fixed across platforms and versions (the model file records the
+ * id of the feature hashing, which also covers how n-grams and context features combine it). */
 uint64_t chaff_hash_bytes(const void *data, size_t nbytes, uint64_t seed);
 
 /* ------------------------------------------------------------------ models */

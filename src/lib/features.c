@@ -207,6 +207,8 @@ void chaff_featurizer_release(struct chaff_featurizer *fx)
     free(fx->long_sum);
     chaff_fvec_release(&fx->out);
     free(fx->words);
+    free(fx->pad);
+    free(fx->offs);
     free(fx->psum);
     memset(fx, 0, sizeof(*fx));
 }
@@ -279,8 +281,49 @@ static inline uint32_t bucket(const struct chaff_featurizer *fx, uint64_t h)
 }
 
 
-/* Character n-grams over " " + text + " " (the spaces mark the page boundaries of the first and
- * last word; inner word boundaries are already single spaces). */
+/* The key of an n-gram of L >= 1 bytes: its bytes read as a little-endian integer when L <= 8,
+ * longer ones folded eight bytes at a time. Reads up to 7 bytes past the n-gram (the buffer has
+ * CHAR_PAD_SLACK bytes of slack). Different byte strings of at most 8 bytes get different keys
+ * (the text holds no NUL bytes). */
+static inline uint64_t load_le64(const uint8_t *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    return x;
+}
+
+static inline uint64_t ngram_key(const uint8_t *p, uint32_t len)
+{
+    if (len <= 8)
+        return load_le64(p) & (~UINT64_C(0) >> (64 - 8 * len));
+    uint64_t h = load_le64(p);
+    for (p += 8, len -= 8; len > 8; p += 8, len -= 8)
+        h = (h ^ load_le64(p)) * CHAFF_FIB64;
+    return (h * CHAFF_FNV64_PRIME) ^ (load_le64(p) & (~UINT64_C(0) >> (64 - 8 * len)));
+}
+
+#define CHAR_PAD_SLACK 16
+
+/* fx->pad = " " + the normalised text + " " + CHAR_PAD_SLACK zero bytes. */
+static int pad_text(struct chaff_featurizer *fx)
+{
+    const struct chaff_normalizer *nz = &fx->nz;
+    if (chaff_grow((void **)&fx->pad, &fx->pad_cap, nz->text_len + 2 + CHAR_PAD_SLACK, 1) != 0)
+        return -1;
+    fx->pad[0] = ' ';
+    memcpy(fx->pad + 1, nz->text, nz->text_len);
+    fx->pad[nz->text_len + 1] = ' ';
+    memset(fx->pad + nz->text_len + 2, 0, CHAR_PAD_SLACK);
+    return 0;
+}
+
+
+/* Character n-grams over " " + text + " " (the spaces mark the paragraph boundaries of the
+ * first and last word; inner word boundaries are already single spaces). An n-gram's bucket is
+ * the top bits of (key ^ seed) * 2^64/phi: one multiplication, no chain of byte hashes. */
 static int add_char_ngrams(struct chaff_featurizer *fx, struct chaff_fvec *v)
 {
     const struct chaff_normalizer *nz = &fx->nz;
@@ -292,37 +335,43 @@ static int add_char_ngrams(struct chaff_featurizer *fx, struct chaff_fvec *v)
         count += total >= n ? total - n + 1 : 0;
     if (count == 0)
         return 0;
-    if (fvec_reserve(v, count) != 0)
+    if (fvec_reserve(v, count) != 0 ||
+        chaff_grow((void **)&fx->offs, &fx->offs_cap, total + 1, sizeof(uint32_t)) != 0)
         return -1;
+    /* The byte offset in fx->pad of each code point (plus the end). */
+    const uint8_t *const pad = fx->pad;
+    uint32_t *const offs = fx->offs;
+    offs[0] = 0;
+    for (size_t k = 1; k <= ncps + 1; k++)
+        offs[k] = nz->starts[k - 1] + 1;
+    offs[total] = (uint32_t)nz->text_len + 2;
+
     const float val = 1.0f / sqrtf((float)count);
+    const unsigned shift = fx->shift;
     /* Locals only in the loop: stores through v->idx could alias fx and v, and the compiler
      * would reload them for every n-gram. */
-    const uint8_t *const text = nz->text;
-    const uint32_t *const starts = nz->starts;
-    const unsigned shift = fx->shift;
     uint32_t *const idx = v->idx + v->n;
     float *const vals = v->val + v->n;
     size_t m = 0;
-    for (size_t start = 0; start < total; start++) {
-        uint64_t h = chaff_hash_init(SEED_CHAR);
+    for (size_t start = 0; start + nmin <= total; start++) {
+        const uint32_t base = offs[start];
         const size_t nend = total - start < nmax ? total - start : nmax;
-        for (size_t n = 1; n <= nend; n++) {
-            const size_t k = start + n - 1; /* position in the padded sequence */
-            if (k == 0 || k == total - 1) {
-                h = chaff_hash_byte(h, ' ');
-            } else {
-                for (uint32_t b = starts[k - 1], e = starts[k]; b < e; b++)
-                    h = chaff_hash_byte(h, text[b]);
-            }
-            if (n >= nmin) {
-                idx[m] = chaff_hash_bucket_fib(h, shift);
-                vals[m] = val;
-                m++;
-            }
+        for (size_t n = nmin; n <= nend; n++) {
+            const uint64_t key = ngram_key(pad + base, offs[start + n] - base);
+            idx[m] = chaff_hash_bucket_fib(key ^ SEED_CHAR, shift);
+            vals[m] = val;
+            m++;
         }
     }
     v->n += m;
     return 0;
+}
+
+/* Word hashes are finished (fmix64): a bigram's bucket and a context feature's need only one
+ * multiplication more. The rotation keeps "a b" and "b a" apart. */
+static inline uint32_t bigram_bucket(const struct chaff_featurizer *fx, uint64_t w1, uint64_t w2)
+{
+    return chaff_hash_bucket_fib(((w1 << 17) | (w1 >> 47)) ^ w2 ^ SEED_BIGRAM, fx->shift);
 }
 
 /* Word unigrams (and bigrams); the unigram hashes are also kept in fx->words for context. */
@@ -332,19 +381,23 @@ static int add_words(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t *
     const struct chaff_normalizer *nz = &fx->nz;
     size_t nwords = 0;
     unsigned ntitle = 0;
+    /* At most one word every two code points (words are separated). */
+    if (chaff_grow((void **)&fx->words, &fx->words_cap, nz->ncps / 2 + 1, sizeof(uint64_t)) != 0)
+        return -1;
+    const int32_t *const cpv = nz->cpv;
+    const uint32_t *const starts = nz->starts;
+    const size_t ncps = nz->ncps;
     size_t k = 0;
-    while (k < nz->ncps) {
-        if (!is_word_cp(nz->cpv[k])) {
+    while (k < ncps) {
+        if (!is_word_cp(cpv[k])) {
             k++;
             continue;
         }
         size_t begin = k;
-        while (k < nz->ncps && is_word_cp(nz->cpv[k]))
+        while (k < ncps && is_word_cp(cpv[k]))
             k++;
-        if (chaff_grow((void **)&fx->words, &fx->words_cap, nwords + 1, sizeof(uint64_t)) != 0)
-            return -1;
-        fx->words[nwords++] = chaff_hash_bytes(nz->text + nz->starts[begin],
-                                               nz->starts[k] - nz->starts[begin], SEED_WORD);
+        fx->words[nwords++] = chaff_hash_bytes(nz->text + starts[begin], starts[k] - starts[begin],
+                                               SEED_WORD);
     }
     (void)ntitle;
     *nwords_out = nwords;
@@ -358,9 +411,7 @@ static int add_words(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t *
     for (size_t w = 0; w < nwords; w++) {
         fvec_push(v, bucket(fx, fx->words[w]), val);
         if (fx->cfg.word_ngram_max >= 2 && w > 0)
-            fvec_push(v, bucket(fx, chaff_hash_combine(fx->words[w - 1] ^ SEED_BIGRAM,
-                                                       fx->words[w])),
-                      val);
+            fvec_push(v, bigram_bucket(fx, fx->words[w - 1], fx->words[w]), val);
     }
     return 0;
 }
@@ -482,7 +533,10 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
     unsigned seen = 0, nsep = 0, year = 0;
     const uint8_t *t = nz->text;
     for (size_t k = 0; k < nz->ncps; k++) {
-        int id = separator_id(nz->cpv[k]);
+        const int32_t cp = nz->cpv[k];
+        if (cp < 0x80 && cp != '|' && cp != '/' && cp != '>')
+            continue; /* the common case: no separator */
+        int id = separator_id(cp);
         if (id > 0) {
             nsep++;
             if (!(seen & (1u << id))) {
@@ -548,7 +602,8 @@ static int featurize_own(struct chaff_featurizer *fx, struct chaff_fx_slot *slot
     if (fx->timing)
         fx->ns_normalize += chaff_clock_ns() - t0;
     fx->ninvalid += st.ninvalid;
-    if ((fx->cfg.groups & CHAFF_FEAT_CHARS) && add_char_ngrams(fx, &slot->own) != 0)
+    if ((fx->cfg.groups & CHAFF_FEAT_CHARS) &&
+        (pad_text(fx) != 0 || add_char_ngrams(fx, &slot->own) != 0))
         return -1;
     size_t nwords;
     unsigned ntitle;
@@ -583,21 +638,13 @@ static unsigned dist_bin(size_t d)
 }
 
 /* Distance from paragraph 'i' to the nearest prose paragraph before and after it (0: none
- * within 30 paragraphs). */
+ * within PROSE_REACH paragraphs), from the page's paragraph facts. */
 static void prose_distances(const struct chaff_featurizer *fx, size_t i, size_t n,
                             size_t *before, size_t *after)
 {
-    *before = *after = 0;
-    for (size_t d = 1; d <= 30 && d <= i; d++)
-        if (fx->info[i - d].prose) {
-            *before = d;
-            break;
-        }
-    for (size_t d = 1; d <= 30 && i + d < n; d++)
-        if (fx->info[i + d].prose) {
-            *after = d;
-            break;
-        }
+    (void)n;
+    *before = fx->info[i].prose_before;
+    *after = fx->info[i].prose_after;
 }
 
 static unsigned position_bin(size_t k)
@@ -683,7 +730,7 @@ static int assemble(struct chaff_featurizer *fx, size_t i, size_t n)
             const float wval = nw > 0 ? VAL_CTX_WORD / sqrtf((float)nw) : 0;
             for (size_t k = 0; k < nb->nctx; k++) {
                 uint64_t h = nb->ctx[k];
-                fvec_push(v, bucket(fx, chaff_hash_combine(h, salt)),
+                fvec_push(v, chaff_hash_bucket_fib(h ^ salt, fx->shift),
                           (h & 1) ? wval : VAL_CTX_SHAL);
             }
         }
@@ -706,10 +753,21 @@ int chaff_features_page_info(struct chaff_featurizer *fx, const char *const *par
         return -1;
     fx->sum_cap = scap < scap2 ? scap : scap2;
     fx->prose_sum[0] = fx->long_sum[0] = 0;
+    struct chaff_para_info *info = fx->info;
+    size_t last = SIZE_MAX; /* the last prose paragraph so far */
     for (size_t i = 0; i < n; i++) {
-        para_info((const uint8_t *)paras[i], lens[i], &fx->info[i]);
-        fx->prose_sum[i + 1] = fx->prose_sum[i] + fx->info[i].prose;
-        fx->long_sum[i + 1] = fx->long_sum[i] + fx->info[i].long_line;
+        para_info((const uint8_t *)paras[i], lens[i], &info[i]);
+        fx->prose_sum[i + 1] = fx->prose_sum[i] + info[i].prose;
+        fx->long_sum[i + 1] = fx->long_sum[i] + info[i].long_line;
+        info[i].prose_before = last != SIZE_MAX && i - last <= PROSE_REACH ? (uint8_t)(i - last) : 0;
+        if (info[i].prose)
+            last = i;
+    }
+    last = SIZE_MAX;
+    for (size_t i = n; i-- > 0;) {
+        info[i].prose_after = last != SIZE_MAX && last - i <= PROSE_REACH ? (uint8_t)(last - i) : 0;
+        if (info[i].prose)
+            last = i;
     }
     return 0;
 }

@@ -32,7 +32,11 @@ struct chaff_para_info {
     uint8_t prose;     /* a sentence-like paragraph of some length */
     uint8_t long_line; /* a long paragraph */
     uint8_t len_bucket;
+    uint8_t prose_before; /* distance to the nearest prose paragraph before (0: none within */
+    uint8_t prose_after;  /* PROSE_REACH), and after */
 };
+
+#define PROSE_REACH 30
 
 /* Per-paragraph scratch of the context ring. */
 struct chaff_fx_slot {
@@ -53,6 +57,10 @@ struct chaff_featurizer {
     uint32_t *prose_sum, *long_sum; /* prefix sums over the page, n + 1 entries */
     size_t sum_cap;
     struct chaff_fvec out; /* the assembled vector handed to the sink */
+    uint8_t *pad;          /* " " + normalised text + " " for the character n-grams */
+    size_t pad_cap;
+    uint32_t *offs;        /* byte offset of each code point of 'pad' */
+    size_t offs_cap;
     uint64_t *words;       /* word hashes of the current paragraph */
     size_t words_cap;
     uint64_t ninvalid; /* invalid UTF-8 and NUL bytes replaced, summed over all pages */

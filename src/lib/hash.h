@@ -1,7 +1,8 @@
 /*
  * hash.h - the feature hash: 64-bit FNV-1a over bytes, finalised with MurmurHash3's fmix64.
- * Character n-grams, the most numerous features, take their bucket from the FNV state by one
- * multiplication instead (chaff_hash_bucket_fib).
+ * Character n-grams, the most numerous features, take their bucket from their bytes by one
+ * multiplication instead (chaff_hash_bucket_fib of a key, features.c), as do word bigrams and
+ * context features from the finished hashes of their words.
  * Incremental form for n-grams: start from chaff_hash_init(seed), feed bytes with
  * chaff_hash_byte(), and finish with chaff_hash_final(). chaff_hash_bytes() in chaff.h is the
  * same function in one call. Its id in the model file is CHAFF_HASH_ID.
@@ -11,8 +12,11 @@
 
 #include <stdint.h>
 
-#define CHAFF_HASH_ID       2u /* 2: fnv1a64-fmix64, char n-grams fnv1a64 + Fibonacci bucket;
-                                  1 (before 2026-11-27): fmix64 for char n-grams too */
+#define CHAFF_HASH_ID       3u /* 3: fnv1a64-fmix64 for words and tags; char n-grams, word
+                                  bigrams and context features one Fibonacci multiplication
+                                  of a key (features.c);
+                                  2: char n-grams fnv1a64 + Fibonacci bucket, bigrams and
+                                  context by fmix64; 1 (before 2026-11-27): fmix64 for all */
 #define CHAFF_FIB64         UINT64_C(0x9e3779b97f4a7c15) /* 2^64 / golden ratio, odd */
 #define CHAFF_FNV64_OFFSET  UINT64_C(0xcbf29ce484222325)
 #define CHAFF_FNV64_PRIME   UINT64_C(0x100000001b3)
