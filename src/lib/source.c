@@ -2,8 +2,11 @@
  * source.c - the byte source of the page readers: a file, standard input or a memory buffer,
  * decompressed on the fly when it starts with the gzip (1f 8b) or zstd (28 b5 2f fd) magic.
  *
- * gzip input may hold many members back to back (WARC files compress each record on its own):
- * after Z_STREAM_END the inflater is reset and goes on while input remains. zstd input may hold
+ * gzip input may hold many members back to back (WARC files compress each record on its own).
+ * A member that fits the input window (GZ_WINDOW compressed, GZ_OUT_MAX decompressed) is
+ * decompressed whole by libdeflate, two to three times faster than zlib; any other member (a
+ * large one, a damaged or truncated one) is streamed through zlib's inflate, which hands out
+ * what it decoded before damage and says where it stopped. zstd input may hold
  * many frames; ZSTD_decompressStream() returns 0 at the end of each. Invariant: bytes decoded
  * before damage are always handed out before the error is reported, and the error carries the
  * offset in the compressed input where decoding stopped.
@@ -13,6 +16,7 @@
 #include "error.h"
 
 #include <errno.h>
+#include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,6 +24,10 @@
 #include <zstd.h>
 
 #define IN_CHUNK (1u << 17)
+#define GZ_WINDOW (1u << 20)        /* input window of gzip sources */
+#define GZ_OUT_START (1u << 18)     /* first size of the decoded-member buffer */
+#define GZ_OUT_MAX (1u << 23)       /* larger members are streamed by zlib */
+#define GZ_MAX_FALLBACKS 8          /* members too large for the window before zlib takes over */
 
 struct chaff_source {
     char *name;
@@ -30,11 +38,16 @@ struct chaff_source {
     int64_t size;
     enum chaff_compression compression;
     unsigned char *in; /* compressed bytes read, in[in_pos..in_len) not yet consumed */
-    size_t in_pos, in_len;
+    size_t in_pos, in_len, in_cap;
     uint64_t in_base; /* input offset of in[0] */
     int in_eof;
     z_stream zs;
     int zs_ready;
+    struct libdeflate_decompressor *ld; /* gzip members decompressed whole */
+    unsigned char *dbuf;                /* the last such member, dbuf[dpos..dlen) not handed out */
+    size_t dpos, dlen, dcap;
+    int zlib_member;                    /* 1: the current member goes through zlib */
+    unsigned big_members;               /* members that did not fit the window */
     ZSTD_DCtx *zd;
     int in_member;         /* inside a gzip member / zstd frame */
     uint64_t member_start; /* input offset where the current member or frame began */
@@ -52,7 +65,7 @@ static int refill(struct chaff_source *src)
         src->in_len -= src->in_pos;
         src->in_pos = 0;
     }
-    size_t room = IN_CHUNK - src->in_len;
+    size_t room = src->in_cap - src->in_len;
     size_t n;
     if (src->file != NULL) {
         n = fread(src->in + src->in_len, 1, room, src->file);
@@ -77,6 +90,7 @@ static int init_source(struct chaff_source *src, const char *name, struct chaff_
 {
     src->size = -1;
     src->name = strdup(name);
+    src->in_cap = IN_CHUNK;
     src->in = malloc(IN_CHUNK);
     if (src->name == NULL || src->in == NULL)
         return chaff_error_set(err, CHAFF_ERR_NOMEM, name, "out of memory");
@@ -93,6 +107,15 @@ static int init_source(struct chaff_source *src, const char *name, struct chaff_
         if (inflateInit2(&src->zs, 15 + 32) != Z_OK)
             return chaff_error_set(err, CHAFF_ERR_NOMEM, name, "out of memory");
         src->zs_ready = 1;
+        unsigned char *in = realloc(src->in, GZ_WINDOW);
+        src->ld = libdeflate_alloc_decompressor();
+        if (in == NULL || src->ld == NULL) {
+            if (in != NULL)
+                src->in = in;
+            return chaff_error_set(err, CHAFF_ERR_NOMEM, name, "out of memory");
+        }
+        src->in = in;
+        src->in_cap = GZ_WINDOW;
     } else if (src->in_len >= 4 && p[0] == 0x28 && p[1] == 0xb5 && p[2] == 0x2f && p[3] == 0xfd) {
         src->compression = CHAFF_COMPRESSION_ZSTD;
         src->zd = ZSTD_createDCtx();
@@ -161,6 +184,9 @@ void chaff_source_close(struct chaff_source *src)
         fclose(src->file);
     if (src->zs_ready)
         inflateEnd(&src->zs);
+    if (src->ld != NULL)
+        libdeflate_free_decompressor(src->ld);
+    free(src->dbuf);
     ZSTD_freeDCtx(src->zd);
     free(src->in);
     free(src->name);
@@ -213,21 +239,17 @@ static size_t read_plain(struct chaff_source *src, unsigned char *out, size_t ca
     return got;
 }
 
-static size_t read_gzip(struct chaff_source *src, unsigned char *out, size_t cap)
+/* Streams the current gzip member through zlib into out[0..cap); returns the bytes written.
+ * Clears src->zlib_member at the member's end. */
+static size_t inflate_member(struct chaff_source *src, unsigned char *out, size_t cap)
 {
     size_t got = 0;
-    while (got < cap && !src->failed) {
+    while (got < cap && !src->failed && src->zlib_member) {
         if (src->in_pos == src->in_len && !src->in_eof && refill(src) != 0)
             break;
         if (src->in_pos == src->in_len) {
-            /* End of input: fine between members, damage inside one. */
-            if (src->in_member)
-                damage(src, "truncated gzip stream", "");
+            damage(src, "truncated gzip stream", "");
             break;
-        }
-        if (!src->in_member) {
-            src->member_start = chaff_source_in_offset(src);
-            src->in_member = 1;
         }
         src->zs.next_in = src->in + src->in_pos;
         src->zs.avail_in = (uInt)(src->in_len - src->in_pos);
@@ -238,6 +260,7 @@ static size_t read_gzip(struct chaff_source *src, unsigned char *out, size_t cap
         got = cap - src->zs.avail_out;
         if (zrc == Z_STREAM_END) {
             inflateReset(&src->zs);
+            src->zlib_member = 0;
             src->in_member = 0;
         } else if (zrc == Z_DATA_ERROR || zrc == Z_NEED_DICT) {
             damage(src, "invalid gzip data", src->zs.msg != NULL ? src->zs.msg : "corrupt stream");
@@ -246,6 +269,83 @@ static size_t read_gzip(struct chaff_source *src, unsigned char *out, size_t cap
             src->failed = 1;
         }
         /* Z_OK and Z_BUF_ERROR: more input or more output room is needed; loop. */
+    }
+    return got;
+}
+
+/* Decompresses the member at src->in_pos whole into src->dbuf with libdeflate. Returns 1 when
+ * done, 0 when the member must go through zlib instead (too large, damaged or truncated:
+ * zlib then says what is wrong and where), -1 when out of memory. */
+static int decode_member(struct chaff_source *src)
+{
+    for (;;) {
+        size_t used = 0, n = 0;
+        enum libdeflate_result r = LIBDEFLATE_INSUFFICIENT_SPACE;
+        if (src->dcap > 0)
+            r = libdeflate_gzip_decompress_ex(src->ld, src->in + src->in_pos,
+                                              src->in_len - src->in_pos, src->dbuf, src->dcap,
+                                              &used, &n);
+        if (r == LIBDEFLATE_SUCCESS) {
+            src->in_pos += used;
+            src->dpos = 0;
+            src->dlen = n;
+            return 1;
+        }
+        if (r == LIBDEFLATE_INSUFFICIENT_SPACE && src->dcap < GZ_OUT_MAX) {
+            size_t cap = src->dcap > 0 ? src->dcap * 2 : GZ_OUT_START;
+            unsigned char *d = realloc(src->dbuf, cap);
+            if (d == NULL)
+                return -1;
+            src->dbuf = d;
+            src->dcap = cap;
+            continue;
+        }
+        /* A member that fills the whole window may simply be longer than it. */
+        if (r == LIBDEFLATE_INSUFFICIENT_SPACE || src->in_len - src->in_pos == src->in_cap)
+            src->big_members++;
+        return 0;
+    }
+}
+
+static size_t read_gzip(struct chaff_source *src, unsigned char *out, size_t cap)
+{
+    size_t got = 0;
+    while (got < cap && !src->failed) {
+        if (src->dpos < src->dlen) {
+            size_t n = src->dlen - src->dpos < cap - got ? src->dlen - src->dpos : cap - got;
+            memcpy(out + got, src->dbuf + src->dpos, n);
+            src->dpos += n;
+            got += n;
+            continue;
+        }
+        if (src->zlib_member) {
+            got += inflate_member(src, out + got, cap - got);
+            continue;
+        }
+        /* Between members: the next one starts here, if any input remains. The window is
+         * topped up when half of it has been used (moving what remains costs no more than
+         * reading it), and before a member that failed in a window that was not full. */
+        if (src->in_len - src->in_pos < src->in_cap / 2 && !src->in_eof && refill(src) != 0)
+            break;
+        if (src->in_pos == src->in_len)
+            break; /* end of input between members */
+        src->member_start = chaff_source_in_offset(src);
+        src->in_member = 1;
+        int rc = src->big_members < GZ_MAX_FALLBACKS ? decode_member(src) : 0;
+        if (rc == 0 && src->in_len - src->in_pos < src->in_cap && !src->in_eof &&
+            src->big_members < GZ_MAX_FALLBACKS) {
+            if (refill(src) != 0)
+                break;
+            rc = decode_member(src);
+        }
+        if (rc < 0) {
+            chaff_error_set(&src->pending, CHAFF_ERR_NOMEM, src->name, "out of memory");
+            src->failed = 1;
+        } else if (rc > 0) {
+            src->in_member = 0;
+        } else {
+            src->zlib_member = 1;
+        }
     }
     return got;
 }

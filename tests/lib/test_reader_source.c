@@ -32,6 +32,25 @@ static void put(struct buf *b, const void *data, size_t len)
     b->len += len;
 }
 
+/* Appends 'len' bytes at 'data' compressed as one gzip member of any size. */
+static void put_gzip_n(struct buf *b, const char *data, size_t len)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof(zs));
+    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    size_t cap = deflateBound(&zs, (uLong)len) + 64;
+    unsigned char *out = malloc(cap);
+    assert_non_null(out);
+    zs.next_in = (unsigned char *)data;
+    zs.avail_in = (uInt)len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    put(b, out, cap - zs.avail_out);
+    deflateEnd(&zs);
+    free(out);
+}
+
 /* Appends 's' compressed as one gzip member. */
 static void put_gzip(struct buf *b, const char *s)
 {
@@ -112,6 +131,85 @@ static void gzip_members_back_to_back_are_one_stream(void **state)
     chaff_reader_close(r);
     free(copy);
     free(b.data);
+}
+
+/* 'n' bytes of lines "L<k> " + pseudo-random lower-case letters (poorly compressible), one
+ * line every 100 bytes, numbered from *k. */
+static char *random_lines(size_t n, uint64_t *seed, size_t *k)
+{
+    char *s = malloc(n + 1);
+    assert_non_null(s);
+    size_t i = 0;
+    while (i < n) {
+        int m = snprintf(s + i, n + 1 - i, "L%zu ", (*k)++);
+        i += (size_t)m < n - i ? (size_t)m : n - i;
+        for (int j = 0; j < 90 && i < n - 1; j++) {
+            *seed = *seed * 6364136223846793005u + 1442695040888963407u;
+            s[i++] = (char)('a' + (*seed >> 33) % 26);
+        }
+        if (i < n)
+            s[i++] = '\n';
+    }
+    s[n] = '\0';
+    return s;
+}
+
+/* Members small and large are read alike, whichever decoder takes them: ones that fit the
+ * input window (decompressed whole), a member larger than the decoded-member buffer, members
+ * whose compressed size exceeds the window (streamed), enough of those to switch the source to
+ * streaming for good, then small ones again. */
+static void gzip_members_of_every_size_are_read_alike(void **state)
+{
+    (void)state;
+    struct buf b = {0}, plain = {0};
+    uint64_t seed = 42;
+    size_t k = 0;
+    const size_t sizes[] = {200, 5000, 12u << 20, 300, 3u << 20, 3u << 20, 3u << 20, 3u << 20,
+                            3u << 20, 3u << 20, 3u << 20, 3u << 20, 3u << 20, 700, 100};
+    for (size_t m = 0; m < sizeof(sizes) / sizeof(sizes[0]); m++) {
+        char *s;
+        if (sizes[m] == (12u << 20)) { /* compressible: large decoded, small compressed */
+            s = malloc(sizes[m] + 1);
+            assert_non_null(s);
+            for (size_t i = 0; i < sizes[m]; i++)
+                s[i] = i % 64 == 63 ? '\n' : (char)('a' + i % 7);
+            s[sizes[m] - 1] = '\n';
+        } else {
+            s = random_lines(sizes[m], &seed, &k);
+        }
+        put_gzip_n(&b, s, sizes[m]);
+        put(&plain, s, sizes[m]);
+        free(s);
+    }
+    void *copy;
+    struct chaff_reader *r = open_copy(b.data, b.len, CHAFF_FORMAT_TEXT, &copy);
+    assert_int_equal(chaff_reader_compression(r), CHAFF_COMPRESSION_GZIP);
+    /* The paragraphs are the non-blank lines of the concatenated members, in order. */
+    struct chaff_page page;
+    struct chaff_error err = {0};
+    size_t pos = 0, nparas = 0;
+    int rc;
+    while ((rc = chaff_reader_next(r, &page, &err)) == 1)
+        for (size_t i = 0; i < page.nparas; i++, nparas++) {
+            while (pos < plain.len && plain.data[pos] == '\n')
+                pos++;
+            assert_true(pos + page.lens[i] <= plain.len);
+            assert_memory_equal(page.paras[i], plain.data + pos, page.lens[i]);
+            pos += page.lens[i];
+        }
+    assert_int_equal(rc, 0);
+    while (pos < plain.len && plain.data[pos] == '\n')
+        pos++;
+    assert_int_equal(pos, plain.len);
+    assert_true(nparas > 100000);
+    struct chaff_reader_stats st;
+    chaff_reader_stats(r, &st);
+    assert_int_equal(st.in_bytes, b.len);
+    assert_int_equal(st.bytes, plain.len);
+    chaff_reader_close(r);
+    free(copy);
+    free(b.data);
+    free(plain.data);
 }
 
 static void zstd_frames_back_to_back_are_one_stream(void **state)
@@ -256,6 +354,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(gzip_members_back_to_back_are_one_stream),
+        cmocka_unit_test(gzip_members_of_every_size_are_read_alike),
         cmocka_unit_test(zstd_frames_back_to_back_are_one_stream),
         cmocka_unit_test(truncated_gzip_gives_the_pages_before_then_the_offset),
         cmocka_unit_test(truncated_text_keeps_the_lines_before_the_damage),
