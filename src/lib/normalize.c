@@ -137,7 +137,7 @@ static void count_cp(struct chaff_text_stats *st, int32_t cp)
     st->last_cp = cp;
 }
 
-/* count_cp() for an ASCII byte other than NUL, by table. */
+/* What count_cp() counts, as bits: by table for ASCII and for the fold table. */
 enum { AC_LETTER = 1, AC_UPPER = 2, AC_DIGIT = 4, AC_PUNCT = 8, AC_SPACE = 16 };
 
 static const uint8_t *ascii_classes(void)
@@ -158,21 +158,17 @@ static const uint8_t *ascii_classes(void)
 
 static const uint8_t *ascii_class; /* set with the fold table */
 
-static inline void count_ascii(struct chaff_text_stats *st, uint8_t c)
+/* The AC_* bits of what count_cp() counts for 'cp' (0 for a code point it counts only as a
+ * character, such as a mark). */
+static uint8_t count_class(int32_t cp)
 {
-    const unsigned k = ascii_class[c];
-    st->nchars++;
-    if (k & AC_SPACE) {
-        st->nspace++;
-        return;
-    }
-    st->nletters += k & AC_LETTER;
-    st->nupper += (k >> 1) & 1;
-    st->ndigits += (k >> 2) & 1;
-    st->npunct += (k >> 3) & 1;
-    if (st->first_cp < 0)
-        st->first_cp = c;
-    st->last_cp = c;
+    struct chaff_text_stats st;
+    memset(&st, 0, sizeof(st));
+    st.first_cp = -1;
+    count_cp(&st, cp);
+    return (uint8_t)((st.nletters ? AC_LETTER : 0) | (st.nupper ? AC_UPPER : 0) |
+                     (st.ndigits ? AC_DIGIT : 0) | (st.npunct ? AC_PUNCT : 0) |
+                     (st.nspace ? AC_SPACE : 0));
 }
 
 /* Appends code point 'cp' of the normalised text, collapsing white space and folding digits.
@@ -222,6 +218,7 @@ struct fold_entry {
     uint8_t n;        /* code points written for it, 0..3: its folding, digits as '0', white
                          space as ' ', control characters left out (as emit_cp() does) */
     uint8_t space;    /* bit k: out[k] is white space */
+    uint8_t counts;   /* what count_cp() counts for the code point (AC_* bits) */
     uint16_t out[3];
 };
 
@@ -294,6 +291,7 @@ static void build_fold_table(void)
             e->out[e->n++] = (uint16_t)c;
         }
         e->simple = 1;
+        e->counts = count_class(cp);
     }
     for (cjk_end = 0x4E00; cjk_end < 0xA000 && identity_cp((int32_t)cjk_end); cjk_end++)
         ;
@@ -302,38 +300,88 @@ static void build_fold_table(void)
         ;
 }
 
+/* The output of the table path, in locals while a paragraph is normalised (stores through the
+ * byte pointer may alias anything, so fields of 'nz' would be reloaded after every byte). */
+struct out_state {
+    uint8_t *text;
+    uint32_t *starts;
+    int32_t *cpv;
+    size_t len, ncps;
+    int pending_space; /* a space seen, written only before a non-space */
+};
+
 /* Appends code point 'cp' (below U+10000, not a control, digits already folded), or a pending
  * space when 'space'; the buffers have room (reserved by normalize_table()). */
-static inline void put_simple(struct chaff_normalizer *nz, uint32_t cp, int space,
-                              int *pending_space)
+static inline void put_simple(struct out_state *o, uint32_t cp, int space)
 {
     if (space) {
-        *pending_space = nz->ncps > 0;
+        o->pending_space = o->ncps > 0;
         return;
     }
-    uint8_t *t = nz->text + nz->text_len;
-    if (*pending_space) {
-        nz->cpv[nz->ncps] = ' ';
-        nz->starts[nz->ncps++] = (uint32_t)nz->text_len;
+    uint8_t *t = o->text + o->len;
+    if (o->pending_space) {
+        o->cpv[o->ncps] = ' ';
+        o->starts[o->ncps++] = (uint32_t)o->len;
         *t++ = ' ';
-        nz->text_len++;
-        *pending_space = 0;
+        o->len++;
+        o->pending_space = 0;
     }
-    nz->cpv[nz->ncps] = (int32_t)cp;
-    nz->starts[nz->ncps++] = (uint32_t)nz->text_len;
+    o->cpv[o->ncps] = (int32_t)cp;
+    o->starts[o->ncps++] = (uint32_t)o->len;
     if (cp < 0x80) {
         t[0] = (uint8_t)cp;
-        nz->text_len += 1;
+        o->len += 1;
     } else if (cp < 0x800) {
         t[0] = (uint8_t)(0xC0 | (cp >> 6));
         t[1] = (uint8_t)(0x80 | (cp & 0x3F));
-        nz->text_len += 2;
+        o->len += 2;
     } else {
         t[0] = (uint8_t)(0xE0 | (cp >> 12));
         t[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
         t[2] = (uint8_t)(0x80 | (cp & 0x3F));
-        nz->text_len += 3;
+        o->len += 3;
     }
+}
+
+/* Adds code point 'cp' with count class 'k' (count_class()) to the counts, as count_cp(). */
+static inline void count_by_class(struct chaff_text_stats *st, int32_t cp, unsigned k)
+{
+    st->nchars++;
+    if (k & AC_SPACE) {
+        st->nspace++;
+        return;
+    }
+    st->nletters += k & AC_LETTER;
+    st->nupper += (k >> 1) & 1;
+    st->ndigits += (k >> 2) & 1;
+    st->npunct += (k >> 3) & 1;
+    if (st->first_cp < 0)
+        st->first_cp = cp;
+    st->last_cp = cp;
+}
+
+/* Decodes a valid 2- or 3-byte UTF-8 sequence at s (len bytes available) into *cp and returns
+ * its length, or returns 0 for anything else (4-byte, invalid or truncated sequences, which
+ * chaff_utf8_decode() handles). Accepts exactly what utf8proc accepts of these lengths: no
+ * overlong forms, no surrogates. */
+static inline size_t decode_23(const uint8_t *s, size_t len, int32_t *cp)
+{
+    const uint8_t c = s[0];
+    if (c >= 0xC2 && c <= 0xDF) {
+        if (len < 2 || (s[1] & 0xC0) != 0x80)
+            return 0;
+        *cp = (int32_t)(((c & 0x1Fu) << 6) | (s[1] & 0x3Fu));
+        return 2;
+    }
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (len < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] > 0x9F))
+            return 0;
+        *cp = (int32_t)(((c & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu));
+        return 3;
+    }
+    return 0;
 }
 
 /* NFKC_Casefold by table; returns 1 when done, 0 when some character needs utf8proc (the
@@ -347,39 +395,47 @@ static int normalize_table(struct chaff_normalizer *nz, const uint8_t *s, size_t
     if (chaff_grow((void **)&nz->text, &nz->text_cap, len * 5 + 8, 1) != 0 ||
         reserve_cps(nz, len * 4 + 4) != 0)
         return -1;
-    int pending_space = 0;
+    struct out_state o = {nz->text, nz->starts, nz->cpv, 0, 0, 0};
+    struct chaff_text_stats c = *st;
     for (size_t i = 0; i < len;) {
-        const uint8_t c = s[i];
-        if (c < 0x80 && c != 0) {
-            count_ascii(st, c);
+        const uint8_t b = s[i];
+        if (b < 0x80 && b != 0) {
+            const unsigned k = ascii_class[b];
+            count_by_class(&c, b, k);
             i++;
-            if (c == ' ' || (c >= 0x09 && c <= 0x0d))
-                put_simple(nz, ' ', 1, &pending_space);
-            else if (c >= 0x20 && c != 0x7f)
-                put_simple(nz, c >= 'A' && c <= 'Z' ? c | 0x20u : c >= '0' && c <= '9' ? '0' : c,
-                           0, &pending_space);
+            if (k & AC_SPACE)
+                put_simple(&o, ' ', 1);
+            else if (b >= 0x20 && b != 0x7f)
+                put_simple(&o, (k & AC_UPPER) ? b | 0x20u : (k & AC_DIGIT) ? '0' : b, 0);
             continue;
         }
         int32_t cp;
-        int invalid;
-        size_t n = chaff_utf8_decode(s + i, len - i, &cp, &invalid);
-        if (invalid)
-            return 0;
+        size_t n = decode_23(s + i, len - i, &cp);
+        if (n == 0) {
+            int invalid;
+            n = chaff_utf8_decode(s + i, len - i, &cp, &invalid);
+            if (invalid)
+                return 0;
+        }
         if (cp < TABLE_END) {
             const struct fold_entry *e = &fold_table[cp];
             if (!e->simple)
                 return 0;
             for (unsigned k = 0; k < e->n; k++)
-                put_simple(nz, e->out[k], (e->space >> k) & 1, &pending_space);
+                put_simple(&o, e->out[k], (e->space >> k) & 1);
+            count_by_class(&c, cp, e->counts);
         } else if ((cp >= 0x4E00 && (uint32_t)cp < cjk_end) ||
                    (cp >= 0xAC00 && (uint32_t)cp < hangul_end)) {
-            put_simple(nz, (uint32_t)cp, 0, &pending_space);
+            put_simple(&o, (uint32_t)cp, 0);
+            count_by_class(&c, cp, AC_LETTER); /* Lo */
         } else {
             return 0;
         }
-        count_cp(st, cp);
         i += n;
     }
+    nz->text_len = o.len;
+    nz->ncps = o.ncps;
+    *st = c;
     return 1;
 }
 

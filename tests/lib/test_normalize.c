@@ -52,6 +52,7 @@ static void check_invariants(const struct chaff_normalizer *nz)
         int invalid;
         assert_int_equal(chaff_utf8_decode(nz->text + b, nz->text_len - b, &cp, &invalid), e - b);
         assert_int_equal(invalid, 0);
+        assert_int_equal(nz->cpv[k], cp); /* the code point kept for the featuriser */
         if (cp == ' ') {
             assert_true(k > 0 && k + 1 < nz->ncps); /* trimmed */
             assert_int_not_equal(nz->text[nz->starts[k + 1]], ' '); /* collapsed */
@@ -354,6 +355,7 @@ static void assert_paths_agree(const uint32_t *cps, size_t n)
                  (const char *)a.text, (const char *)b.text);
     assert_int_equal(a.ncps, b.ncps);
     assert_memory_equal(a.starts, b.starts, (a.ncps + 1) * sizeof(uint32_t));
+    assert_memory_equal(a.cpv, b.cpv, a.ncps * sizeof(int32_t));
     assert_memory_equal(&sa, &sb, sizeof(sa));
     chaff_normalizer_release(&a);
     chaff_normalizer_release(&b);
