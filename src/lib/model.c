@@ -300,14 +300,15 @@ void chaff_model_score2(const struct chaff_model *m, const struct chaff_fvec *v,
 
 void chaff_model_probs(const float *scores, size_t L, float *probs)
 {
-    double sum = 0;
-    double p[CHAFF_MAX_LABELS];
+    /* In float: expf costs half of exp, and the probabilities are stored as floats anyway. */
+    float sum = 0;
+    float p[CHAFF_MAX_LABELS];
     for (size_t l = 0; l < L; l++) {
-        p[l] = 1.0 / (1.0 + exp(-(double)scores[l]));
+        p[l] = 1.0f / (1.0f + expf(-scores[l]));
         sum += p[l];
     }
     for (size_t l = 0; l < L; l++)
-        probs[l] = (float)(sum > 0 ? p[l] / sum : 1.0 / (double)L);
+        probs[l] = sum > 0 ? p[l] / sum : 1.0f / (float)L;
 }
 
 /* ------------------------------------------------------------------ accessors */
