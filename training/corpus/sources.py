@@ -482,6 +482,30 @@ MW_SLOTS = {
 MW_SENTENCES = ("lastmodifiedat", "copyright", "retrievedfrom", "viewcount", "tagline",
                 "redirectedfrom", "youhavenewmessages", "sitesubtitle", "privacy-summary",
                 "editsection", "anontalkpagetext", "searchsuggest", "nosuchusershort")
+# Sentence-like chrome: MediaWiki's link tooltips ("A list of recent changes in the wiki", "You
+# are encouraged to log in; however, it is not mandatory") and WordPress's comment-form and
+# archive sentences. Placeholders become $1, $2 (filled by the page composer).
+MW_TOOLTIPS = ("tooltip-n-mainpage-description", "tooltip-pt-login", "tooltip-n-portal",
+               "tooltip-n-currentevents", "tooltip-n-recentchanges", "tooltip-n-randompage",
+               "tooltip-n-help", "tooltip-search", "tooltip-t-whatlinkshere", "tooltip-ca-edit",
+               "tooltip-t-print", "tooltip-pt-createaccount", "tooltip-ca-talk",
+               "tooltip-ca-history", "tooltip-t-permalink", "tooltip-t-info", "tooltip-feed-rss",
+               "tooltip-ca-watch", "tooltip-t-specialpages", "tooltip-ca-nstab-main",
+               "tooltip-t-recentchangeslinked", "tooltip-t-upload", "returnto",
+               "page-atom-feed", "tooltip-pt-anontalk")
+WP_SENTENCES = ("Comments are closed.", "Your email address will not be published.",
+                "Required fields are marked %s", "Your comment is awaiting moderation.",
+                "You must be registered to comment", "No comments yet.", "View all posts in %s",
+                "View all posts filed under %s", "Visit author homepage", "Last updated: %s",
+                "Show more comments", "Log in to leave a Comment", "Leave a Reply to %s",
+                "You are currently browsing the archives for the %s category.",
+                "%1$s is proudly powered by %2$s", "Comments on %s", "Log in to Reply",
+                "Comment on %1$s by %2$s", "&larr; Back to %s", "Next Page &raquo;",
+                "&laquo; Previous Page", "Newer Comments &raquo;", "&laquo; Older Comments",
+                "Get your own %s account in seconds", "Feed for all posts filed under %s",
+                "The most recent posts on your site", "Search Results", "No results found.",
+                "Leave a comment", "Leave a Comment")
+
 MONTH_KEYS = ("january", "february", "march", "april", "may_long", "june", "july", "august",
               "september", "october", "november", "december")
 
@@ -578,9 +602,23 @@ def load_navigation(roots):
             if mw.get(key) and "{{int:" not in mw[key]:
                 sentences.append(_nav_clean(mw[key]))
         months = [_nav_clean(mw[k]) for k in MONTH_KEYS if mw.get(k)]
+        tips, wpd = [], {}
+        for key in MW_TOOLTIPS:
+            val = mw.get(key)
+            if val and "{{int:" not in val and "\n" not in val:
+                tips.append(_nav_clean(val))
+        for msgid in WP_SENTENCES:
+            val = wp.get(msgid) if iso != "en" else msgid
+            if isinstance(val, str) and val:
+                val = re.sub(r"%(\d)\$[sd]", r"$\1", val).replace("%s", "$1").replace("%d", "$1")
+                val = _nav_clean(val)
+                tips.append(val)
+                wpd[msgid] = val
         slots = {k: v for k, v in slots.items() if v and len(v) < 80}
         out[iso] = {"slots": slots, "sentences": [s for s in sentences if s],
-                    "months": months if len(months) == 12 else []}
+                    "months": months if len(months) == 12 else [],
+                    "tips": sorted(set(t for t in tips if t and len(t) < 160)),
+                    "wp": {k: v for k, v in wpd.items() if v}}
     return out
 
 
