@@ -218,6 +218,35 @@ class PageMaker:
                 return sent.rstrip(".。") if rng.random() < 0.6 else sent
         return self.headline(rng)
 
+    def phrase(self, rng, texts=None, lo=1, hi=3):
+        """A short noun-phrase-like cut (1-3 words, no punctuation) of some document's text:
+        the vocabulary of topic menus and of table cells alike, so that only the position of a
+        short line tells which it is."""
+        if not texts:
+            if self.docs and rng.random() < 0.6:
+                blocks = rng.choice(self.docs)[1]
+            else:
+                blocks = self.prose
+            texts = [rng.choice(blocks)[1]]
+        t = rng.choice(texts)
+        if self.iso in NO_SPACE_LANGS:
+            n = rng.randint(2, 6)
+            i = rng.randint(0, max(0, len(t) - n))
+            out = t[i:i + n]
+        else:
+            w = [x.strip(".,;:()«»\"'!?[]") for x in t.split()]
+            w = [x for x in w if x]
+            if not w:
+                return None
+            n = rng.randint(lo, hi)
+            i = rng.randint(0, max(0, len(w) - n))
+            out = " ".join(w[i:i + n])
+        return out[:1].upper() + out[1:] if out else None
+
+    def topic_menu(self, rng, k):
+        """Site sections named after topics: short phrases from other documents."""
+        return [p for p in (self.phrase(rng, None, 1, rng.choice((1, 2, 2, 3))) for _ in range(k)) if p]
+
     def fill(self, rng, text, site):
         """$1/$2 placeholders of chrome sentences -> a name, site, date or category."""
         def one(_):
@@ -315,28 +344,31 @@ class PageMaker:
             items = items[:rng.randint(3, 8)]
             mark = rng.choice(("", "", "• ", "- ", "* ", "· ", "%d. ", "%d) "))
             return [(mark % (i + 1) if "%d" in mark else mark) + x for i, x in enumerate(items)]
-        if kind < 0.55:                      # specification table: label / value cells
-            vocab = sorted({w.strip(".,;:()«»\"") for t in texts for w in words(t, iso)
-                            if len(w.strip(".,;:()«»\"")) >= 4}) if iso not in NO_SPACE_LANGS else \
-                sorted({t[i:i + 3] for t in texts for i in range(0, max(1, len(t) - 3), 9)})
+        if kind < 0.6:                       # table: label / value cells, one per line
+            def value():
+                return rng.choice(("%d" % rng.randint(1, 2000), "%d,%d" % (rng.randint(0, 99), rng.randint(0, 9)),
+                                   "%d.%d" % (rng.randint(0, 99), rng.randint(0, 9)), "%d %%" % rng.randint(1, 99),
+                                   "%d mm" % rng.randint(1, 900), "%d kg" % rng.randint(1, 90),
+                                   "%d × %d" % (rng.randint(1, 50), rng.randint(1, 50)),
+                                   "%d GB" % rng.choice((4, 8, 16, 64, 128)), "%d €" % rng.randint(5, 3000),
+                                   "$%d" % rng.randint(5, 3000), "%d" % rng.randint(1950, 2025),
+                                   "~%.1fM" % (rng.randint(1, 99) / 10), "%d–%d" % (rng.randint(1, 9), rng.randint(10, 99))))
             rows = []
-            for w in _pick(rng, vocab, rng.randint(3, 8)):
-                w = w[:1].upper() + w[1:]
-                val = rng.choice(("%d" % rng.randint(1, 2000), "%d,%d" % (rng.randint(0, 99), rng.randint(0, 9)),
-                                  "%d.%d" % (rng.randint(0, 99), rng.randint(0, 9)), "%d %%" % rng.randint(1, 99),
-                                  "%d mm" % rng.randint(1, 900), "%d kg" % rng.randint(1, 90),
-                                  "%d × %d" % (rng.randint(1, 50), rng.randint(1, 50)),
-                                  "%d GB" % rng.choice((4, 8, 16, 64, 128)), "%d €" % rng.randint(5, 3000),
-                                  "$%d" % rng.randint(5, 3000), "%d" % rng.randint(1950, 2025),
-                                  "%d–%d" % (rng.randint(1, 9), rng.randint(10, 99))))
-                style = rng.random()
-                if style < 0.5:
-                    rows.append("%s: %s" % (w, val))
-                elif style < 0.7:
-                    rows.append("%s\t%s" % (w, val) if False else "%s %s" % (w, val))
+            cols = rng.randint(1, 4)
+            if rng.random() < 0.5:          # header row of phrases
+                rows += [self.phrase(rng, texts, 1, 2) for _ in range(cols + 1)]
+            style = rng.random()
+            for _ in range(rng.randint(2, 8)):
+                key = self.phrase(rng, texts, 1, 3)
+                if style < 0.3:
+                    rows.append("%s: %s" % (key, value()))
+                elif style < 0.45:
+                    rows.append("%s %s" % (key, value()))
                 else:
-                    rows += [w, val]
-            return rows
+                    rows.append(key)
+                    for _ in range(cols):
+                        rows.append(value() if rng.random() < 0.6 else self.phrase(rng, texts, 1, 3))
+            return [r for r in rows if r]
         if kind < 0.75:                      # subheading (2-6 words) inside the article
             return [truncate(rng.choice(texts), iso, rng, 2, 6)]
         lines = []                           # dialogue / interview / Q&A lines
@@ -406,6 +438,9 @@ class PageMaker:
         menu = [self.slots[s] for s in _pick(rng, [s for s in MENU_SLOTS if s in self.slots],
                                               rng.randint(3, 9))]
         menu = [m.replace("%SITE%", site) for m in menu]
+        if rng.random() < 0.5:
+            topics = self.topic_menu(rng, rng.randint(3, 10))
+            menu = topics if rng.random() < 0.5 else menu + topics
         rows += self.joined_or_lines(rng, menu)
         if rng.random() < 0.5:
             acc = [self.slots[s] for s in _pick(rng, [s for s in ACCOUNT_SLOTS if s in self.slots],
@@ -523,6 +558,8 @@ class PageMaker:
             rows.append(self.slots[head])
             for s in _pick(rng, items, rng.randint(3, 8)):
                 rows.append(self.slots[s].replace("%SITE%", site))
+            if rng.random() < 0.4:
+                rows += self.topic_menu(rng, rng.randint(3, 8))
             if head in ("recent_posts", "archives") and rng.random() < 0.6:
                 rows += [self.headline(rng) for _ in range(rng.randint(2, 4))]
         return [("navigation", r) for r in rows if r]
