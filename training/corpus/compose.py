@@ -421,7 +421,7 @@ class PageMaker:
             pos = rng.randint(min(1, len(rows)), len(rows))
             rows[pos:pos] = [("content", t) for t in self.short_content(rng, window)]
         hard = hw.HARD_CONTENT.get(self.iso)
-        if hard and rng.random() < 0.25:
+        if hard and rng.random() < 0.3:
             pos = rng.randint(0, len(rows))
             extra = _pick(rng, hard, rng.randint(1, 3))
             rows[pos:pos] = [("content", t) for t in extra]
