@@ -89,6 +89,8 @@ def _role_c15t(key):
 
 def _role_klaro(key):
     last = key.split(".")[-1]
+    if last.endswith("_en"):
+        return None  # English fallbacks kept beside an empty translation
     if key.startswith("purposes.") or key.startswith("service."):
         return "catname" if last == "title" else ("catdesc" if last == "description" else "other")
     if last == "title":
@@ -114,6 +116,11 @@ def _load_simple_yaml(path):
                 continue
             indent = len(line) - len(line.lstrip(" "))
             m = re.match(r"^(\s*)([A-Za-z0-9_]+):\s*(.*)$", line)
+            if pending is not None and m is not None and indent > pending[1] and \
+                    pending[0] not in out:
+                # An empty value whose first indented line is a key opens a map; taking the
+                # map as folded text glued whole sections into one "line".
+                pending = None
             if pending is not None and (m is None or indent > pending[1]):
                 out[pending[0]] = (out.get(pending[0], "") + " " + line.strip()).strip()
                 continue
@@ -131,6 +138,8 @@ def _load_simple_yaml(path):
                 if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
                     value = value[1:-1]
                 out[path_key] = value
+    out = {k: (v[1:-1].strip() if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"" else v)
+           for k, v in out.items()}
     return {k: v for k, v in out.items() if v}
 
 
