@@ -92,6 +92,7 @@ def cookie_table(rng, iso):
     expiry = COOKIE_EXPIRY.get(iso, COOKIE_EXPIRY["en"])
     purpose = COOKIE_PURPOSE.get(iso, COOKIE_PURPOSE["en"])
     labelled = rng.random() < 0.7
+    split = rng.random() < 0.4
     rows = []
     for name, provider in _pick(rng, COOKIES, rng.randint(2, 6)):
         name = name.replace("#", str(rng.randint(100000, 9999999)))
@@ -108,7 +109,12 @@ def cookie_table(rng, iso):
         if 0 not in keep:
             keep = [0] + keep
         for k in keep:
-            rows.append("%s: %s" % (fields[k], values[k]) if labelled else values[k])
+            if not labelled:
+                rows.append(values[k])
+            elif split:                     # label cell and value cell on lines of their own
+                rows += [fields[k], values[k]]
+            else:
+                rows.append("%s: %s" % (fields[k], values[k]))
     return rows
 
 
