@@ -1,7 +1,10 @@
 """Compose synthetic pages that look like the extracted text of real web pages.
 
-A page is a list of (label, text) rows in reading order: title, optional consent block, top
-chrome, article, bottom chrome, optional consent block.  All randomness comes from the
+A page is a list of (label, text) rows in reading order: title, top chrome, lead, article,
+sidebar, bottom chrome; consent blocks (1-12 lines) anywhere among or inside these.  The
+article holds short content (lists, table cells, subheadings, dialogue) and sometimes chrome
+(read-also links, teasers); chrome holds sentence-like lines (teasers, related titles from
+other documents, comment-form sentences, tooltips); a fifth of the pages are short.  All randomness comes from the
 random.Random passed in, so the same seed gives the same pages.
 """
 
@@ -89,6 +92,7 @@ def cookie_table(rng, iso):
     expiry = COOKIE_EXPIRY.get(iso, COOKIE_EXPIRY["en"])
     purpose = COOKIE_PURPOSE.get(iso, COOKIE_PURPOSE["en"])
     labelled = rng.random() < 0.7
+    split = rng.random() < 0.4
     rows = []
     for name, provider in _pick(rng, COOKIES, rng.randint(2, 6)):
         name = name.replace("#", str(rng.randint(100000, 9999999)))
@@ -105,7 +109,12 @@ def cookie_table(rng, iso):
         if 0 not in keep:
             keep = [0] + keep
         for k in keep:
-            rows.append("%s: %s" % (fields[k], values[k]) if labelled else values[k])
+            if not labelled:
+                rows.append(values[k])
+            elif split:                     # label cell and value cell on lines of their own
+                rows += [fields[k], values[k]]
+            else:
+                rows.append("%s: %s" % (fields[k], values[k]))
     return rows
 
 
@@ -145,6 +154,11 @@ class PageMaker:
         self.prose = prose        # [(kind, text)] from UDHR etc.
         self.consent_pool = consent_pool  # {iso: consent dict} for mixed-language consent
         self.slots = nav["slots"]
+        # Sentences of this language's consent notices and category descriptions: a language
+        # with descriptions but no notice of its own still gets consent blocks.  (Notices
+        # recombined from these sentences were tried: real held-out pages 0.840 -> 0.837.)
+        self.consent_sents = sorted({x for t in consent["notice"] + consent["catdesc"]
+                                     for x in split_sentences(t, iso) if len(x) >= 12})
 
     # ------------------------------------------------------------------ helpers
     def slot(self, rng, *names):
@@ -193,15 +207,207 @@ class PageMaker:
                 return truncate(text, self.iso, rng, 5, 12)
         return truncate(rng.choice([t for k, t in self.prose if k == "p"]), self.iso, rng, 5, 12)
 
+    def other_sentence(self, rng, exclude=None):
+        """A sentence-like headline taken from another document of the language (teasers and
+        related-article titles on real pages are other articles' text)."""
+        lo, hi = (8, 45) if self.iso in NO_SPACE_LANGS else (25, 120)
+        for _ in range(8):
+            if self.docs and rng.random() < 0.6:
+                doc_title, blocks = rng.choice(self.docs)
+                if doc_title == exclude:
+                    continue
+            else:
+                blocks = self.prose
+            kind, text = rng.choice(blocks)
+            if kind == "h":
+                if len(text) >= lo and rng.random() < 0.5:
+                    return text
+                continue
+            sent = rng.choice(split_sentences(text, self.iso))
+            if lo <= len(sent) <= hi:
+                return sent.rstrip(".。") if rng.random() < 0.6 else sent
+        return self.headline(rng)
+
+    def phrase(self, rng, texts=None, lo=1, hi=3):
+        """A short noun-phrase-like cut (1-3 words, no punctuation) of some document's text:
+        the vocabulary of topic menus and of table cells alike, so that only the position of a
+        short line tells which it is."""
+        if not texts:
+            if self.docs and rng.random() < 0.6:
+                blocks = rng.choice(self.docs)[1]
+            else:
+                blocks = self.prose
+            texts = [rng.choice(blocks)[1]]
+        t = rng.choice(texts)
+        if self.iso in NO_SPACE_LANGS:
+            n = rng.randint(2, 6)
+            i = rng.randint(0, max(0, len(t) - n))
+            out = t[i:i + n]
+        else:
+            w = [x.strip(".,;:()«»\"'!?[]") for x in t.split()]
+            w = [x for x in w if x]
+            if not w:
+                return None
+            n = rng.randint(lo, hi)
+            i = rng.randint(0, max(0, len(w) - n))
+            out = " ".join(w[i:i + n])
+        return out[:1].upper() + out[1:] if out else None
+
+    def topic_menu(self, rng, k):
+        """Site sections named after topics: short phrases from other documents."""
+        return [p for p in (self.phrase(rng, None, 1, rng.choice((1, 2, 2, 3))) for _ in range(k)) if p]
+
+    def fill(self, rng, text, site):
+        """$1/$2 placeholders of chrome sentences -> a name, site, date or category."""
+        def one(_):
+            return rng.choice((self.person(rng), site, self.date(rng), "*",
+                               self.slot(rng, *MENU_SLOTS) or site))
+        return re.sub(r"\$\d", one, text).replace("%SITE%", site)
+
+    def person(self, rng):
+        return "%s %s" % (rng.choice(FIRST), rng.choice(LAST))
+
+    def comment_count(self, rng):
+        word = self.slot(rng, "comments", "reply")
+        n = rng.choice((0, 1, 2, 3, 5, 8, 12, 24, 57, 130))
+        if not word:
+            return str(n)
+        return rng.choice(("%d %s" % (n, word), "%s (%d)" % (word, n), "%s: %d" % (word, n)))
+
+    def teasers(self, rng, site, exclude=None):
+        """A "related / most read / more stories" block: a heading, then 2-6 items, each a
+        sentence-like title, sometimes with a teaser sentence, date, author, comment count or
+        read-more link."""
+        rows = []
+        heads = hw.RELATED.get(self.iso, []) + [self.slots[s] for s in
+                                                ("recent_posts", "read_more", "archive", "posts")
+                                                if s in self.slots]
+        if heads and rng.random() < 0.7:
+            rows.append(rng.choice(heads))
+        more = self.slot(rng, "read_more")
+        with_teaser = rng.random() < 0.4
+        meta = rng.random()
+        for _ in range(rng.randint(2, 6)):
+            t = self.other_sentence(rng, exclude)
+            if rng.random() < 0.15:
+                t = "%s (%s)" % (t, self.date(rng)) if rng.random() < 0.5 else \
+                    "%s %s" % (t, self.comment_count(rng))
+            rows.append(t)
+            if with_teaser and rng.random() < 0.8:
+                teaser = self.other_sentence(rng, exclude)
+                if rng.random() < 0.5:
+                    teaser = truncate(teaser, self.iso, rng, 6, 14) + rng.choice(("…", " …", "...", " [...]"))
+                if more and rng.random() < 0.3:
+                    teaser += " " + more
+                rows.append(teaser)
+            if meta < 0.25:
+                rows.append(self.date(rng))
+            elif meta < 0.4:
+                rows.append(rng.choice(("%s · %s" % (self.person(rng), self.date(rng)),
+                                        self.person(rng))))
+            elif meta < 0.5:
+                rows.append(self.comment_count(rng))
+            elif meta < 0.6 and more:
+                rows.append(more + rng.choice(("", " »", " →", " ›")))
+        return rows
+
+    def chrome_sentences(self, rng, site, k):
+        tips = self.nav.get("tips", [])
+        return [self.fill(rng, t, site) for t in _pick(rng, tips, k)]
+
+    def author_box(self, rng, site):
+        wp = self.nav.get("wp", {})
+        rows = [self.person(rng)]
+        for msgid in ("View all posts filed under %s", "View all posts in %s", "Visit author homepage"):
+            if msgid in wp and rng.random() < 0.5:
+                rows.append(self.fill(rng, wp[msgid], site))
+        if self.slot(rng, "author") and rng.random() < 0.4:
+            rows[0] = "%s: %s" % (self.slot(rng, "author"), rows[0])
+        return rows
+
+    def comment_section(self, rng, site):
+        wp = self.nav.get("wp", {})
+        rows = [self.comment_count(rng)] if rng.random() < 0.6 else []
+        for msgid in ("Leave a Reply", "Leave a comment", "Your email address will not be published.",
+                      "Required fields are marked %s", "Log in to leave a Comment",
+                      "You must be registered to comment", "Comments are closed.", "No comments yet.",
+                      "Your comment is awaiting moderation.", "Log in to Reply"):
+            if msgid in wp and rng.random() < 0.3:
+                rows.append(self.fill(rng, wp[msgid], site))
+        for s in ("leave_reply", "email_note", "post_comment"):
+            if s in self.slots and rng.random() < 0.3:
+                rows.append(self.slots[s])
+        return rows
+
+    # ------------------------------------------------------------------ short content
+    def short_content(self, rng, window):
+        """Short lines that belong to the article: a list, a table of specifications, a
+        subheading, or dialogue / interview lines."""
+        iso = self.iso
+        texts = [t for k, t in window if k != "h"] or [t for _, t in self.prose]
+        kind = rng.random()
+        if kind < 0.3:                       # list items: a sentence cut at commas/semicolons
+            src = rng.choice(texts)
+            items = [x.strip(" .;。、") for x in re.split(r"[,;，；、]\s*", src) if x.strip(" .;。、")]
+            if len(items) < 3:
+                items = [truncate(self.other_sentence(rng), iso, rng, 2, 6) for _ in range(rng.randint(3, 6))]
+            items = items[:rng.randint(3, 8)]
+            mark = rng.choice(("", "", "• ", "- ", "* ", "· ", "%d. ", "%d) "))
+            return [(mark % (i + 1) if "%d" in mark else mark) + x for i, x in enumerate(items)]
+        if kind < 0.6:                       # table: label / value cells, one per line
+            def value():
+                return rng.choice(("%d" % rng.randint(1, 2000), "%d,%d" % (rng.randint(0, 99), rng.randint(0, 9)),
+                                   "%d.%d" % (rng.randint(0, 99), rng.randint(0, 9)), "%d %%" % rng.randint(1, 99),
+                                   "%d mm" % rng.randint(1, 900), "%d kg" % rng.randint(1, 90),
+                                   "%d × %d" % (rng.randint(1, 50), rng.randint(1, 50)),
+                                   "%d GB" % rng.choice((4, 8, 16, 64, 128)), "%d €" % rng.randint(5, 3000),
+                                   "$%d" % rng.randint(5, 3000), "%d" % rng.randint(1950, 2025),
+                                   "~%.1fM" % (rng.randint(1, 99) / 10), "%d–%d" % (rng.randint(1, 9), rng.randint(10, 99))))
+            rows = []
+            cols = rng.randint(1, 4)
+            if rng.random() < 0.5:          # header row of phrases
+                rows += [self.phrase(rng, texts, 1, 2) for _ in range(cols + 1)]
+            style = rng.random()
+            for _ in range(rng.randint(2, 8)):
+                key = self.phrase(rng, texts, 1, 3)
+                if style < 0.3:
+                    rows.append("%s: %s" % (key, value()))
+                elif style < 0.45:
+                    rows.append("%s %s" % (key, value()))
+                else:
+                    rows.append(key)
+                    for _ in range(cols):
+                        rows.append(value() if rng.random() < 0.6 else self.phrase(rng, texts, 1, 3))
+            return [r for r in rows if r]
+        if kind < 0.75:                      # subheading (2-6 words) inside the article
+            return [truncate(rng.choice(texts), iso, rng, 2, 6)]
+        lines = []                           # dialogue / interview / Q&A lines
+        sents = [x for t in texts for x in split_sentences(t, iso) if len(x) < 90] or \
+            [truncate(t, iso, rng, 3, 9) for t in texts]
+        speakers = [rng.choice(FIRST) for _ in range(2)]
+        style = rng.random()
+        for i, x in enumerate(_pick(rng, sents, rng.randint(2, 6))):
+            if style < 0.4:
+                lines.append(rng.choice(("– ", "— ", "- ")) + x)
+            elif style < 0.7:
+                lines.append("%s: %s" % (speakers[i % 2], x))
+            else:
+                lines.append(x)
+        return lines
+
     # ------------------------------------------------------------------ blocks
-    def article(self, rng):
+    def article(self, rng, short=False):
         """(title, [(label, text)]) content rows from a contiguous window of prose."""
         if self.docs and rng.random() < 0.55:
             doc_title, blocks = rng.choice(self.docs)
         else:
             doc_title, blocks = None, self.prose
+        self.doc_title = doc_title
         n = len(blocks)
-        length = rng.randint(min(5, n), min(28, n))
+        if short:
+            length = rng.randint(1, min(5, n))
+        else:
+            length = rng.randint(min(5, n), min(28, n))
         start = rng.randint(0, n - length)
         window = list(blocks[start:start + length])
         while window and window[-1][0] == "h":
@@ -221,8 +427,11 @@ class PageMaker:
                         rows.append(("content", part))
             else:
                 rows.append(("content", text))
+        for _ in range(rng.choice((0, 0, 1, 1, 2))):
+            pos = rng.randint(min(1, len(rows)), len(rows))
+            rows[pos:pos] = [("content", t) for t in self.short_content(rng, window)]
         hard = hw.HARD_CONTENT.get(self.iso)
-        if hard and rng.random() < 0.25:
+        if hard and rng.random() < 0.3:
             pos = rng.randint(0, len(rows))
             extra = _pick(rng, hard, rng.randint(1, 3))
             rows[pos:pos] = [("content", t) for t in extra]
@@ -239,11 +448,19 @@ class PageMaker:
         menu = [self.slots[s] for s in _pick(rng, [s for s in MENU_SLOTS if s in self.slots],
                                               rng.randint(3, 9))]
         menu = [m.replace("%SITE%", site) for m in menu]
+        if rng.random() < 0.5:
+            topics = self.topic_menu(rng, rng.randint(3, 10))
+            menu = topics if rng.random() < 0.5 else menu + topics
         rows += self.joined_or_lines(rng, menu)
         if rng.random() < 0.5:
             acc = [self.slots[s] for s in _pick(rng, [s for s in ACCOUNT_SLOTS if s in self.slots],
                                                  rng.randint(1, 3))]
             rows += self.joined_or_lines(rng, acc, 0.3)
+        if rng.random() < 0.15:
+            rows += self.chrome_sentences(rng, site, rng.randint(1, 2))
+        if rng.random() < 0.12:
+            rows += [self.other_sentence(rng, getattr(self, "doc_title", None))
+                     for _ in range(rng.randint(1, 3))]
         if rng.random() < 0.15:
             langs = _pick(rng, sorted(AUTONYMS.values()), rng.randint(3, 8))
             lab = self.slot(rng, "languages", "languages2")
@@ -302,19 +519,14 @@ class PageMaker:
                     rows.append(arrow + lab if rng.random() < 0.5 else lab)
                     if rng.random() < 0.6:
                         rows.append(self.headline(rng, article_texts))
-        if rng.random() < 0.5:
-            heads = hw.RELATED.get(iso, []) + [self.slots[s] for s in
-                                               ("recent_posts", "read_more", "whatlinks") if s in self.slots]
-            if heads:
-                rows.append(rng.choice(heads))
-            for _ in range(rng.randint(2, 4)):
-                rows.append(self.headline(rng, article_texts))
-                if rng.random() < 0.3:
-                    rows += self.byline(rng)
-        if rng.random() < 0.15:
-            for s in ("leave_reply", "email_note", "post_comment"):
-                if s in self.slots:
-                    rows.append(self.slots[s])
+        if rng.random() < 0.2:
+            rows += self.author_box(rng, site)
+        if rng.random() < 0.6:
+            rows += self.teasers(rng, site, getattr(self, "doc_title", None))
+        if rng.random() < 0.3:
+            rows += self.comment_section(rng, site)
+        if rng.random() < 0.25:
+            rows += self.chrome_sentences(rng, site, rng.randint(1, 3))
         if rng.random() < 0.2:
             prev, nxt = self.slot(rng, "previous", "doc_prev", "newer_entries"), \
                 self.slot(rng, "next_page", "next_page2", "doc_next", "older_entries")
@@ -356,76 +568,157 @@ class PageMaker:
             rows.append(self.slots[head])
             for s in _pick(rng, items, rng.randint(3, 8)):
                 rows.append(self.slots[s].replace("%SITE%", site))
+            if rng.random() < 0.4:
+                rows += self.topic_menu(rng, rng.randint(3, 8))
             if head in ("recent_posts", "archives") and rng.random() < 0.6:
                 rows += [self.headline(rng) for _ in range(rng.randint(2, 4))]
         return [("navigation", r) for r in rows if r]
 
+    def vary_numbers(self, rng, text):
+        """Partner and day counts as sites show them ("we and our 142 partners" -> any N)."""
+        return re.sub(r"\b(142|390)\b", lambda m: str(rng.choice((rng.randint(2, 30),
+                                                                   rng.randint(31, 999)))), text)
+
+    def button_row(self, rng, buttons):
+        """Buttons as extracted text often shows them: several on one line."""
+        row = _pick(rng, buttons, rng.randint(2, 4))
+        return rng.choice(("  ", " ", " | ", " · ", " / ")).join(row) if len(row) > 1 else row[0]
+
     def consent_block(self, rng, cons):
         title, notice, button = cons["title"], cons["notice"], cons["button"]
         rows = []
+
+        def a_notice():
+            return rng.choice(notice) if notice else None
+
+        def buttons(lo, hi):
+            if button and rng.random() < 0.35:
+                return [self.button_row(rng, button)]
+            return _pick(rng, button, rng.randint(lo, hi))
+
         style = rng.random()
-        if style < 0.55:                     # banner
-            if title and rng.random() < 0.7:
+        if style < 0.45:                     # banner
+            if title and rng.random() < 0.6:
                 rows.append(rng.choice(title))
-            rows += _pick(rng, notice, rng.randint(1, 2))
+            rows += [a_notice() for _ in range(rng.randint(1, 2))]
             if cons["link"] and rng.random() < 0.4:
                 rows.append(rng.choice(cons["link"]))
-            rows += _pick(rng, button, rng.randint(1, 3))
-        elif style < 0.85:                   # preference centre
-            if title:
+            rows += buttons(1, 3)
+        elif style < 0.72:                   # preference centre
+            if title and rng.random() < 0.8:
                 rows.append(rng.choice(title))
-            rows += _pick(rng, notice, 1)
+            if rng.random() < 0.8:
+                rows.append(a_notice())
             names, descs = cons["catname"], cons["catdesc"]
-            for i in _pick(rng, range(max(len(names), 1)), rng.randint(2, 5)):
-                if i < len(names):
-                    rows.append(names[i])
-                if descs and rng.random() < 0.8:
-                    rows.append(descs[i] if i < len(descs) else rng.choice(descs))
-            if rng.random() < 0.35:
+            joined = rng.random() < 0.3
+            for i in _pick(rng, range(max(len(names), 1)), rng.randint(1, 5)):
+                name = names[i] if i < len(names) else None
+                desc = (descs[i] if i < len(descs) else rng.choice(descs)) \
+                    if descs and rng.random() < 0.8 else None
+                if joined and name and desc:
+                    rows.append(name + rng.choice((": ", " – ", " ", "\u00a0")) + desc)
+                else:
+                    rows += [name, desc]
+            if rng.random() < 0.3:
                 rows += cookie_table(rng, self.iso)
             rows += _pick(rng, cons["other"], rng.randint(0, 2))
-            rows += _pick(rng, button, rng.randint(2, 3))
-        elif style < 0.9:                    # cookie declaration of a consent dialog
+            rows += buttons(1, 3)
+        elif style < 0.77:                   # cookie declaration of a consent dialog
             if title:
                 rows.append(rng.choice(title))
             rows += cookie_table(rng, self.iso)
             rows += _pick(rng, button, rng.randint(1, 2))
-        else:                                # minimal
-            rows += _pick(rng, notice, 1)
-            if rng.random() < 0.7:
-                rows += _pick(rng, button, 1)
-        return [("consent", r) for r in rows if r]
+        else:                                # minimal: a notice, a link or buttons alone
+            r = rng.random()
+            if r < 0.5:
+                rows.append(a_notice())
+                if rng.random() < 0.6:
+                    rows += buttons(1, 2)
+            elif r < 0.8 or not cons["link"]:
+                rows += buttons(1, 3)
+            else:
+                rows += [rng.choice(cons["link"])] + buttons(1, 2)
+        rows = [self.vary_numbers(rng, r) for r in rows if r]
+        return [("consent", r) for r in rows[:12]]
 
     # ------------------------------------------------------------------ page
+    def page_consent(self, rng):
+        """The consent dict a page shows, or None."""
+        cons = self.consent
+        usable = (cons["notice"] or self.consent_sents) and (cons["button"] or cons["catname"])
+        if self.iso == "en" and rng.random() < 0.25 or not usable:
+            others = [i for i in sorted(self.consent_pool) if not i.startswith("__")
+                      and self.consent_pool[i]["notice"] and self.consent_pool[i]["button"]]
+            other = "tr" if rng.random() < 0.3 else rng.choice(others)
+            cons = self.consent_pool[other] if (self.iso == "en" or rng.random() < 0.3) else None
+        return cons
+
     def page(self, rng):
         site = self.site_name(rng)
-        title, article = self.article(rng)
+        short = rng.random() < 0.2
+        title, article = self.article(rng, short)
         article_texts = [t for _, t in article]
-        rows = []
+        if len(article) > 3 and rng.random() < 0.3:
+            # chrome interleaved with the article: read-also links, teasers, prompts
+            inline = []
+            r = rng.random()
+            heads = hw.RELATED.get(self.iso, []) + [self.slots[s] for s in ("read_more",)
+                                                    if s in self.slots]
+            if r < 0.35 and heads:
+                inline.append(rng.choice(heads) + rng.choice((": ", " – ", " ")) +
+                              self.other_sentence(rng, self.doc_title))
+            elif r < 0.6:
+                inline += self.teasers(rng, site, self.doc_title)[:rng.randint(1, 3)]
+            elif r < 0.75 and self.iso in hw.NEWSLETTER:
+                inline.append(rng.choice(hw.NEWSLETTER[self.iso]))
+            elif r < 0.9:
+                inline += self.joined_or_lines(rng, _pick(rng, SOCIAL, rng.randint(2, 4)), 0.5)
+            else:
+                inline += self.chrome_sentences(rng, site, 1)
+            pos = rng.randint(1, len(article) - 1)
+            article[pos:pos] = [("navigation", t) for t in inline]
         page_title = title if rng.random() < 0.5 else rng.choice(
             ["%s | %s", "%s - %s", "%s – %s", "%s :: %s"]) % (title, site)
-        rows.append(("content", page_title))
-        cons = None
-        if rng.random() < 0.5:
-            cons = self.consent
-            if self.iso == "en" and rng.random() < 0.25 or not cons["notice"] or not cons["button"]:
-                others = [i for i in sorted(self.consent_pool) if not i.startswith("__")
-                          and self.consent_pool[i]["notice"] and self.consent_pool[i]["button"]]
-                other = "tr" if rng.random() < 0.3 else rng.choice(others)
-                cons = self.consent_pool[other] if (self.iso == "en" or rng.random() < 0.3) else None
-        consent_rows = self.consent_block(rng, cons) if cons else []
-        top = rng.random() < 0.4
-        if top:
-            rows += consent_rows
-        rows += self.top_chrome(rng, site, title)
+        head = [("content", page_title)]
+        top = self.top_chrome(rng, site, title)
+        if short and rng.random() < 0.5:
+            top = top[:rng.randint(0, 3)]
+        lead = []
         if rng.random() < 0.6:
-            rows.append(("content", title))
+            lead.append(("content", title))
         if rng.random() < 0.5:
-            rows += [("navigation", b) for b in self.byline(rng)]
-        rows += article
-        if rng.random() < 0.5:
-            rows += self.sidebar(rng, site)
-        rows += self.bottom_chrome(rng, site, article_texts)
-        if not top:
-            rows += consent_rows
+            lead += [("navigation", b) for b in self.byline(rng)]
+        side = self.sidebar(rng, site) if rng.random() < (0.2 if short else 0.5) else []
+        bottom = self.bottom_chrome(rng, site, article_texts)
+        if short and rng.random() < 0.5:
+            bottom = bottom[-rng.randint(0, 4):] if rng.random() < 0.7 else []
+        parts = [head, top, lead, article, side, bottom]
+        # Consent blocks sit wherever the banner's markup happened to be in the extracted text:
+        # page start, between or inside the chrome blocks, at the end.
+        cons = self.page_consent(rng) if rng.random() < 0.55 else None
+        if cons:
+            blocks = [self.consent_block(rng, cons)]
+            if rng.random() < 0.15:
+                blocks.append(self.consent_block(rng, cons))
+            for block in blocks:
+                where = rng.choices(("start", "after_title", "in_top", "before_article",
+                                     "after_article", "in_bottom", "end"),
+                                    (10, 8, 5, 4, 10, 18, 45))[0]
+                if where == "start":
+                    head[0:0] = block
+                elif where == "after_title":
+                    head += block
+                elif where == "in_top":
+                    k = rng.randint(0, len(top))
+                    top[k:k] = block
+                elif where == "before_article":
+                    lead += block
+                elif where == "after_article":
+                    article += block
+                elif where == "in_bottom":
+                    k = rng.randint(0, len(bottom))
+                    bottom[k:k] = block
+                else:
+                    bottom += block
+        rows = [r for part in parts for r in part]
         return [(label, t.strip()) for label, t in rows if t and t.strip()]

@@ -89,6 +89,8 @@ def _role_c15t(key):
 
 def _role_klaro(key):
     last = key.split(".")[-1]
+    if last.endswith("_en"):
+        return None  # English fallbacks kept beside an empty translation
     if key.startswith("purposes.") or key.startswith("service."):
         return "catname" if last == "title" else ("catdesc" if last == "description" else "other")
     if last == "title":
@@ -114,6 +116,11 @@ def _load_simple_yaml(path):
                 continue
             indent = len(line) - len(line.lstrip(" "))
             m = re.match(r"^(\s*)([A-Za-z0-9_]+):\s*(.*)$", line)
+            if pending is not None and m is not None and indent > pending[1] and \
+                    pending[0] not in out:
+                # An empty value whose first indented line is a key opens a map; taking the
+                # map as folded text glued whole sections into one "line".
+                pending = None
             if pending is not None and (m is None or indent > pending[1]):
                 out[pending[0]] = (out.get(pending[0], "") + " " + line.strip()).strip()
                 continue
@@ -131,6 +138,8 @@ def _load_simple_yaml(path):
                 if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
                     value = value[1:-1]
                 out[path_key] = value
+    out = {k: (v[1:-1].strip() if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"" else v)
+           for k, v in out.items()}
     return {k: v for k, v in out.items() if v}
 
 
@@ -482,6 +491,30 @@ MW_SLOTS = {
 MW_SENTENCES = ("lastmodifiedat", "copyright", "retrievedfrom", "viewcount", "tagline",
                 "redirectedfrom", "youhavenewmessages", "sitesubtitle", "privacy-summary",
                 "editsection", "anontalkpagetext", "searchsuggest", "nosuchusershort")
+# Sentence-like chrome: MediaWiki's link tooltips ("A list of recent changes in the wiki", "You
+# are encouraged to log in; however, it is not mandatory") and WordPress's comment-form and
+# archive sentences. Placeholders become $1, $2 (filled by the page composer).
+MW_TOOLTIPS = ("tooltip-n-mainpage-description", "tooltip-pt-login", "tooltip-n-portal",
+               "tooltip-n-currentevents", "tooltip-n-recentchanges", "tooltip-n-randompage",
+               "tooltip-n-help", "tooltip-search", "tooltip-t-whatlinkshere", "tooltip-ca-edit",
+               "tooltip-t-print", "tooltip-pt-createaccount", "tooltip-ca-talk",
+               "tooltip-ca-history", "tooltip-t-permalink", "tooltip-t-info", "tooltip-feed-rss",
+               "tooltip-ca-watch", "tooltip-t-specialpages", "tooltip-ca-nstab-main",
+               "tooltip-t-recentchangeslinked", "tooltip-t-upload", "returnto",
+               "page-atom-feed", "tooltip-pt-anontalk")
+WP_SENTENCES = ("Comments are closed.", "Your email address will not be published.",
+                "Required fields are marked %s", "Your comment is awaiting moderation.",
+                "You must be registered to comment", "No comments yet.", "View all posts in %s",
+                "View all posts filed under %s", "Visit author homepage", "Last updated: %s",
+                "Show more comments", "Log in to leave a Comment", "Leave a Reply to %s",
+                "You are currently browsing the archives for the %s category.",
+                "%1$s is proudly powered by %2$s", "Comments on %s", "Log in to Reply",
+                "Comment on %1$s by %2$s", "&larr; Back to %s", "Next Page &raquo;",
+                "&laquo; Previous Page", "Newer Comments &raquo;", "&laquo; Older Comments",
+                "Get your own %s account in seconds", "Feed for all posts filed under %s",
+                "The most recent posts on your site", "Search Results", "No results found.",
+                "Leave a comment", "Leave a Comment")
+
 MONTH_KEYS = ("january", "february", "march", "april", "may_long", "june", "july", "august",
               "september", "october", "november", "december")
 
@@ -578,9 +611,23 @@ def load_navigation(roots):
             if mw.get(key) and "{{int:" not in mw[key]:
                 sentences.append(_nav_clean(mw[key]))
         months = [_nav_clean(mw[k]) for k in MONTH_KEYS if mw.get(k)]
+        tips, wpd = [], {}
+        for key in MW_TOOLTIPS:
+            val = mw.get(key)
+            if val and "{{int:" not in val and "\n" not in val:
+                tips.append(_nav_clean(val))
+        for msgid in WP_SENTENCES:
+            val = wp.get(msgid) if iso != "en" else msgid
+            if isinstance(val, str) and val:
+                val = re.sub(r"%(\d)\$[sd]", r"$\1", val).replace("%s", "$1").replace("%d", "$1")
+                val = _nav_clean(val)
+                tips.append(val)
+                wpd[msgid] = val
         slots = {k: v for k, v in slots.items() if v and len(v) < 80}
         out[iso] = {"slots": slots, "sentences": [s for s in sentences if s],
-                    "months": months if len(months) == 12 else []}
+                    "months": months if len(months) == 12 else [],
+                    "tips": sorted(set(t for t in tips if t and len(t) < 160)),
+                    "wp": {k: v for k, v in wpd.items() if v}}
     return out
 
 
