@@ -84,12 +84,13 @@ static int reserve(struct chaff_classifier *cl, size_t n)
     return 0;
 }
 
-static int score_first_pass(void *ctx, size_t i, const struct chaff_fvec *v)
+static int score_first_pass(void *ctx, size_t i, const struct chaff_fvec *own,
+                            const struct chaff_fvec *rest)
 {
     struct chaff_classifier *cl = ctx;
     float scores[CHAFF_MAX_LABELS];
     uint64_t t0 = cl->fx.timing ? chaff_clock_ns() : 0;
-    chaff_model_score1(cl->model, v, scores);
+    chaff_model_score1(cl->model, own, rest, scores);
     chaff_model_probs(scores, cl->model->nlabels, cl->p1 + i * cl->model->nlabels);
     if (!cl->model->cfg.stacking)
         memcpy(cl->scores + i * cl->model->nlabels, scores, cl->model->nlabels * sizeof(float));

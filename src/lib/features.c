@@ -695,19 +695,11 @@ static int add_window(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t 
 
 /* ------------------------------------------------------------------ the page */
 
-/* Builds the vector of paragraph 'i' from the ring. */
+/* Builds the context and window features of paragraph 'i' from the ring into fx->out. */
 static int assemble(struct chaff_featurizer *fx, size_t i, size_t n)
 {
     struct chaff_fvec *v = &fx->out;
-    const struct chaff_fx_slot *self = &fx->ring[i % fx->nring];
     v->n = 0;
-    if (fvec_reserve(v, self->own.n) != 0)
-        return -1;
-    if (self->own.n > 0) {
-        memcpy(v->idx, self->own.idx, self->own.n * sizeof(uint32_t));
-        memcpy(v->val, self->own.val, self->own.n * sizeof(float));
-    }
-    v->n = self->own.n;
     if (fx->cfg.groups & CHAFF_FEAT_CONTEXT) {
         const long c = (long)fx->cfg.context;
         for (long o = -c; o <= c; o++) {
@@ -789,7 +781,7 @@ int chaff_features_page(struct chaff_featurizer *fx, const char *const *paras, c
         size_t i = j - c;
         if (assemble(fx, i, n) != 0)
             return -1;
-        int rc = sink(sink_ctx, i, &fx->out);
+        int rc = sink(sink_ctx, i, &fx->ring[i % fx->nring].own, &fx->out);
         if (rc != 0)
             return rc;
     }

@@ -56,7 +56,7 @@ struct chaff_featurizer {
     size_t info_cap;
     uint32_t *prose_sum, *long_sum; /* prefix sums over the page, n + 1 entries */
     size_t sum_cap;
-    struct chaff_fvec out; /* the assembled vector handed to the sink */
+    struct chaff_fvec out; /* the context and window features handed to the sink */
     uint8_t *pad;          /* " " + normalised text + " " for the character n-grams */
     size_t pad_cap;
     uint32_t *offs;        /* byte offset of each code point of 'pad' */
@@ -71,9 +71,13 @@ struct chaff_featurizer {
     size_t psum_cap;
 };
 
-/* Called once per paragraph, in order, with its first-pass vector (borrowed for the call).
- * A non-zero return stops featurisation and is returned by chaff_features_page(). */
-typedef int (*chaff_fvec_sink)(void *sink_ctx, size_t i, const struct chaff_fvec *v);
+/* Called once per paragraph, in order, with its first-pass vector in two parts (borrowed for
+ * the call): 'own' (its n-grams and shallow features) and 'rest' (context and window
+ * features); the vector is their concatenation. Handing them apart saves copying the own
+ * features, the most numerous, for every paragraph. A non-zero return stops featurisation and
+ * is returned by chaff_features_page(). */
+typedef int (*chaff_fvec_sink)(void *sink_ctx, size_t i, const struct chaff_fvec *own,
+                               const struct chaff_fvec *rest);
 
 /* 'cfg' must have passed chaff_features_config_check(). Returns 0 or -1 (out of memory). */
 int chaff_featurizer_init(struct chaff_featurizer *fx, const struct chaff_features_config *cfg);

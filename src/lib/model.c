@@ -237,10 +237,10 @@ void chaff_model_set_stage2(struct chaff_model *m, const double *w, const double
         }                                                                                          \
     } while (0)
 
-void chaff_model_score1(const struct chaff_model *m, const struct chaff_fvec *v, float *scores)
+/* Sums of vector 'v' into acc[0..L). */
+static void score1_add(const struct chaff_model *m, const struct chaff_fvec *v, float *acc)
 {
     const uint32_t L = m->nlabels, stride = m->stride;
-    float acc[CHAFF_MAX_LABELS] = {0};
     const float *lut = m->lut1;
 #define CODEBOOK(c) lut[c]
 #define PLAIN(q) (q)
@@ -250,8 +250,17 @@ void chaff_model_score1(const struct chaff_model *m, const struct chaff_fvec *v,
         SCORE1_LOOP(int16_t, m->w1_16, PLAIN);
 #undef CODEBOOK
 #undef PLAIN
-    for (uint32_t l = 0; l < L; l++)
-        scores[l] = m->bias1[l] + acc[l] * m->scale1;
+}
+
+void chaff_model_score1(const struct chaff_model *m, const struct chaff_fvec *own,
+                        const struct chaff_fvec *rest, float *scores)
+{
+    float a[CHAFF_MAX_LABELS] = {0}, b[CHAFF_MAX_LABELS] = {0};
+    score1_add(m, own, a);
+    if (rest != NULL)
+        score1_add(m, rest, b);
+    for (uint32_t l = 0; l < m->nlabels; l++)
+        scores[l] = m->bias1[l] + (a[l] + b[l]) * m->scale1;
 }
 
 /* The second pass: a few hundred dense features. Sums are kept in locals (writing through

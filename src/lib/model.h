@@ -56,8 +56,10 @@ static inline int chaff_model_w1(const struct chaff_model *m, size_t f, uint32_t
     return m->w1_8 != NULL ? m->w1_8[k] : m->w1_16[k];
 }
 
-/* Scores of every label for first-pass vector 'v' (raw decision values) into 'scores'. */
-void chaff_model_score1(const struct chaff_model *m, const struct chaff_fvec *v, float *scores);
+/* Scores of every label (raw decision values) into 'scores' for the first-pass vector made of
+ * 'own' and 'rest' (NULL: none), as the featuriser's sink receives them. */
+void chaff_model_score1(const struct chaff_model *m, const struct chaff_fvec *own,
+                        const struct chaff_fvec *rest, float *scores);
 void chaff_model_score2(const struct chaff_model *m, const struct chaff_fvec *v, float *scores);
 
 /* Turns decision values into probabilities (one-vs-rest logistic, normalised to sum 1). */

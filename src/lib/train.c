@@ -114,12 +114,15 @@ struct node_buf {
     size_t keys_cap;
 };
 
-/* Appends vector 'v' as one liblinear row (sorted, merged, bias node, sentinel). Returns 0/-1. */
-static int append_row(struct node_buf *b, const struct chaff_fvec *v, int bias_index)
+/* Appends the vector made of 'own' and 'rest' (NULL: none) as one liblinear row (sorted,
+ * merged, bias node, sentinel). Returns 0/-1. */
+static int append_row(struct node_buf *b, const struct chaff_fvec *own,
+                      const struct chaff_fvec *rest, int bias_index)
 {
-    if (v->n > b->keys_cap) {
+    const size_t total = own->n + (rest != NULL ? rest->n : 0);
+    if (total > b->keys_cap) {
         size_t cap = b->keys_cap > 0 ? b->keys_cap : 1024;
-        while (cap < v->n)
+        while (cap < total)
             cap *= 2;
         uint64_t *k = realloc(b->keys, cap * sizeof(uint64_t));
         if (k == NULL)
@@ -127,15 +130,17 @@ static int append_row(struct node_buf *b, const struct chaff_fvec *v, int bias_i
         b->keys = k;
         b->keys_cap = cap;
     }
-    for (size_t i = 0; i < v->n; i++) {
-        uint32_t bits;
-        memcpy(&bits, &v->val[i], 4);
-        b->keys[i] = (uint64_t)v->idx[i] << 32 | bits;
-    }
-    sort_keys(b->keys, v->n);
-    if (b->n + v->n + 2 > b->cap) {
+    size_t nk = 0;
+    for (const struct chaff_fvec *v = own; v != NULL; v = v == own ? rest : NULL)
+        for (size_t i = 0; i < v->n; i++) {
+            uint32_t bits;
+            memcpy(&bits, &v->val[i], 4);
+            b->keys[nk++] = (uint64_t)v->idx[i] << 32 | bits;
+        }
+    sort_keys(b->keys, total);
+    if (b->n + total + 2 > b->cap) {
         size_t cap = b->cap > 0 ? b->cap : 1 << 16;
-        while (cap < b->n + v->n + 2)
+        while (cap < b->n + total + 2)
             cap *= 2;
         struct feature_node *p = realloc(b->p, cap * sizeof(*p));
         if (p == NULL)
@@ -145,7 +150,7 @@ static int append_row(struct node_buf *b, const struct chaff_fvec *v, int bias_i
     }
     struct feature_node *out = b->p + b->n;
     size_t m = 0;
-    for (size_t i = 0; i < v->n; i++) {
+    for (size_t i = 0; i < total; i++) {
         int idx = (int)(b->keys[i] >> 32) + 1;
         float val;
         uint32_t bits = (uint32_t)b->keys[i];
@@ -183,11 +188,12 @@ struct row_sink {
     int bias_index;
 };
 
-static int sink_row(void *ctx, size_t i, const struct chaff_fvec *v)
+static int sink_row(void *ctx, size_t i, const struct chaff_fvec *own,
+                    const struct chaff_fvec *rest)
 {
     struct row_sink *s = ctx;
     s->w->row_off[s->first + i] = s->w->nodes.n;
-    return append_row(&s->w->nodes, v, s->bias_index) != 0 ? -1 : 0;
+    return append_row(&s->w->nodes, own, rest, s->bias_index) != 0 ? -1 : 0;
 }
 
 /* Page texts as the featuriser wants them, in scratch arrays grown as needed. */
@@ -599,7 +605,7 @@ static void *stack_thread(void *arg)
         for (size_t i = 0; i < pg->n; i++) {
             w->row_off[pg->first + i] = w->nodes.n;
             if (chaff_stack_features(&fx, p1, pg->n, L, i, &v) != 0 ||
-                append_row(&w->nodes, &v, nfeat2 + 1) != 0) {
+                append_row(&w->nodes, &v, NULL, nfeat2 + 1) != 0) {
                 w->failed = 1;
                 break;
             }

@@ -24,21 +24,31 @@ struct capture {
     int stop_at; /* return 7 at this call, or -1 */
 };
 
-static int capture_sink(void *ctx, size_t i, const struct chaff_fvec *v)
+/* Keeps a copy of each paragraph's vector: its own part followed by the rest, as the scorer
+ * and the trainer take them. */
+static int capture_sink(void *ctx, size_t i, const struct chaff_fvec *own,
+                        const struct chaff_fvec *rest)
 {
     struct capture *c = ctx;
     assert_true(c->ncalls < 64);
-    for (size_t k = 0; k < v->n; k++)
-        assert_true(v->idx[k] < c->dim);
     c->order[c->ncalls] = i;
     struct chaff_fvec *copy = &c->vecs[c->ncalls];
-    copy->n = copy->cap = v->n;
-    copy->idx = malloc((v->n + 1) * sizeof(uint32_t));
-    copy->val = malloc((v->n + 1) * sizeof(float));
+    const size_t n = own->n + rest->n;
+    copy->n = copy->cap = n;
+    copy->idx = malloc((n + 1) * sizeof(uint32_t));
+    copy->val = malloc((n + 1) * sizeof(float));
     assert_non_null(copy->idx);
     assert_non_null(copy->val);
-    memcpy(copy->idx, v->idx, v->n * sizeof(uint32_t));
-    memcpy(copy->val, v->val, v->n * sizeof(float));
+    if (own->n > 0) {
+        memcpy(copy->idx, own->idx, own->n * sizeof(uint32_t));
+        memcpy(copy->val, own->val, own->n * sizeof(float));
+    }
+    if (rest->n > 0) {
+        memcpy(copy->idx + own->n, rest->idx, rest->n * sizeof(uint32_t));
+        memcpy(copy->val + own->n, rest->val, rest->n * sizeof(float));
+    }
+    for (size_t k = 0; k < n; k++)
+        assert_true(copy->idx[k] < c->dim);
     c->ncalls++;
     return (int)c->ncalls - 1 == c->stop_at ? 7 : 0;
 }
