@@ -3,9 +3,10 @@
  * Character n-grams, the most numerous features, take their bucket from their bytes by one
  * multiplication instead (chaff_hash_bucket_fib of a key, features.c), as do word bigrams and
  * context features from the finished hashes of their words.
- * Incremental form for n-grams: start from chaff_hash_init(seed), feed bytes with
- * chaff_hash_byte(), and finish with chaff_hash_final(). chaff_hash_bytes() in chaff.h is the
- * same function in one call. Its id in the model file is CHAFF_HASH_ID.
+ * Incremental form: start from chaff_hash_init(seed), feed bytes with chaff_hash_byte(), and
+ * finish with chaff_hash_final(); chaff_hash_bytes() in chaff.h is the same function in one
+ * call (the hash of words; tags are chaff_hash_combine of a seed). The id of the scheme in the
+ * model file is CHAFF_HASH_ID.
  */
 #ifndef CHAFF_LIB_HASH_H
 #define CHAFF_LIB_HASH_H
