@@ -35,7 +35,7 @@
 
 static uint32_t stride_for(uint32_t nlabels)
 {
-    return (nlabels + 3u) & ~3u;
+    return nlabels == 3 ? 3u : (nlabels + 3u) & ~3u;
 }
 
 struct chaff_model *chaff_model_new(const struct chaff_features_config *cfg, uint32_t nlabels,
@@ -207,6 +207,14 @@ void chaff_model_set_stage2(struct chaff_model *m, const double *w, const double
         s[2] += x_ * DECODE(row_[2]);                                                              \
         s[3] += x_ * DECODE(row_[3]);                                                              \
     } while (0)
+#define SCORE1_ROW3(T, table, DECODE, k, s)                                                        \
+    do {                                                                                           \
+        const T *row_ = (table) + (size_t)v->idx[k] * 3;                                           \
+        const float x_ = v->val[k];                                                                \
+        s[0] += x_ * DECODE(row_[0]);                                                              \
+        s[1] += x_ * DECODE(row_[1]);                                                              \
+        s[2] += x_ * DECODE(row_[2]);                                                              \
+    } while (0)
 #define SCORE1_LOOP(T, w1, DECODE)                                                                 \
     do {                                                                                           \
         const T *table = (w1);                                                                     \
@@ -227,6 +235,24 @@ void chaff_model_set_stage2(struct chaff_model *m, const double *w, const double
                     SCORE1_ROW(T, table, DECODE, k, s0);                                           \
             }                                                                                      \
             for (int l_ = 0; l_ < 4; l_++)                                                         \
+                acc[l_] = (s0[l_] + s1[l_]) + (s2[l_] + s3[l_]);                                   \
+        } else if (stride == 3) {                                                                  \
+            float s0[3] = {0}, s1[3] = {0}, s2[3] = {0}, s3[3] = {0};                              \
+            for (size_t k0 = 0; k0 < v->n; k0 += PREFETCH_BLOCK) {                                 \
+                const size_t k1 = k0 + PREFETCH_BLOCK < v->n ? k0 + PREFETCH_BLOCK : v->n;         \
+                for (size_t k = k0; k < k1; k++)                                                   \
+                    __builtin_prefetch(table + (size_t)v->idx[k] * 3);                             \
+                size_t k = k0;                                                                     \
+                for (; k + 4 <= k1; k += 4) {                                                      \
+                    SCORE1_ROW3(T, table, DECODE, k, s0);                                          \
+                    SCORE1_ROW3(T, table, DECODE, k + 1, s1);                                      \
+                    SCORE1_ROW3(T, table, DECODE, k + 2, s2);                                      \
+                    SCORE1_ROW3(T, table, DECODE, k + 3, s3);                                      \
+                }                                                                                  \
+                for (; k < k1; k++)                                                                \
+                    SCORE1_ROW3(T, table, DECODE, k, s0);                                          \
+            }                                                                                      \
+            for (int l_ = 0; l_ < 3; l_++)                                                         \
                 acc[l_] = (s0[l_] + s1[l_]) + (s2[l_] + s3[l_]);                                   \
         } else {                                                                                   \
             for (size_t k = 0; k < v->n; k++) {                                                    \

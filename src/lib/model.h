@@ -4,8 +4,10 @@
  * First-pass weights are 8-bit codes into a 256-entry codebook fitted to the weights (Lloyd-Max:
  * most weights are tiny, a linear 8-bit scale would round them to zero) or int16 with one scale
  * ('scale1'), as stored in the file. They are row-major with all labels of a feature together in
- * one row of 'stride' entries (stride = nlabels rounded up to 4), so one feature costs one cache
- * line; with three labels and 8-bit codes a row is one 32-bit word and 2^20 rows take 4 MB.
+ * one row of 'stride' entries (stride = nlabels rounded up to 4, except 3 labels: rows of 3), so
+ * one feature costs one cache line (rows of 3 bytes cross a line 1 time in 32); with three
+ * labels and 8-bit codes 2^18 rows take 768 KB, which fits a core's 1 MB L2 cache with room
+ * to spare (rows of 4: 1 MB; 3.5 % slower).
  * Second-pass weights are few and stay float.
  */
 #ifndef CHAFF_LIB_MODEL_H
