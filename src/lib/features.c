@@ -892,14 +892,15 @@ int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n,
             fvec_push(out, base + (uint32_t)(o * L + l), p1[(size_t)j * L + l]);
     }
     base += (uint32_t)(L * STACK_OFFSETS + STACK_OFFSETS);
-    double mean3[CHAFF_STACK_MAX_LABELS] = {0};
+    double mean3[CHAFF_STACK_MAX_LABELS]; /* set for every label at r == STACK_R3 */
     for (size_t r = 0; r < STACK_RADII; r++) {
         size_t lo = i >= stack_radius[r] ? i - stack_radius[r] : 0;
         size_t hi = i + stack_radius[r] + 1 <= n ? i + stack_radius[r] + 1 : n;
         size_t cnt = hi - lo - 1;
+        const double inv = cnt > 0 ? 1.0 / (double)cnt : 0;
         for (size_t l = 0; l < L; l++) {
             double s = fx->psum[hi * L + l] - fx->psum[lo * L + l] - own[l];
-            double m = cnt > 0 ? s / (double)cnt : 0;
+            double m = s * inv;
             if (r == STACK_R3)
                 mean3[l] = m;
             fvec_push(out, base + (uint32_t)(r * L + l), (float)m);
