@@ -198,62 +198,41 @@ void chaff_model_set_stage2(struct chaff_model *m, const double *w, const double
  * addition: a chain of 3-4 cycles a feature). The table is a megabyte and the rows are random,
  * so all rows of a block are prefetched first, letting their cache misses overlap. */
 #define PREFETCH_BLOCK 256
-#define SCORE1_ROW(T, table, DECODE, k, s)                                                         \
+#define SCORE1_ROW(T, table, DECODE, S, k, s)                                                      \
     do {                                                                                           \
-        const T *row_ = (table) + (size_t)v->idx[k] * 4;                                           \
+        const T *row_ = (table) + (size_t)v->idx[k] * (S);                                         \
         const float x_ = v->val[k];                                                                \
-        s[0] += x_ * DECODE(row_[0]);                                                              \
-        s[1] += x_ * DECODE(row_[1]);                                                              \
-        s[2] += x_ * DECODE(row_[2]);                                                              \
-        s[3] += x_ * DECODE(row_[3]);                                                              \
+        _Pragma("GCC unroll 4") for (int l_ = 0; l_ < (S); l_++)                                  \
+            s[l_] += x_ * DECODE(row_[l_]);                                                        \
     } while (0)
-#define SCORE1_ROW3(T, table, DECODE, k, s)                                                        \
+/* Rows of a constant S entries (S = stride, 3 or 4: the loops over labels unroll). */
+#define SCORE1_FIXED(T, table, DECODE, S)                                                          \
     do {                                                                                           \
-        const T *row_ = (table) + (size_t)v->idx[k] * 3;                                           \
-        const float x_ = v->val[k];                                                                \
-        s[0] += x_ * DECODE(row_[0]);                                                              \
-        s[1] += x_ * DECODE(row_[1]);                                                              \
-        s[2] += x_ * DECODE(row_[2]);                                                              \
+        float s0[S] = {0}, s1[S] = {0}, s2[S] = {0}, s3[S] = {0};                                  \
+        for (size_t k0 = 0; k0 < v->n; k0 += PREFETCH_BLOCK) {                                     \
+            const size_t k1 = k0 + PREFETCH_BLOCK < v->n ? k0 + PREFETCH_BLOCK : v->n;             \
+            for (size_t k = k0; k < k1; k++)                                                       \
+                __builtin_prefetch((table) + (size_t)v->idx[k] * (S));                             \
+            size_t k = k0;                                                                         \
+            for (; k + 4 <= k1; k += 4) {                                                          \
+                SCORE1_ROW(T, table, DECODE, S, k, s0);                                            \
+                SCORE1_ROW(T, table, DECODE, S, k + 1, s1);                                        \
+                SCORE1_ROW(T, table, DECODE, S, k + 2, s2);                                        \
+                SCORE1_ROW(T, table, DECODE, S, k + 3, s3);                                        \
+            }                                                                                      \
+            for (; k < k1; k++)                                                                    \
+                SCORE1_ROW(T, table, DECODE, S, k, s0);                                            \
+        }                                                                                          \
+        for (int l_ = 0; l_ < (S); l_++)                                                           \
+            acc[l_] = (s0[l_] + s1[l_]) + (s2[l_] + s3[l_]);                                       \
     } while (0)
 #define SCORE1_LOOP(T, w1, DECODE)                                                                 \
     do {                                                                                           \
         const T *table = (w1);                                                                     \
         if (stride == 4) {                                                                         \
-            float s0[4] = {0}, s1[4] = {0}, s2[4] = {0}, s3[4] = {0};                              \
-            for (size_t k0 = 0; k0 < v->n; k0 += PREFETCH_BLOCK) {                                 \
-                const size_t k1 = k0 + PREFETCH_BLOCK < v->n ? k0 + PREFETCH_BLOCK : v->n;         \
-                for (size_t k = k0; k < k1; k++)                                                   \
-                    __builtin_prefetch(table + (size_t)v->idx[k] * 4);                             \
-                size_t k = k0;                                                                     \
-                for (; k + 4 <= k1; k += 4) {                                                      \
-                    SCORE1_ROW(T, table, DECODE, k, s0);                                           \
-                    SCORE1_ROW(T, table, DECODE, k + 1, s1);                                       \
-                    SCORE1_ROW(T, table, DECODE, k + 2, s2);                                       \
-                    SCORE1_ROW(T, table, DECODE, k + 3, s3);                                       \
-                }                                                                                  \
-                for (; k < k1; k++)                                                                \
-                    SCORE1_ROW(T, table, DECODE, k, s0);                                           \
-            }                                                                                      \
-            for (int l_ = 0; l_ < 4; l_++)                                                         \
-                acc[l_] = (s0[l_] + s1[l_]) + (s2[l_] + s3[l_]);                                   \
+            SCORE1_FIXED(T, table, DECODE, 4);                                                     \
         } else if (stride == 3) {                                                                  \
-            float s0[3] = {0}, s1[3] = {0}, s2[3] = {0}, s3[3] = {0};                              \
-            for (size_t k0 = 0; k0 < v->n; k0 += PREFETCH_BLOCK) {                                 \
-                const size_t k1 = k0 + PREFETCH_BLOCK < v->n ? k0 + PREFETCH_BLOCK : v->n;         \
-                for (size_t k = k0; k < k1; k++)                                                   \
-                    __builtin_prefetch(table + (size_t)v->idx[k] * 3);                             \
-                size_t k = k0;                                                                     \
-                for (; k + 4 <= k1; k += 4) {                                                      \
-                    SCORE1_ROW3(T, table, DECODE, k, s0);                                          \
-                    SCORE1_ROW3(T, table, DECODE, k + 1, s1);                                      \
-                    SCORE1_ROW3(T, table, DECODE, k + 2, s2);                                      \
-                    SCORE1_ROW3(T, table, DECODE, k + 3, s3);                                      \
-                }                                                                                  \
-                for (; k < k1; k++)                                                                \
-                    SCORE1_ROW3(T, table, DECODE, k, s0);                                          \
-            }                                                                                      \
-            for (int l_ = 0; l_ < 3; l_++)                                                         \
-                acc[l_] = (s0[l_] + s1[l_]) + (s2[l_] + s3[l_]);                                   \
+            SCORE1_FIXED(T, table, DECODE, 3);                                                     \
         } else {                                                                                   \
             for (size_t k = 0; k < v->n; k++) {                                                    \
                 const T *row = table + (size_t)v->idx[k] * stride;                                 \
