@@ -225,6 +225,21 @@ static int page_view_fill(struct page_view *pv, const struct chaff_dataset *ds, 
     return 0;
 }
 
+/* Runs fn on each of the n items of 'items' (item_size bytes apart), one thread each; the items
+ * a thread could not be started for run in the calling thread. Returns when all are done. */
+static void run_threads(void *(*fn)(void *), void *items, size_t item_size, unsigned n)
+{
+    pthread_t tid[64];
+    unsigned started = 0;
+    for (; started < n && started < 64; started++)
+        if (pthread_create(&tid[started], NULL, fn, (char *)items + started * item_size) != 0)
+            break;
+    for (unsigned k = started; k < n; k++)
+        fn((char *)items + k * item_size);
+    for (unsigned k = 0; k < started; k++)
+        pthread_join(tid[k], NULL);
+}
+
 static void *featurise_thread(void *arg)
 {
     struct fx_work *w = arg;
@@ -553,15 +568,7 @@ static int featurise_all(struct train_state *t, const struct chaff_dataset *ds,
             page++;
         w->page_hi = page;
     }
-    pthread_t tid[64];
-    unsigned started = 0;
-    for (; started < threads; started++)
-        if (pthread_create(&tid[started], NULL, featurise_thread, &t->work[started]) != 0)
-            break;
-    for (unsigned k = started; k < threads; k++)
-        featurise_thread(&t->work[k]);
-    for (unsigned k = 0; k < started; k++)
-        pthread_join(tid[k], NULL);
+    run_threads(featurise_thread, t->work, sizeof(t->work[0]), threads);
     for (unsigned k = 0; k < threads; k++) {
         struct fx_work *w = &t->work[k];
         if (w->failed)
@@ -643,15 +650,7 @@ static int stack_rows(struct train_state *t, const struct chaff_dataset *ds,
         w->page_lo = t->work[k].page_lo; /* the same split as featurising */
         w->page_hi = t->work[k].page_hi;
     }
-    pthread_t tid[64];
-    unsigned started = 0;
-    for (; started < threads; started++)
-        if (pthread_create(&tid[started], NULL, stack_thread, &t->stack[started]) != 0)
-            break;
-    for (unsigned k = started; k < threads; k++)
-        stack_thread(&t->stack[k]);
-    for (unsigned k = 0; k < started; k++)
-        pthread_join(tid[k], NULL);
+    run_threads(stack_thread, t->stack, sizeof(t->stack[0]), threads);
     int rc = 0;
     for (unsigned k = 0; k < threads; k++) {
         struct stack_work *w = &t->stack[k];
