@@ -375,12 +375,10 @@ static inline uint32_t bigram_bucket(const struct chaff_featurizer *fx, uint64_t
 }
 
 /* Word unigrams (and bigrams); the unigram hashes are also kept in fx->words for context. */
-static int add_words(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t *nwords_out,
-                     unsigned *ntitle_out)
+static int add_words(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t *nwords_out)
 {
     const struct chaff_normalizer *nz = &fx->nz;
     size_t nwords = 0;
-    unsigned ntitle = 0;
     /* At most one word every two code points (words are separated). */
     if (chaff_grow((void **)&fx->words, &fx->words_cap, nz->ncps / 2 + 1, sizeof(uint64_t)) != 0)
         return -1;
@@ -399,9 +397,7 @@ static int add_words(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t *
         fx->words[nwords++] = chaff_hash_bytes(nz->text + starts[begin], starts[k] - starts[begin],
                                                SEED_WORD);
     }
-    (void)ntitle;
     *nwords_out = nwords;
-    *ntitle_out = ntitle;
     if (nwords == 0 || fx->cfg.word_ngram_max == 0 || !(fx->cfg.groups & CHAFF_FEAT_WORDS))
         return 0;
     size_t count = nwords + (fx->cfg.word_ngram_max >= 2 ? nwords - 1 : 0);
@@ -606,8 +602,7 @@ static int featurize_own(struct chaff_featurizer *fx, struct chaff_fx_slot *slot
         (pad_text(fx) != 0 || add_char_ngrams(fx, &slot->own) != 0))
         return -1;
     size_t nwords;
-    unsigned ntitle;
-    if (add_words(fx, &slot->own, &nwords, &ntitle) != 0)
+    if (add_words(fx, &slot->own, &nwords) != 0)
         return -1;
     if (fx->cfg.groups & CHAFF_FEAT_CONTEXT) {
         size_t nw = nwords < MAX_CTX_WORDS ? nwords : MAX_CTX_WORDS;
@@ -637,16 +632,6 @@ static unsigned dist_bin(size_t d)
     return 7;
 }
 
-/* Distance from paragraph 'i' to the nearest prose paragraph before and after it (0: none
- * within PROSE_REACH paragraphs), from the page's paragraph facts. */
-static void prose_distances(const struct chaff_featurizer *fx, size_t i, size_t n,
-                            size_t *before, size_t *after)
-{
-    (void)n;
-    *before = fx->info[i].prose_before;
-    *after = fx->info[i].prose_after;
-}
-
 static unsigned position_bin(size_t k)
 {
     return k < 4 ? (unsigned)k : 2u + log2_bucket(k, 8);
@@ -672,8 +657,7 @@ static int add_window(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t 
     tags[nt++] = tag_hash(window_kind_hash, WK_PROSE10, window_share(ps, n, i, 10));
     tags[nt++] = tag_hash(window_kind_hash, WK_LONG3, window_share(ls, n, i, 3));
     tags[nt++] = tag_hash(window_kind_hash, WK_LONG10, window_share(ls, n, i, 10));
-    size_t before, after;
-    prose_distances(fx, i, n, &before, &after);
+    const size_t before = fx->info[i].prose_before, after = fx->info[i].prose_after;
     tags[nt++] = tag_hash(window_kind_hash, WK_DIST_BEFORE, dist_bin(before));
     tags[nt++] = tag_hash(window_kind_hash, WK_DIST_AFTER, dist_bin(after));
     size_t dmin = before == 0 ? after : (after == 0 || before < after ? before : after);
@@ -935,10 +919,8 @@ int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n,
         fvec_push(out, base + 1, 1.0f);
     fvec_push(out, base + 2 + (n > 1 ? (uint32_t)(10 * i / n) : 0), 1.0f);
     base += 12;
-    size_t before, after;
-    prose_distances(fx, i, n, &before, &after);
-    fvec_push(out, base + dist_bin(before), 1.0f);
-    fvec_push(out, base + STACK_DIST + dist_bin(after), 1.0f);
+    fvec_push(out, base + dist_bin(fx->info[i].prose_before), 1.0f);
+    fvec_push(out, base + STACK_DIST + dist_bin(fx->info[i].prose_after), 1.0f);
     base += 2 * STACK_DIST;
     for (size_t l = 0; l < L; l++) {
         uint32_t b = base + (uint32_t)(l * STACK_REGION);
