@@ -87,7 +87,8 @@ struct chaff_model;
 
 /* Loads the model file at 'path' with one read. On success *model_out is a new model owned by
  * the caller (free with chaff_model_free). A truncated, corrupt, foreign or newer-version file
- * gives CHAFF_ERR_MODEL with a message that says which. */
+ * gives CHAFF_ERR_MODEL with a message that says which; so does a file whose checksum is right
+ * but whose weights are not finite or exceed 1e6 in magnitude (they could make scores NaN). */
 int chaff_model_load_file(const char *path, struct chaff_model **model_out,
                           struct chaff_error *err);
 
@@ -103,7 +104,9 @@ int chaff_model_load_default(struct chaff_model **model_out, struct chaff_error 
 /* 1 when a default model is built into this library, else 0. */
 int chaff_has_default_model(void);
 
-/* Writes 'model' to 'path' (atomically: a temporary file renamed into place). */
+/* Writes 'model' to 'path' (atomically: a temporary file renamed into place). A model whose
+ * weights the loader would refuse (not finite, or above 1e6 in magnitude) is not written:
+ * CHAFF_ERR_MODEL. */
 int chaff_model_save_file(const struct chaff_model *model, const char *path,
                           struct chaff_error *err);
 

@@ -33,6 +33,36 @@
 /* Models larger than this are refused before reading them. */
 #define MAX_MODEL_BYTES ((size_t)1 << 31)
 
+/* No weight, bias or codebook entry of a model may exceed this in magnitude (liblinear's are
+ * below 100 on every corpus tried). Finite weights this small cannot add up to an infinite or
+ * NaN score, so every paragraph gets a label with a real confidence. */
+#define MAX_ABS_WEIGHT 1e6f
+
+static int weight_ok(float w)
+{
+    return isfinite(w) && fabsf(w) <= MAX_ABS_WEIGHT;
+}
+
+/* Checks the values (not the shape) of a model's weights; returns NULL or what is wrong,
+ * formatted into 'buf'. The same rule applies when a model is saved and when it is loaded. */
+static const char *check_weights(const struct chaff_model *m, char *buf, size_t cap)
+{
+    double qmax = m->weight_bits == 16 ? 32767.0 : 1.0;
+    if (!isfinite(m->scale1) || m->scale1 <= 0 || m->scale1 * qmax > MAX_ABS_WEIGHT)
+        return snprintf(buf, cap, "weight scale %g", (double)m->scale1), buf;
+    for (size_t k = 0; m->weight_bits == 8 && k < 256; k++)
+        if (!weight_ok(m->lut1[k]) || (k > 0 && m->lut1[k] < m->lut1[k - 1]))
+            return snprintf(buf, cap, "codebook entry %zu is %g", k, (double)m->lut1[k]), buf;
+    for (uint32_t l = 0; l < m->nlabels; l++)
+        if (!weight_ok(m->bias1[l]) || (m->cfg.stacking && !weight_ok(m->bias2[l])))
+            return snprintf(buf, cap, "bias of label %u is %g", l,
+                            (double)(weight_ok(m->bias1[l]) ? m->bias2[l] : m->bias1[l])), buf;
+    for (size_t i = 0; m->cfg.stacking && i < (size_t)m->dim2 * m->nlabels; i++)
+        if (!weight_ok(m->w2[i]))
+            return snprintf(buf, cap, "second-pass weight %zu is %g", i, (double)m->w2[i]), buf;
+    return NULL;
+}
+
 static uint32_t stride_for(uint32_t nlabels)
 {
     return nlabels == 3 ? 3u : (nlabels + 3u) & ~3u;
@@ -460,6 +490,10 @@ int chaff_model_save_file(const struct chaff_model *m, const char *path, struct 
     int rc = CHAFF_OK;
     char *tmp = NULL;
     FILE *f = NULL;
+    char why[96];
+    if (check_weights(m, why, sizeof(why)) != NULL)
+        return chaff_error_set(err, CHAFF_ERR_MODEL, path,
+                               "not saving a model that could not be loaded: %s", why);
     if (serialise(m, &b) != 0) {
         rc = chaff_error_set(err, CHAFF_ERR_NOMEM, path, "out of memory writing the model");
         goto out;
@@ -630,20 +664,11 @@ int chaff_model_load_buffer(const void *data, size_t nbytes, const char *name,
         goto out;
     }
     m->scale1 = get_f32(&b);
-    if (!isfinite(m->scale1) || m->scale1 <= 0) {
-        rc = MODEL_FAIL("corrupt model: weight scale %g", (double)m->scale1);
-        goto out;
-    }
     for (uint32_t l = 0; l < nlabels; l++)
         m->bias1[l] = get_f32(&b);
     if (wbits == 8)
-        for (size_t k = 0; k < 256; k++) {
+        for (size_t k = 0; k < 256; k++)
             m->lut1[k] = get_f32(&b);
-            if (!isfinite(m->lut1[k]) || (k > 0 && m->lut1[k] < m->lut1[k - 1])) {
-                rc = MODEL_FAIL("corrupt model: codebook entry %zu", k);
-                goto out;
-            }
-        }
     const unsigned char *w = take(&b, (size_t)dim1 * nlabels * (wbits / 8));
     for (uint32_t f = 0; w != NULL && f < dim1; f++)
         for (uint32_t l = 0; l < nlabels; l++) {
@@ -685,11 +710,11 @@ int chaff_model_load_buffer(const void *data, size_t nbytes, const char *name,
                 rc = MODEL_FAIL("corrupt model: label '%s' appears twice", labels[l]);
                 goto out;
             }
-    for (uint32_t l = 0; l < nlabels; l++)
-        if (!isfinite(m->bias1[l]) || !isfinite(m->bias2[l])) {
-            rc = MODEL_FAIL("corrupt model: non-finite bias");
-            goto out;
-        }
+    char why[96];
+    if (check_weights(m, why, sizeof(why)) != NULL) {
+        rc = MODEL_FAIL("corrupt model: %s", why);
+        goto out;
+    }
     *model_out = m;
     m = NULL;
     rc = CHAFF_OK;

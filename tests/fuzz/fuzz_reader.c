@@ -1,20 +1,78 @@
 /*
  * fuzz_reader.c - libFuzzer entry points for the page readers and the decompression layer.
  * Compiled once per target with one of FUZZ_TARGET_TEXT, _JSONL, _WARC (a reader of that format
- * over the input, which may itself be gzip or zstd) or _SOURCE (source.c alone). Without
- * libFuzzer (CHAFF_FUZZ_MAIN) main() runs the fuzz function over the files given as arguments.
+ * over the input, which may itself be gzip or zstd), _SOURCE (source.c alone) or _MODEL (the
+ * input plus its CRC-32 loaded as a model file, which, when accepted, labels a fixed page).
+ * Without libFuzzer (CHAFF_FUZZ_MAIN) main() runs the fuzz function over the files given as
+ * arguments.
  */
 #include "chaff.h"
 #include "source.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#ifdef FUZZ_TARGET_SOURCE
+#if defined(FUZZ_TARGET_MODEL)
+/* The input is a model file without its trailing checksum, which is appended here so that the
+ * fuzzer reaches the checks behind it. An accepted model must label every paragraph of a page
+ * with one of its labels and finite confidences and probabilities in [0, 1]. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size > (64u << 20))
+        return 0;
+    uint8_t *file = malloc(size + 4);
+    if (file == NULL)
+        return 0;
+    memcpy(file, data, size);
+    uint32_t crc = (uint32_t)crc32(0L, data, (uInt)size);
+    for (int k = 0; k < 4; k++)
+        file[size + k] = (uint8_t)(crc >> (8 * k));
+    struct chaff_model *m = NULL;
+    struct chaff_error err;
+    int rc = chaff_model_load_buffer(file, size + 4, "fuzz", &m, &err);
+    free(file);
+    if (rc != CHAFF_OK) {
+        if (m != NULL || err.msg[0] == '\0')
+            abort(); /* a refused model says why and gives nothing */
+        return 0;
+    }
+    static const char *const paras[] = {
+        "Home", "News | Sport | Weather", "We use cookies to improve your experience.",
+        "Accept all", "The storm closed hundreds of schools across the north on Thursday, "
+        "and trains were cancelled.", "\xc3\x87" "erez ayarlar\xc4\xb1", "\xe7\xac\xac\xe4\xb8\x80\xe6\x9d\xa1",
+        "\xc2\xa9 2026", "x",
+    };
+    enum { N = sizeof(paras) / sizeof(paras[0]) };
+    size_t lens[N];
+    for (size_t i = 0; i < N; i++)
+        lens[i] = strlen(paras[i]);
+    const size_t nlabels = chaff_model_nlabels(m);
+    struct chaff_classifier *c = chaff_classifier_create(m);
+    struct chaff_result res[N];
+    float probs[64];
+    if (c != NULL && chaff_classify_page(c, paras, lens, N, res, &err) == CHAFF_OK) {
+        for (size_t i = 0; i < N; i++) {
+            if (res[i].label >= nlabels || !isfinite(res[i].confidence) ||
+                res[i].confidence < 0 || res[i].confidence > 1)
+                abort();
+            if (chaff_classifier_probs(c, i, probs, &err) != CHAFF_OK)
+                abort();
+            for (size_t l = 0; l < nlabels; l++)
+                if (!isfinite(probs[l]) || probs[l] < 0 || probs[l] > 1)
+                    abort();
+        }
+    }
+    chaff_classifier_free(c);
+    chaff_model_free(m);
+    return 0;
+}
+#elif defined(FUZZ_TARGET_SOURCE)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct chaff_source *src = NULL;

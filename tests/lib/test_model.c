@@ -1,10 +1,12 @@
 /*
  * test_model.c - the model file: a model trained on the fixture survives save and load with
  * bitwise-identical results (16- and 8-bit weights), and every kind of damaged or foreign file
- * is refused with CHAFF_ERR_MODEL (or CHAFF_ERR_IO) and a message that says what is wrong.
+ * is refused with CHAFF_ERR_MODEL (or CHAFF_ERR_IO) and a message that says what is wrong, also
+ * a file with a right checksum whose weights are not finite or absurdly large.
  */
 #include "chaff.h"
 #include "dataset.h"
+#include "model.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,11 +15,13 @@
 
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define FIXTURE CHAFF_TEST_DATA "/fixture_small.tsv"
 
@@ -329,6 +333,111 @@ static void trailing_garbage_is_refused(void **state)
     free(bad);
 }
 
+/* A two-pass model (8-bit first pass): the fixture's pages four times over, under other page
+ * ids, are enough for the second pass's two folds. */
+static struct chaff_model *train_stacked(void)
+{
+    char path[512];
+    temp_path(path, "x4");
+    FILE *in = fopen(FIXTURE, "r"), *out = fopen(path, "w");
+    assert_non_null(in);
+    assert_non_null(out);
+    char line[8192];
+    for (int k = 0; k < 4; k++) {
+        rewind(in);
+        while (fgets(line, sizeof(line), in) != NULL)
+            if (line[0] != '\n')
+                fprintf(out, "c%d-%s", k, line);
+    }
+    fclose(in);
+    assert_int_equal(fclose(out), 0);
+    struct chaff_dataset *ds = chaff_dataset_create();
+    assert_non_null(ds);
+    struct chaff_error err = {0};
+    assert_int_equal(chaff_dataset_read_tsv(ds, path, &err), CHAFF_OK);
+    unlink(path);
+    struct chaff_train_options opt;
+    chaff_train_options_defaults(&opt);
+    opt.features.hash_bits = 10;
+    opt.threads = 1;
+    opt.weight_bits = 8;
+    struct chaff_model *model = NULL;
+    struct chaff_train_summary sum;
+    assert_int_equal(chaff_train(ds, &opt, &model, &sum, &err), CHAFF_OK);
+    assert_int_equal(chaff_model_features(model)->stacking, 1);
+    chaff_dataset_free(ds);
+    return model;
+}
+
+/* Writes the float 'v' at byte 'at' of a copy of the file and sets its checksum right, so that
+ * only the check of the weights' values can refuse it. */
+static void assert_value_refused(const unsigned char *bytes, size_t n, size_t at, float v,
+                                 const char *what)
+{
+    unsigned char *bad = malloc(n);
+    assert_non_null(bad);
+    memcpy(bad, bytes, n);
+    memcpy(bad + at, &v, 4); /* the file is little-endian, like the machines CI runs on */
+    uint32_t crc = (uint32_t)crc32(0L, bad, (uInt)(n - 4));
+    for (int k = 0; k < 4; k++)
+        bad[n - 4 + k] = (unsigned char)(crc >> (8 * k));
+    assert_load_fails(bad, n, CHAFF_ERR_MODEL, what);
+    free(bad);
+}
+
+/* Weights that are not finite or absurdly large would make scores NaN and every label the
+ * first one: a file with a right checksum but such a weight is refused, and no such model is
+ * saved. */
+static void non_finite_or_huge_weights_are_refused(void **state)
+{
+    (void)state;
+    struct chaff_model *m = train_stacked();
+    char path[512];
+    temp_path(path, "stacked");
+    struct chaff_error err = {0};
+    assert_int_equal(chaff_model_save_file(m, path, &err), CHAFF_OK);
+    size_t n;
+    unsigned char *bytes = read_file(path, &n);
+    struct chaff_model *ok = NULL;
+    assert_int_equal(chaff_model_load_file(path, &ok, &err), CHAFF_OK);
+    chaff_model_free(ok);
+
+    /* Header: magic, version, hash id, seed, 7 config words, label count, the labels, weight
+     * bits, dim1, scale1; then bias1[L], the 8-bit codebook[256], ... , w2, checksum. */
+    size_t at = 8 + 4 + 4 + 8 + 7 * 4 + 4;
+    for (size_t l = 0; l < chaff_model_nlabels(m); l++)
+        at += 1 + strlen(chaff_model_label_name(m, l));
+    at += 4 + 4 + 4;
+    const size_t bias1 = at, lut_last = at + 4 * chaff_model_nlabels(m) + 255 * 4;
+    const size_t w2_last = n - 8;
+    const float bad[] = {NAN, INFINITY, -INFINITY, 1e30f, -2e6f};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        assert_value_refused(bytes, n, w2_last, bad[i], "second-pass weight");
+        assert_value_refused(bytes, n, bias1, bad[i], "bias of label 0");
+        if (bad[i] > 0)
+            assert_value_refused(bytes, n, lut_last, bad[i], "codebook entry 255");
+    }
+    /* Values just inside the bound still load. */
+    unsigned char *edge = malloc(n);
+    assert_non_null(edge);
+    memcpy(edge, bytes, n);
+    const float big = -9e5f;
+    memcpy(edge + w2_last, &big, 4);
+    uint32_t crc = (uint32_t)crc32(0L, edge, (uInt)(n - 4));
+    for (int k = 0; k < 4; k++)
+        edge[n - 4 + k] = (unsigned char)(crc >> (8 * k));
+    assert_int_equal(chaff_model_load_buffer(edge, n, "edge", &ok, &err), CHAFF_OK);
+    chaff_model_free(ok);
+    free(edge);
+
+    m->w2[0] = NAN;
+    assert_int_equal(chaff_model_save_file(m, path, &err), CHAFF_ERR_MODEL);
+    assert_non_null(strstr(err.msg, "second-pass weight 0"));
+    free(bytes);
+    unlink(path);
+    chaff_model_free(m);
+}
+
 static void empty_file_is_refused(void **state)
 {
     (void)state;
@@ -410,6 +519,7 @@ int main(void)
         cmocka_unit_test(file_cut_right_after_the_magic_is_truncated),
         cmocka_unit_test(flipped_byte_fails_the_checksum),
         cmocka_unit_test(trailing_garbage_is_refused),
+        cmocka_unit_test(non_finite_or_huge_weights_are_refused),
         cmocka_unit_test(empty_file_is_refused),
         cmocka_unit_test(directory_is_refused),
         cmocka_unit_test(missing_file_is_an_io_error),
