@@ -1,12 +1,14 @@
 /*
  * fuzz_reader.c - libFuzzer entry points for the page readers and the decompression layer.
  * Compiled once per target with one of FUZZ_TARGET_TEXT, _JSONL, _WARC (a reader of that format
- * over the input, which may itself be gzip or zstd), _SOURCE (source.c alone) or _MODEL (the
- * input plus its CRC-32 loaded as a model file, which, when accepted, labels a fixed page).
+ * over the input, which may itself be gzip or zstd), _SOURCE (source.c alone), _MODEL (the
+ * input plus its CRC-32 loaded as a model file, which, when accepted, labels a fixed page) or
+ * _TSV (the input read as labelled training data).
  * Without libFuzzer (CHAFF_FUZZ_MAIN) main() runs the fuzz function over the files given as
  * arguments.
  */
 #include "chaff.h"
+#include "dataset.h"
 #include "source.h"
 
 #include <math.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -70,6 +73,58 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     chaff_classifier_free(c);
     chaff_model_free(m);
+    return 0;
+}
+#elif defined(FUZZ_TARGET_TSV)
+/* The TSV reader reads files: the input is written to one scratch file, made once. A dataset
+ * read without error holds every row exactly once, grouped into pages; an error says where. */
+static char tsv_path[512];
+
+static void remove_tsv_scratch(void)
+{
+    unlink(tsv_path);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *const path = tsv_path;
+    if (path[0] == '\0') {
+        const char *dir = getenv("TMPDIR");
+        snprintf(path, sizeof(tsv_path), "%s/chaff_fuzz_tsv_XXXXXX",
+                 dir != NULL && *dir != '\0' ? dir : "/tmp");
+        int fd = mkstemp(path);
+        if (fd < 0)
+            abort();
+        close(fd);
+        atexit(remove_tsv_scratch);
+    }
+    FILE *f = fopen(path, "wb");
+    if (f == NULL || fwrite(data, 1, size, f) != size || fclose(f) != 0)
+        abort();
+    struct chaff_dataset *ds = chaff_dataset_create();
+    if (ds == NULL)
+        return 0;
+    struct chaff_error err;
+    memset(&err, 0, sizeof(err));
+    if (chaff_dataset_read_tsv(ds, path, &err) != CHAFF_OK) {
+        if (err.where[0] == '\0' || err.msg[0] == '\0')
+            abort();
+    } else {
+        size_t rows = 0;
+        for (size_t p = 0; p < ds->npages; p++) {
+            if (ds->pages[p].first != rows || ds->pages[p].n == 0 ||
+                ds->pages[p].lang >= ds->nlangs)
+                abort(); /* pages are contiguous, in order, and non-empty */
+            rows += ds->pages[p].n;
+        }
+        if (rows != ds->npara)
+            abort();
+        for (size_t i = 0; i < ds->npara; i++)
+            if (ds->label[i] >= ds->nlabels || ds->text_off[i] + ds->text_len[i] >= ds->arena_len ||
+                ds->arena[ds->text_off[i] + ds->text_len[i]] != '\0')
+                abort();
+    }
+    chaff_dataset_free(ds);
     return 0;
 }
 #elif defined(FUZZ_TARGET_SOURCE)
