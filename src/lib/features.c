@@ -477,6 +477,15 @@ static unsigned share_bin(uint32_t part, uint32_t whole)
     return b > 5 ? 5 : b;
 }
 
+/* ASCII characters add_shallow() looks at: the separators '|', '/', '>' and the ':', '.' and '@'
+ * of URLs and e-mail addresses ('0' is checked before). Bit c of the 128-bit set. */
+static const uint32_t interesting_ascii[4] = {
+    0,
+    (1u << ('/' - 32)) | (1u << (':' - 32)) | (1u << ('.' - 32)) | (1u << ('>' - 32)),
+    1u << ('@' - 64),
+    1u << ('|' - 96),
+};
+
 /* Separators of menus, breadcrumbs and footers. */
 static int separator_id(int32_t cp)
 {
@@ -526,12 +535,47 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
         TAG(SK_ALLCAPS, 0, 1);
     /* Separators, URLs, e-mail addresses, years: scan the normalised text once (bounded by the
      * feature byte cap). */
-    unsigned seen = 0, nsep = 0, year = 0;
-    const uint8_t *t = nz->text;
-    for (size_t k = 0; k < nz->ncps; k++) {
-        const int32_t cp = nz->cpv[k];
-        if (cp < 0x80 && cp != '|' && cp != '/' && cp != '>')
-            continue; /* the common case: no separator */
+    /* One scan of the code points finds them all; only a few ASCII characters need a look. */
+    unsigned seen = 0, nsep = 0, year = 0, url = 0, zeros = 0;
+    int email = -1; /* -1: no '@' yet; 0: the first one does not start an address; 1: it does */
+    const int32_t *const cpv = nz->cpv;
+    const size_t ncps = nz->ncps;
+    for (size_t k = 0; k < ncps; k++) {
+        const int32_t cp = cpv[k];
+        if (cp == '0') {
+            zeros++;
+            continue;
+        }
+        year |= zeros == 4; /* digits were folded to '0': a run of exactly four is a year */
+        zeros = 0;
+        if (cp < 0x80 && !((interesting_ascii[cp >> 5] >> (cp & 31)) & 1))
+            continue; /* the common case */
+        if (cp == ':') {
+            /* "http://" or "https://" */
+            url |= k + 2 < ncps && cpv[k + 1] == '/' && cpv[k + 2] == '/' &&
+                   ((k >= 4 && cpv[k - 4] == 'h' && cpv[k - 3] == 't' && cpv[k - 2] == 't' &&
+                     cpv[k - 1] == 'p') ||
+                    (k >= 5 && cpv[k - 5] == 'h' && cpv[k - 4] == 't' && cpv[k - 3] == 't' &&
+                     cpv[k - 2] == 'p' && cpv[k - 1] == 's'));
+            continue;
+        }
+        if (cp == '.') {
+            url |= k >= 3 && cpv[k - 3] == 'w' && cpv[k - 2] == 'w' && cpv[k - 1] == 'w';
+            continue;
+        }
+        if (cp == '@') {
+            /* Only the first '@': a word before it, and a '.' after it before the next space. */
+            if (email < 0) {
+                email = 0;
+                if (k > 0 && cpv[k - 1] != ' ')
+                    for (size_t j = k + 1; j < ncps && cpv[j] != ' '; j++)
+                        if (cpv[j] == '.') {
+                            email = 1;
+                            break;
+                        }
+            }
+            continue;
+        }
         int id = separator_id(cp);
         if (id > 0) {
             nsep++;
@@ -542,23 +586,14 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
             }
         }
     }
+    year |= zeros == 4;
     TAG(SK_NSEP, 0, log2_bucket(nsep, 6));
-    const char *text = (const char *)t;
-    if (strstr(text, "http://") != NULL || strstr(text, "https://") != NULL ||
-        strstr(text, "www.") != NULL)
+    if (url)
         TAG(SK_URL, 1, 1);
-    const char *at = strchr(text, '@');
-    if (at != NULL && at > text && at[-1] != ' ') {
-        const char *dot = strchr(at, '.');
-        const char *sp = strchr(at, ' ');
-        if (dot != NULL && (sp == NULL || dot < sp))
-            TAG(SK_EMAIL, 0, 1);
-    }
+    if (email > 0)
+        TAG(SK_EMAIL, 0, 1);
     if (seen & (1u << 11))
         TAG(SK_COPYRIGHT, 1, 1);
-    /* Years were folded to "0000"; a four-digit run marks dates and copyright lines. */
-    for (const char *p = strstr(text, "0000"); p != NULL && !year; p = strstr(p + 1, "0000"))
-        year = (p == text || p[-1] < '0' || p[-1] > '9') && (p[4] < '0' || p[4] > '9');
     if (year)
         TAG(SK_YEAR, 1, 1);
 

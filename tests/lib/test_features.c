@@ -469,6 +469,47 @@ static void context_and_window_features_alone_work(void **state)
     capture_release(&c);
 }
 
+/* Number of shallow features of 'text' as a page of its own. */
+static size_t shallow_count(const char *text)
+{
+    struct chaff_features_config cfg = small_config();
+    cfg.groups = CHAFF_FEAT_SHALLOW;
+    struct capture c;
+    const char *const one[] = {text};
+    featurise(&cfg, one, 1, &c);
+    size_t n = c.vecs[0].n;
+    capture_release(&c);
+    return n;
+}
+
+/* The URL, e-mail and year flags each add one feature, and only where due: pairs of texts
+ * that differ in the flag alone (same separators, same first and last characters). */
+static void url_email_and_year_flags_fire_exactly_when_due(void **state)
+{
+    (void)state;
+    static const char *const pairs[][2] = {
+        {"see http://ab.cd now", "see http:x/ab.cd now"},
+        {"see https://ab.cd now", "see httpsx//ab.cd now"},
+        {"see HTTPS://ab.cd now", "see HTTPS:/x/ab.cd now"},
+        {"see www.ab.cd now", "see wwx.ab.cd now"},
+        {"mail bob@ab.cd now", "mail bob@abcd now"},
+        {"mail bob@ab.cd now", "mail @ab.cd now"},
+        {"mail bob@ab.cd now", "mail bob@ab cd.x now"},
+        {"a@b.c then x@y", "a@b then x@y.z"}, /* only the first '@' counts */
+        {"since 2019 now", "since 20199 now"},
+        {"since 2019 now", "since 201 now"},
+        {"since 1999", "since 19999"},         /* a run at the end */
+        {"2019 was", "201 was"},               /* a run at the start */
+        {"\xd9\xa2\xd9\xa0\xd9\xa1\xd9\xa9 x", "\xd9\xa2\xd9\xa0\xd9\xa1 x"}, /* Arabic-Indic digits */
+    };
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        size_t with = shallow_count(pairs[i][0]), without = shallow_count(pairs[i][1]);
+        if (with != without + 1)
+            fail_msg("'%s': %zu shallow features, '%s': %zu; expected one more", pairs[i][0],
+                     with, pairs[i][1], without);
+    }
+}
+
 static void page_info_measures_paragraphs(void **state)
 {
     (void)state;
@@ -545,6 +586,7 @@ int main(void)
         cmocka_unit_test(context_features_follow_the_neighbours),
         cmocka_unit_test(context_words_of_a_neighbour_share_the_word_weight),
         cmocka_unit_test(page_info_measures_paragraphs),
+        cmocka_unit_test(url_email_and_year_flags_fire_exactly_when_due),
         cmocka_unit_test(stack_features_stay_below_the_dimension),
         cmocka_unit_test(context_and_window_features_alone_work),
     };
