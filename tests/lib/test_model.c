@@ -369,18 +369,24 @@ static struct chaff_model *train_stacked(void)
     return model;
 }
 
-/* Writes the float 'v' at byte 'at' of a copy of the file and sets its checksum right, so that
+/* A copy of the model file with the float 'v' at byte 'at' and its checksum set right, so that
  * only the check of the weights' values can refuse it. */
+static unsigned char *with_value(const unsigned char *bytes, size_t n, size_t at, float v)
+{
+    unsigned char *copy = malloc(n);
+    assert_non_null(copy);
+    memcpy(copy, bytes, n);
+    memcpy(copy + at, &v, 4); /* the file is little-endian, like the machines CI runs on */
+    uint32_t crc = (uint32_t)crc32(0L, copy, (uInt)(n - 4));
+    for (int k = 0; k < 4; k++)
+        copy[n - 4 + k] = (unsigned char)(crc >> (8 * k));
+    return copy;
+}
+
 static void assert_value_refused(const unsigned char *bytes, size_t n, size_t at, float v,
                                  const char *what)
 {
-    unsigned char *bad = malloc(n);
-    assert_non_null(bad);
-    memcpy(bad, bytes, n);
-    memcpy(bad + at, &v, 4); /* the file is little-endian, like the machines CI runs on */
-    uint32_t crc = (uint32_t)crc32(0L, bad, (uInt)(n - 4));
-    for (int k = 0; k < 4; k++)
-        bad[n - 4 + k] = (unsigned char)(crc >> (8 * k));
+    unsigned char *bad = with_value(bytes, n, at, v);
     assert_load_fails(bad, n, CHAFF_ERR_MODEL, what);
     free(bad);
 }
@@ -418,14 +424,7 @@ static void non_finite_or_huge_weights_are_refused(void **state)
             assert_value_refused(bytes, n, lut_last, bad[i], "codebook entry 255");
     }
     /* Values just inside the bound still load. */
-    unsigned char *edge = malloc(n);
-    assert_non_null(edge);
-    memcpy(edge, bytes, n);
-    const float big = -9e5f;
-    memcpy(edge + w2_last, &big, 4);
-    uint32_t crc = (uint32_t)crc32(0L, edge, (uInt)(n - 4));
-    for (int k = 0; k < 4; k++)
-        edge[n - 4 + k] = (unsigned char)(crc >> (8 * k));
+    unsigned char *edge = with_value(bytes, n, w2_last, -9e5f);
     assert_int_equal(chaff_model_load_buffer(edge, n, "edge", &ok, &err), CHAFF_OK);
     chaff_model_free(ok);
     free(edge);
