@@ -208,16 +208,25 @@ static void model_loaded_from_a_buffer_equals_the_file(void **state)
     chaff_model_free(loaded);
 }
 
+/* Saves 'm' to a new temporary file named by 'tag' (its path left in 'path') and returns the
+ * file's bytes. */
+static unsigned char *save_and_read(const struct chaff_model *m, const char *tag,
+                                    char path[static 512], size_t *n)
+{
+    temp_path(path, tag);
+    struct chaff_error err = {0};
+    assert_int_equal(chaff_model_save_file(m, path, &err), CHAFF_OK);
+    return read_file(path, n);
+}
+
 static void eight_bit_weights_round_trip(void **state)
 {
     struct fixture *fx = *state;
     struct chaff_model *m8 = train(fx->ds, 8);
     char path[512];
-    temp_path(path, "w8");
-    struct chaff_error err = {0};
-    assert_int_equal(chaff_model_save_file(m8, path, &err), CHAFF_OK);
     size_t n;
-    unsigned char *bytes = read_file(path, &n);
+    unsigned char *bytes = save_and_read(m8, "w8", path, &n);
+    struct chaff_error err = {0};
     assert_true(n < fx->nbytes); /* one byte per weight instead of two */
     free(bytes);
     struct chaff_model *loaded = NULL;
@@ -399,11 +408,9 @@ static void non_finite_or_huge_weights_are_refused(void **state)
     (void)state;
     struct chaff_model *m = train_stacked();
     char path[512];
-    temp_path(path, "stacked");
-    struct chaff_error err = {0};
-    assert_int_equal(chaff_model_save_file(m, path, &err), CHAFF_OK);
     size_t n;
-    unsigned char *bytes = read_file(path, &n);
+    unsigned char *bytes = save_and_read(m, "stacked", path, &n);
+    struct chaff_error err = {0};
     struct chaff_model *ok = NULL;
     assert_int_equal(chaff_model_load_file(path, &ok, &err), CHAFF_OK);
     chaff_model_free(ok);
