@@ -8,6 +8,8 @@
  * pointer is borrowed from that buffer until the next call. A line is never split: a 10 MB text
  * field is one row, read in time linear in its length.
  */
+#include "tsv.h"
+
 #include "error.h"
 
 #include <errno.h>
@@ -87,28 +89,26 @@ long chaff_tsv_unescape(char *s, size_t len)
     return tsv_unescape_at(s, len, &bad);
 }
 
+/* The two-byte escape of 'c' in the text field, or NULL when 'c' stands for itself. */
+static inline const char *escape_of(char c)
+{
+    switch (c) {
+    case '\\': return "\\\\";
+    case '\t': return "\\t";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    default: return NULL;
+    }
+}
+
 int chaff_tsv_write_escaped(void *out, const char *text, size_t len)
 {
     FILE *f = out;
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
-        const char *esc;
-        switch (text[i]) {
-        case '\\':
-            esc = "\\\\";
-            break;
-        case '\t':
-            esc = "\\t";
-            break;
-        case '\n':
-            esc = "\\n";
-            break;
-        case '\r':
-            esc = "\\r";
-            break;
-        default:
+        const char *esc = escape_of(text[i]);
+        if (esc == NULL)
             continue;
-        }
         if (i > start && fwrite(text + start, 1, i - start, f) != i - start)
             return -1;
         if (fwrite(esc, 1, 2, f) != 2)
@@ -118,6 +118,28 @@ int chaff_tsv_write_escaped(void *out, const char *text, size_t len)
     if (len > start && fwrite(text + start, 1, len - start, f) != len - start)
         return -1;
     return 0;
+}
+
+size_t chaff_tsv_escape(char *dst, const char *text, size_t len)
+{
+    char *d = dst;
+    size_t start = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char *esc = escape_of(text[i]);
+        if (esc == NULL)
+            continue;
+        memcpy(d, text + start, i - start);
+        d += i - start;
+        d[0] = esc[0];
+        d[1] = esc[1];
+        d += 2;
+        start = i + 1;
+    }
+    if (len > start) {
+        memcpy(d, text + start, len - start);
+        d += len - start;
+    }
+    return (size_t)(d - dst);
 }
 
 int chaff_tsv_open(const char *path, struct chaff_tsv_reader **reader_out, struct chaff_error *err)

@@ -2,6 +2,7 @@
  * test_tsv.c - the labelled TSV format: escapes, field splitting, line ends, error locations.
  */
 #include "chaff.h"
+#include "tsv.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -83,6 +84,17 @@ static void escapes_round_trip_through_write_and_unescape(void **state)
     assert_int_equal(chaff_tsv_unescape(copy, buf_len), (long)len);
     assert_memory_equal(copy, text, len);
     free(copy);
+
+    /* Escaping into memory gives the same bytes, within its bound of 2 bytes per input byte. */
+    char *dst = malloc(2 * len);
+    assert_non_null(dst);
+    assert_int_equal(chaff_tsv_escape(dst, text, len), buf_len);
+    assert_memory_equal(dst, buf, buf_len);
+    static const char all_escaped[] = "\\\t\n\r";
+    assert_int_equal(chaff_tsv_escape(dst, all_escaped, 4), 8);
+    assert_memory_equal(dst, "\\\\\\t\\n\\r", 8);
+    assert_int_equal(chaff_tsv_escape(dst, NULL, 0), 0);
+    free(dst);
     free(buf);
 }
 
