@@ -96,6 +96,25 @@ static void escapes_round_trip_through_write_and_unescape(void **state)
     assert_int_equal(chaff_tsv_escape(dst, NULL, 0), 0);
     free(dst);
     free(buf);
+
+    /* The escaper skips eight bytes at a time: one special byte at every offset of 40, and
+     * text that ends in mid-block, give what the byte-by-byte FILE writer gives. */
+    static const char specials[] = "\\\t\n\r";
+    char text40[40], out40[80], ref[80];
+    for (size_t len40 = 1; len40 <= 40; len40 += 13)
+        for (size_t at = 0; at < len40; at++)
+            for (size_t k = 0; k < 4; k++) {
+                memset(text40, 'x', sizeof(text40));
+                text40[at] = specials[k];
+                FILE *f = fmemopen(ref, sizeof(ref), "w");
+                assert_non_null(f);
+                assert_int_equal(chaff_tsv_write_escaped(f, text40, len40), 0);
+                long n = ftell(f);
+                fclose(f);
+                assert_int_equal(chaff_tsv_escape(out40, text40, len40), (size_t)n);
+                assert_memory_equal(out40, ref, (size_t)n);
+                assert_int_equal(n, (long)len40 + 1);
+            }
 }
 
 static void unescape_leaves_text_without_backslashes_alone(void **state)
