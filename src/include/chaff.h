@@ -306,7 +306,8 @@ struct chaff_writer_options {
     int tsv_ids;              /* 1: tsv rows are page_id<TAB>paragraph_index<TAB>label<TAB>
                                  confidence<TAB>text; 0 (default): label<TAB>confidence<TAB>text */
     int gzip_records;         /* clean WARC output: 1 compresses each record as its own gzip
-                                 member; default 0 */
+                                 member (level 6; each writing thread keeps one compressor,
+                                 freed when the thread ends); default 0 */
 };
 
 /* Sets every field of 'opt' to its documented default. */

@@ -9,11 +9,12 @@
 #include "tsv.h"
 
 #include <jansson.h>
+#include <libdeflate.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <zlib.h>
 
 void chaff_writer_options_defaults(struct chaff_writer_options *opt)
 {
@@ -155,33 +156,54 @@ static int write_tsv(FILE *out, const struct chaff_model *model, int ids,
     return rc;
 }
 
-/* Writes 'b' to 'out' as one gzip member. Returns 0, -1 on a write error, -2 out of memory. */
+/* Each thread that writes gzip members keeps one libdeflate compressor (level 6, zlib's
+ * default), made at its first member and freed when the thread ends: a compressor is hundreds
+ * of kilobytes of state, too much to make for every record. */
+static pthread_key_t compressor_key;
+static pthread_once_t compressor_once = PTHREAD_ONCE_INIT;
+static int compressor_key_made;
+
+static void free_compressor(void *c)
+{
+    libdeflate_free_compressor(c);
+}
+
+static void make_compressor_key(void)
+{
+    compressor_key_made = pthread_key_create(&compressor_key, free_compressor) == 0;
+}
+
+static struct libdeflate_compressor *thread_compressor(void)
+{
+    pthread_once(&compressor_once, make_compressor_key);
+    if (!compressor_key_made)
+        return NULL;
+    struct libdeflate_compressor *c = pthread_getspecific(compressor_key);
+    if (c == NULL) {
+        c = libdeflate_alloc_compressor(6);
+        if (c != NULL && pthread_setspecific(compressor_key, c) != 0) {
+            libdeflate_free_compressor(c);
+            c = NULL;
+        }
+    }
+    return c;
+}
+
+/* Writes 'b' to 'out' as one gzip member (libdeflate: the whole record is in memory anyway, and
+ * it compresses about twice as fast as zlib's deflate at the same level). Returns 0, -1 on a
+ * write error, -2 out of memory. */
 static int write_gzip_member(FILE *out, const struct bytes *b)
 {
-    z_stream zs;
-    memset(&zs, 0, sizeof(zs));
-    if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-        Z_OK)
+    struct libdeflate_compressor *c = thread_compressor();
+    if (c == NULL)
         return -2;
-    unsigned char chunk[1 << 14];
-    zs.next_in = (unsigned char *)b->data;
-    size_t left = b->len;
-    int rc = 0, flush;
-    do {
-        uInt step = left > (1u << 30) ? (1u << 30) : (uInt)left;
-        zs.avail_in = step;
-        left -= step;
-        flush = left == 0 ? Z_FINISH : Z_NO_FLUSH;
-        do {
-            zs.next_out = chunk;
-            zs.avail_out = sizeof(chunk);
-            deflate(&zs, flush);
-            size_t n = sizeof(chunk) - zs.avail_out;
-            if (n > 0 && fwrite(chunk, 1, n, out) != n)
-                rc = -1;
-        } while (zs.avail_out == 0);
-    } while (flush != Z_FINISH);
-    deflateEnd(&zs);
+    size_t bound = libdeflate_gzip_compress_bound(c, b->len);
+    unsigned char *z = malloc(bound);
+    if (z == NULL)
+        return -2;
+    size_t n = libdeflate_gzip_compress(c, b->data, b->len, z, bound);
+    int rc = n == 0 ? -2 : fwrite(z, 1, n, out) != n ? -1 : 0;
+    free(z);
     return rc;
 }
 
