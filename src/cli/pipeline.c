@@ -40,10 +40,10 @@
 
 /* A page copied into a batch: offsets into the batch arena. */
 struct page_ref {
-    size_t id, url, raw, raw_len, payload, payload_len;
+    size_t id, url, raw, raw_len, payload, payload_len, fields;
     size_t para0, nparas;
     uint64_t index, offset, lineno;
-    int passthrough, has_raw, has_payload;
+    int passthrough, has_raw, has_payload, has_fields;
 };
 
 struct batch {
@@ -194,6 +194,12 @@ static int batch_add_page(struct batch *b, const struct chaff_page *page)
         ref->raw_len = page->raw_len;
         ref->has_raw = 1;
         if (ref->raw == SIZE_MAX)
+            return -1;
+    }
+    if (page->fields != NULL) {
+        ref->fields = arena_put(b, page->fields, strlen(page->fields));
+        ref->has_fields = 1;
+        if (ref->fields == SIZE_MAX)
             return -1;
     }
     if (page->passthrough && page->payload != NULL) {
@@ -452,6 +458,7 @@ static void process(struct worker *w, struct batch *b)
             .payload_len = ref->payload_len,
             .passthrough = ref->passthrough,
             .lineno = ref->lineno,
+            .fields = ref->has_fields ? b->arena + ref->fields : NULL,
         };
         if (ref->nparas > 0 &&
             chaff_classify_page(w->cl, paras, lens, ref->nparas, res, &err) != CHAFF_OK) {

@@ -217,6 +217,10 @@ struct chaff_page {
                                   only yielded with chaff_reader_options.passthrough; then
                                   nparas == 0 and raw/payload hold the record */
     uint64_t lineno;           /* JSONL: 1-based line number; else 0 */
+    const char *fields;        /* JSONL: the record's other members as one compact JSON object
+                                  (the raw line without "text", "labels" and "confidences"),
+                                  NUL-terminated, so that -o jsonl need not parse raw again;
+                                  else NULL */
 };
 
 /* Reads pages from a file or standard input. Opaque; one reader per thread. */

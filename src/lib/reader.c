@@ -160,6 +160,7 @@ void chaff_reader_close(struct chaff_reader *r)
     free(r->buf);
     free(r->line);
     free(r->url);
+    free(r->fields);
     free(r->hdr);
     chaff_page_buf_release(&r->page);
     free(r);

@@ -45,6 +45,8 @@ struct chaff_reader {
     struct chaff_page_buf page;
     char *url;
     size_t url_cap;
+    char *fields; /* JSONL: the other members of the current record (chaff_page.fields) */
+    size_t fields_cap;
     uint64_t page_index;
     struct chaff_reader_stats stats;
     /* WARC: the header block of the current record; a line read while resynchronising that

@@ -2,9 +2,11 @@
  * reader_jsonl.c - JSONL pages: one JSON object per line (parsed with jansson). The page's
  * paragraphs are the non-blank lines of its "text" string; its id is "id" (a string or an
  * integer), else "url", else "NAME:LINE". Blank lines between objects are ignored. The raw line
- * is handed out with the page so that writers can pass the other fields through.
+ * is handed out with the page, and so are its other members as compact JSON (chaff_page.fields),
+ * so that writers can pass them through without parsing the line again.
  */
 #include "error.h"
+#include "grow.h"
 #include "reader.h"
 
 #include <jansson.h>
@@ -18,6 +20,25 @@ static int line_error(struct chaff_reader *r, struct chaff_error *err, const cha
     char where[sizeof(err->where)];
     snprintf(where, sizeof(where), "%s:%llu", r->name, (unsigned long long)r->lineno);
     return chaff_error_set(err, CHAFF_ERR_PARSE, where, "%s%s", what, detail), -1;
+}
+
+/* Keeps the members of 'obj' other than "text", "labels" and "confidences" (which -o jsonl
+ * writes anew) as compact JSON in r->fields; removes those three from 'obj' (their values may
+ * not be used afterwards). Returns 0 or -1 when out of memory. */
+static int set_fields(struct chaff_reader *r, json_t *obj)
+{
+    json_object_del(obj, "labels");
+    json_object_del(obj, "confidences");
+    json_object_del(obj, "text");
+    char *dump = json_dumps(obj, JSON_COMPACT);
+    if (dump == NULL)
+        return -1;
+    size_t len = strlen(dump);
+    int rc = chaff_grow((void **)&r->fields, &r->fields_cap, len + 1, 1);
+    if (rc == 0)
+        memcpy(r->fields, dump, len + 1);
+    free(dump);
+    return rc;
 }
 
 /* Fills the page from the parsed object 'obj'. Returns 1, -1 for a record error, -2 when out of
@@ -55,7 +76,7 @@ static int build_page(struct chaff_reader *r, json_t *obj, struct chaff_error *e
         chaff_reader_set_url(r, json_is_string(url) ? json_string_value(url) : "",
                              json_is_string(url) ? json_string_length(url) : 0) != 0 ||
         chaff_reader_add_lines(r, json_string_value(text), json_string_length(text)) != 0 ||
-        chaff_page_buf_finish(pb) != 0)
+        chaff_page_buf_finish(pb) != 0 || set_fields(r, obj) != 0)
         return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
     return 1;
 }
@@ -95,5 +116,6 @@ int chaff_reader_jsonl_next(struct chaff_reader *r, struct chaff_page *page,
     page->lineno = r->lineno;
     page->raw = r->line;
     page->raw_len = len;
+    page->fields = r->fields;
     return 1;
 }

@@ -295,7 +295,14 @@ static int write_jsonl(FILE *out, const struct chaff_model *model, enum chaff_fo
                        uint64_t mask, struct chaff_error *err)
 {
     json_t *obj = NULL;
-    if (format == CHAFF_FORMAT_JSONL && page->raw != NULL) {
+    if (format == CHAFF_FORMAT_JSONL && page->fields != NULL) {
+        /* The reader has kept the other members already (chaff_page.fields). */
+        obj = json_loads(page->fields, JSON_ALLOW_NUL, NULL);
+        if (!json_is_object(obj)) {
+            json_decref(obj);
+            return chaff_error_set(err, CHAFF_ERR_PARSE, page->id, "fields are no JSON object");
+        }
+    } else if (format == CHAFF_FORMAT_JSONL && page->raw != NULL) {
         json_error_t jerr;
         obj = json_loadb(page->raw, page->raw_len, JSON_ALLOW_NUL, &jerr);
         if (!json_is_object(obj)) {

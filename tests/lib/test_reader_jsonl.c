@@ -97,6 +97,25 @@ static void nul_inside_text_is_kept(void **state)
     close_opened(o);
 }
 
+/* The members -o jsonl passes through come with the page, without the ones it writes anew. */
+static void other_members_come_with_the_page(void **state)
+{
+    (void)state;
+    struct opened o = open_jsonl(
+        "{\"id\":\"p1\",\"text\":\"a\",\"labels\":[1],\"meta\":{\"k\":\"x\\u0000y\"},"
+        "\"confidences\":0,\"n\":2}\n{\"text\":\"b\"}\n",
+        0, 0);
+    struct chaff_page page;
+    struct chaff_error err = {0};
+    assert_int_equal(chaff_reader_next(o.r, &page, &err), 1);
+    assert_non_null(page.fields);
+    assert_string_equal(page.fields, "{\"id\":\"p1\",\"meta\":{\"k\":\"x\\u0000y\"},\"n\":2}");
+    assert_int_equal(chaff_reader_next(o.r, &page, &err), 1);
+    assert_string_equal(page.fields, "{}");
+    assert_int_equal(chaff_reader_next(o.r, &page, &err), 0);
+    close_opened(o);
+}
+
 static void broken_lines_are_skipped_with_their_line_number(void **state)
 {
     (void)state;
@@ -162,6 +181,7 @@ int main(void)
         cmocka_unit_test(paragraphs_are_the_non_blank_lines_of_text),
         cmocka_unit_test(id_falls_back_to_url_then_to_the_line),
         cmocka_unit_test(nul_inside_text_is_kept),
+        cmocka_unit_test(other_members_come_with_the_page),
         cmocka_unit_test(broken_lines_are_skipped_with_their_line_number),
         cmocka_unit_test(without_skip_bad_a_broken_line_stops_the_reader),
         cmocka_unit_test(a_line_over_the_limit_names_the_limit),
