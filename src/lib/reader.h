@@ -77,6 +77,11 @@ uint64_t chaff_reader_skip(struct chaff_reader *r, uint64_t n);
  * removed) is a paragraph. Returns 0 or -1 when out of memory. */
 int chaff_reader_add_lines(struct chaff_reader *r, const char *text, size_t len);
 
+/* The members of JSONL object 'obj' (a json_t *) other than "text", "labels" and
+ * "confidences", which -o jsonl writes anew, as compact JSON ("{}" when none): a new string
+ * (free() it), or NULL when out of memory. Removes those three from 'obj'. */
+char *chaff_jsonl_fields(void *obj);
+
 /* Sets r->url to 'len' bytes of 'url'; 0 or -1 when out of memory. */
 int chaff_reader_set_url(struct chaff_reader *r, const char *url, size_t len);
 

@@ -22,15 +22,20 @@ static int line_error(struct chaff_reader *r, struct chaff_error *err, const cha
     return chaff_error_set(err, CHAFF_ERR_PARSE, where, "%s%s", what, detail), -1;
 }
 
-/* Keeps the members of 'obj' other than "text", "labels" and "confidences" (which -o jsonl
- * writes anew) as compact JSON in r->fields; removes those three from 'obj' (their values may
- * not be used afterwards). Returns 0 or -1 when out of memory. */
-static int set_fields(struct chaff_reader *r, json_t *obj)
+char *chaff_jsonl_fields(void *obj_v)
 {
+    json_t *obj = obj_v;
     json_object_del(obj, "labels");
     json_object_del(obj, "confidences");
     json_object_del(obj, "text");
-    char *dump = json_dumps(obj, JSON_COMPACT);
+    return json_dumps(obj, JSON_COMPACT);
+}
+
+/* Keeps the other members of 'obj' (chaff_jsonl_fields()) in r->fields. Returns 0 or -1 when
+ * out of memory. */
+static int set_fields(struct chaff_reader *r, json_t *obj)
+{
+    char *dump = chaff_jsonl_fields(obj);
     if (dump == NULL)
         return -1;
     size_t len = strlen(dump);

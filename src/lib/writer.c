@@ -6,6 +6,7 @@
  */
 #include "chaff.h"
 #include "error.h"
+#include "reader.h"
 #include "tsv.h"
 
 #include <jansson.h>
@@ -294,42 +295,40 @@ static int write_jsonl(FILE *out, const struct chaff_model *model, enum chaff_fo
                        const struct chaff_page *page, const struct chaff_result *results,
                        uint64_t mask, struct chaff_error *err)
 {
-    json_t *obj = NULL;
-    if (format == CHAFF_FORMAT_JSONL && page->fields != NULL) {
-        /* The reader has kept the other members already (chaff_page.fields). */
-        obj = json_loads(page->fields, JSON_ALLOW_NUL, NULL);
-        if (!json_is_object(obj)) {
-            json_decref(obj);
-            return chaff_error_set(err, CHAFF_ERR_PARSE, page->id, "fields are no JSON object");
+    /* 'head': the members passed through, as a compact JSON object. The reader keeps them with
+     * the page (chaff_page.fields); a page without them has them taken from its raw line, or
+     * made of its id and url. */
+    const char *head = format == CHAFF_FORMAT_JSONL ? page->fields : NULL;
+    char *made = NULL;
+    if (head == NULL) {
+        json_t *obj = NULL;
+        if (format == CHAFF_FORMAT_JSONL && page->raw != NULL) {
+            obj = json_loadb(page->raw, page->raw_len, JSON_ALLOW_NUL, NULL);
+            if (!json_is_object(obj)) {
+                json_decref(obj);
+                return chaff_error_set(err, CHAFF_ERR_PARSE, page->id, "raw line is no JSON object");
+            }
+            made = chaff_jsonl_fields(obj);
+        } else {
+            obj = json_object();
+            if (obj != NULL && json_object_set_new(obj, "id", json_string_nocheck(page->id)) == 0 &&
+                (page->url == NULL || page->url[0] == '\0' ||
+                 json_object_set_new(obj, "url", json_string_nocheck(page->url)) == 0))
+                made = json_dumps(obj, JSON_COMPACT);
         }
-    } else if (format == CHAFF_FORMAT_JSONL && page->raw != NULL) {
-        json_error_t jerr;
-        obj = json_loadb(page->raw, page->raw_len, JSON_ALLOW_NUL, &jerr);
-        if (!json_is_object(obj)) {
-            json_decref(obj);
-            return chaff_error_set(err, CHAFF_ERR_PARSE, page->id, "raw line is no JSON object");
-        }
-        json_object_del(obj, "labels");
-        json_object_del(obj, "confidences");
-        json_object_del(obj, "text");
-    } else {
-        obj = json_object();
-        if (obj == NULL || json_object_set_new(obj, "id", json_string_nocheck(page->id)) != 0 ||
-            (page->url != NULL && page->url[0] != '\0' &&
-             json_object_set_new(obj, "url", json_string_nocheck(page->url)) != 0)) {
-            json_decref(obj);
+        json_decref(obj);
+        if (made == NULL)
             return chaff_error_set(err, CHAFF_ERR_NOMEM, page->id, "out of memory");
-        }
+        head = made;
     }
-    char *head = json_dumps(obj, JSON_COMPACT);
-    size_t nmembers = json_object_size(obj);
-    json_decref(obj);
-    if (head == NULL)
-        return chaff_error_set(err, CHAFF_ERR_NOMEM, page->id, "out of memory");
     size_t hlen = strlen(head);
+    if (hlen < 2 || head[0] != '{' || head[hlen - 1] != '}') {
+        free(made);
+        return chaff_error_set(err, CHAFF_ERR_PARSE, page->id, "fields are no JSON object");
+    }
     int bad = fwrite(head, 1, hlen - 1, out) != hlen - 1; /* without the closing brace */
-    free(head);
-    fputs(nmembers > 0 ? ",\"labels\":[" : "\"labels\":[", out);
+    free(made);
+    fputs(hlen > 2 ? ",\"labels\":[" : "\"labels\":[", out); /* "{}": no member before */
     for (size_t i = 0; i < page->nparas; i++) {
         if (i > 0)
             putc(',', out);
