@@ -280,7 +280,6 @@ static inline uint32_t bucket(const struct chaff_featurizer *fx, uint64_t h)
     return (uint32_t)h & fx->mask;
 }
 
-
 /* The key of an n-gram of L >= 1 bytes: its bytes read as a little-endian integer when L <= 8,
  * longer ones folded eight bytes at a time. Reads up to 7 bytes past the n-gram (the buffer has
  * CHAR_PAD_SLACK bytes of slack). Different byte strings of at most 8 bytes get different keys
@@ -319,7 +318,6 @@ static int pad_text(struct chaff_featurizer *fx)
     memset(fx->pad + nz->text_len + 2, 0, CHAR_PAD_SLACK);
     return 0;
 }
-
 
 /* Character n-grams over " " + text + " " (the spaces mark the paragraph boundaries of the
  * first and last word; inner word boundaries are already single spaces). An n-gram's bucket is
@@ -533,9 +531,8 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
         TAG(SK_INVALID, 0, 1);
     if (st->nletters >= 4 && st->nupper == st->nletters)
         TAG(SK_ALLCAPS, 0, 1);
-    /* Separators, URLs, e-mail addresses, years: scan the normalised text once (bounded by the
-     * feature byte cap). */
-    /* One scan of the code points finds them all; only a few ASCII characters need a look. */
+    /* Separators, URLs, e-mail addresses, years: one scan of the code points (bounded by the
+     * feature byte cap); only a few ASCII characters need a look. */
     unsigned seen = 0, nsep = 0, year = 0, url = 0, zeros = 0;
     int email = -1; /* -1: no '@' yet; 0: the first one does not start an address; 1: it does */
     const int32_t *const cpv = nz->cpv;

@@ -53,10 +53,11 @@ static const char *check_weights(const struct chaff_model *m, char *buf, size_t 
     for (size_t k = 0; m->weight_bits == 8 && k < 256; k++)
         if (!weight_ok(m->lut1[k]) || (k > 0 && m->lut1[k] < m->lut1[k - 1]))
             return snprintf(buf, cap, "codebook entry %zu is %g", k, (double)m->lut1[k]), buf;
-    for (uint32_t l = 0; l < m->nlabels; l++)
+    for (uint32_t l = 0; l < m->nlabels; l++) {
+        float bad = !weight_ok(m->bias1[l]) ? m->bias1[l] : m->bias2[l];
         if (!weight_ok(m->bias1[l]) || (m->cfg.stacking && !weight_ok(m->bias2[l])))
-            return snprintf(buf, cap, "bias of label %u is %g", l,
-                            (double)(weight_ok(m->bias1[l]) ? m->bias2[l] : m->bias1[l])), buf;
+            return snprintf(buf, cap, "bias of label %u is %g", l, (double)bad), buf;
+    }
     for (size_t i = 0; m->cfg.stacking && i < (size_t)m->dim2 * m->nlabels; i++)
         if (!weight_ok(m->w2[i]))
             return snprintf(buf, cap, "second-pass weight %zu is %g", i, (double)m->w2[i]), buf;

@@ -23,7 +23,6 @@ void chaff_writer_options_defaults(struct chaff_writer_options *opt)
     opt->output = CHAFF_OUTPUT_TSV;
 }
 
-
 /* Formats confidence 'c' (0..1) into 'buf' as printf's "%.4f" does and returns its length:
  * c * 10000 is exact in double (24 + 14 bits), so its fraction decides the rounding exactly,
  * halfway cases (such as 1/32) to even as printf rounds them. printf cost 5 % of classify. */
