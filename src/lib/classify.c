@@ -34,6 +34,8 @@ struct chaff_classifier *chaff_classifier_create(const struct chaff_model *model
         free(cl);
         return NULL;
     }
+    if (model->nlabels == 3 && model->stride == 3 && model->w1_8 != NULL)
+        chaff_featurizer_score_chars(&cl->fx, model->w1_8, model->lut1);
     return cl;
 }
 
@@ -85,12 +87,12 @@ static int reserve(struct chaff_classifier *cl, size_t n)
 }
 
 static int score_first_pass(void *ctx, size_t i, const struct chaff_fvec *own,
-                            const struct chaff_fvec *rest)
+                            const struct chaff_fvec *rest, const float *chars)
 {
     struct chaff_classifier *cl = ctx;
     float scores[CHAFF_MAX_LABELS];
     uint64_t t0 = cl->fx.timing ? chaff_clock_ns() : 0;
-    chaff_model_score1(cl->model, own, rest, scores);
+    chaff_model_score1(cl->model, own, rest, chars, scores);
     chaff_model_probs(scores, cl->model->nlabels, cl->p1 + i * cl->model->nlabels);
     if (!cl->model->cfg.stacking)
         memcpy(cl->scores + i * cl->model->nlabels, scores, cl->model->nlabels * sizeof(float));

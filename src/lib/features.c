@@ -319,31 +319,45 @@ static int pad_text(struct chaff_featurizer *fx)
     return 0;
 }
 
+/* The number of character n-grams of the paragraph in fx->nz (over " " + text + " "). */
+static size_t char_ngram_count(const struct chaff_featurizer *fx)
+{
+    const size_t total = fx->nz.ncps + 2; /* with the two boundary marks */
+    size_t count = 0;
+    for (unsigned n = fx->cfg.char_ngram_min; n <= fx->cfg.char_ngram_max; n++)
+        count += total >= n ? total - n + 1 : 0;
+    return count;
+}
+
+/* fx->offs = the byte offset in fx->pad of each of its code points, plus the end. */
+static int char_offsets(struct chaff_featurizer *fx)
+{
+    const struct chaff_normalizer *nz = &fx->nz;
+    const size_t total = nz->ncps + 2;
+    if (chaff_grow((void **)&fx->offs, &fx->offs_cap, total + 1, sizeof(uint32_t)) != 0)
+        return -1;
+    uint32_t *const offs = fx->offs;
+    offs[0] = 0;
+    for (size_t k = 1; k <= nz->ncps + 1; k++)
+        offs[k] = nz->starts[k - 1] + 1;
+    offs[total] = (uint32_t)nz->text_len + 2;
+    return 0;
+}
+
 /* Character n-grams over " " + text + " " (the spaces mark the paragraph boundaries of the
  * first and last word; inner word boundaries are already single spaces). An n-gram's bucket is
  * the top bits of (key ^ seed) * 2^64/phi: one multiplication, no chain of byte hashes. */
 static int add_char_ngrams(struct chaff_featurizer *fx, struct chaff_fvec *v)
 {
-    const struct chaff_normalizer *nz = &fx->nz;
-    const size_t ncps = nz->ncps;
-    const unsigned nmin = fx->cfg.char_ngram_min, nmax = fx->cfg.char_ngram_max;
-    const size_t total = ncps + 2; /* with the two boundary marks */
-    size_t count = 0;
-    for (unsigned n = nmin; n <= nmax; n++)
-        count += total >= n ? total - n + 1 : 0;
+    const size_t count = char_ngram_count(fx);
     if (count == 0)
         return 0;
-    if (fvec_reserve(v, count) != 0 ||
-        chaff_grow((void **)&fx->offs, &fx->offs_cap, total + 1, sizeof(uint32_t)) != 0)
+    if (fvec_reserve(v, count) != 0 || char_offsets(fx) != 0)
         return -1;
-    /* The byte offset in fx->pad of each code point (plus the end). */
+    const unsigned nmin = fx->cfg.char_ngram_min, nmax = fx->cfg.char_ngram_max;
+    const size_t total = fx->nz.ncps + 2;
     const uint8_t *const pad = fx->pad;
-    uint32_t *const offs = fx->offs;
-    offs[0] = 0;
-    for (size_t k = 1; k <= ncps + 1; k++)
-        offs[k] = nz->starts[k - 1] + 1;
-    offs[total] = (uint32_t)nz->text_len + 2;
-
+    const uint32_t *const offs = fx->offs;
     const float val = 1.0f / sqrtf((float)count);
     const unsigned shift = fx->shift;
     /* Locals only in the loop: stores through v->idx could alias fx and v, and the compiler
@@ -362,6 +376,49 @@ static int add_char_ngrams(struct chaff_featurizer *fx, struct chaff_fvec *v)
         }
     }
     v->n += m;
+    return 0;
+}
+
+void chaff_featurizer_score_chars(struct chaff_featurizer *fx, const uint8_t *codes,
+                                  const float *lut)
+{
+    fx->char_codes = codes;
+    fx->char_lut = lut;
+}
+
+/* The same n-grams as add_char_ngrams(), scored: out[l] = val * (sum of their weights for
+ * label l), which is what the scorer would add up from the vector. The shortest n-grams and
+ * the others are summed apart, which halves the chains of additions. */
+static int score_char_ngrams(struct chaff_featurizer *fx, float out[3])
+{
+    out[0] = out[1] = out[2] = 0;
+    const size_t count = char_ngram_count(fx);
+    if (count == 0)
+        return 0;
+    if (char_offsets(fx) != 0)
+        return -1;
+    const unsigned nmin = fx->cfg.char_ngram_min, nmax = fx->cfg.char_ngram_max;
+    const size_t total = fx->nz.ncps + 2;
+    const uint8_t *const pad = fx->pad;
+    const uint32_t *const offs = fx->offs;
+    const uint8_t *const codes = fx->char_codes;
+    const float *const lut = fx->char_lut;
+    const unsigned shift = fx->shift;
+    float a0 = 0, a1 = 0, a2 = 0, b0 = 0, b1 = 0, b2 = 0;
+    for (size_t start = 0; start + nmin <= total; start++) {
+        const uint32_t base = offs[start];
+        const size_t nend = total - start < nmax ? total - start : nmax;
+        uint64_t key = ngram_key(pad + base, offs[start + nmin] - base);
+        const uint8_t *row = codes + (size_t)chaff_hash_bucket_fib(key ^ SEED_CHAR, shift) * 3;
+        a0 += lut[row[0]], a1 += lut[row[1]], a2 += lut[row[2]];
+        for (size_t n = nmin + 1; n <= nend; n++) {
+            key = ngram_key(pad + base, offs[start + n] - base);
+            row = codes + (size_t)chaff_hash_bucket_fib(key ^ SEED_CHAR, shift) * 3;
+            b0 += lut[row[0]], b1 += lut[row[1]], b2 += lut[row[2]];
+        }
+    }
+    const float val = 1.0f / sqrtf((float)count);
+    out[0] = (a0 + b0) * val, out[1] = (a1 + b1) * val, out[2] = (a2 + b2) * val;
     return 0;
 }
 
@@ -630,9 +687,13 @@ static int featurize_own(struct chaff_featurizer *fx, struct chaff_fx_slot *slot
     if (fx->timing)
         fx->ns_normalize += chaff_clock_ns() - t0;
     fx->ninvalid += st.ninvalid;
-    if ((fx->cfg.groups & CHAFF_FEAT_CHARS) &&
-        (pad_text(fx) != 0 || add_char_ngrams(fx, &slot->own) != 0))
-        return -1;
+    if (fx->cfg.groups & CHAFF_FEAT_CHARS) {
+        if (pad_text(fx) != 0)
+            return -1;
+        if (fx->char_codes != NULL ? score_char_ngrams(fx, slot->chars) != 0
+                                   : add_char_ngrams(fx, &slot->own) != 0)
+            return -1;
+    }
     size_t nwords;
     if (add_words(fx, &slot->own, &nwords) != 0)
         return -1;
@@ -797,7 +858,11 @@ int chaff_features_page(struct chaff_featurizer *fx, const char *const *paras, c
         size_t i = j - c;
         if (assemble(fx, i, n) != 0)
             return -1;
-        int rc = sink(sink_ctx, i, &fx->ring[i % fx->nring].own, &fx->out);
+        const struct chaff_fx_slot *slot = &fx->ring[i % fx->nring];
+        const float *chars = fx->char_codes != NULL && (fx->cfg.groups & CHAFF_FEAT_CHARS)
+                                 ? slot->chars
+                                 : NULL;
+        int rc = sink(sink_ctx, i, &slot->own, &fx->out, chars);
         if (rc != 0)
             return rc;
     }

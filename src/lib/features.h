@@ -41,6 +41,7 @@ struct chaff_para_info {
 /* Per-paragraph scratch of the context ring. */
 struct chaff_fx_slot {
     struct chaff_fvec own; /* the paragraph's own features */
+    float chars[3];        /* with a character scorer: its character n-grams' weighted sums */
     uint64_t *ctx;         /* hashes its neighbours see */
     size_t nctx, ctx_cap;
 };
@@ -66,6 +67,8 @@ struct chaff_featurizer {
     uint64_t ninvalid; /* invalid UTF-8 and NUL bytes replaced, summed over all pages */
     int timing;        /* 1: measure ns_normalize */
     uint64_t ns_normalize;
+    const uint8_t *char_codes; /* see chaff_featurizer_score_chars() */
+    const float *char_lut;
     double *psum; /* second pass: prefix sums of first-pass probabilities */
     size_t region_first[64], region_last[64]; /* second pass: each label's region */
     size_t psum_cap;
@@ -74,14 +77,23 @@ struct chaff_featurizer {
 /* Called once per paragraph, in order, with its first-pass vector in two parts (borrowed for
  * the call): 'own' (its n-grams and shallow features) and 'rest' (context and window
  * features); the vector is their concatenation. Handing them apart saves copying the own
- * features, the most numerous, for every paragraph. A non-zero return stops featurisation and
- * is returned by chaff_features_page(). */
+ * features, the most numerous, for every paragraph. 'chars' is NULL, or, with a character
+ * scorer, the paragraph's character n-grams already scored (three sums, one per label); they
+ * are then not in 'own'. A non-zero return stops featurisation and is returned by
+ * chaff_features_page(). */
 typedef int (*chaff_fvec_sink)(void *sink_ctx, size_t i, const struct chaff_fvec *own,
-                               const struct chaff_fvec *rest);
+                               const struct chaff_fvec *rest, const float *chars);
 
 /* 'cfg' must have passed chaff_features_config_check(). Returns 0 or -1 (out of memory). */
 int chaff_featurizer_init(struct chaff_featurizer *fx, const struct chaff_features_config *cfg);
 void chaff_featurizer_release(struct chaff_featurizer *fx);
+
+/* For classifying with a three-label model of 8-bit weights: the character n-grams, two thirds
+ * of the features, are scored as they are hashed (no index is stored and read back) and
+ * handed to the sink as sums. 'codes' holds 2^hash_bits rows of three codes into the
+ * codebook 'lut' (struct chaff_model's w1_8 and lut1); both are borrowed. */
+void chaff_featurizer_score_chars(struct chaff_featurizer *fx, const uint8_t *codes,
+                                  const float *lut);
 
 /* Featurises the 'n' paragraphs of a page and hands each first-pass vector to 'sink'.
  * Afterwards fx->info holds the page's paragraph facts. Returns 0, -1 when out of memory, or

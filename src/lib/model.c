@@ -289,12 +289,14 @@ static void score1_add(const struct chaff_model *m, const struct chaff_fvec *v, 
 }
 
 void chaff_model_score1(const struct chaff_model *m, const struct chaff_fvec *own,
-                        const struct chaff_fvec *rest, float *scores)
+                        const struct chaff_fvec *rest, const float *chars, float *scores)
 {
     float a[CHAFF_MAX_LABELS] = {0}, b[CHAFF_MAX_LABELS] = {0};
     score1_add(m, own, a);
     if (rest != NULL)
         score1_add(m, rest, b);
+    for (uint32_t l = 0; chars != NULL && l < m->nlabels; l++)
+        a[l] += chars[l];
     for (uint32_t l = 0; l < m->nlabels; l++)
         scores[l] = m->bias1[l] + (a[l] + b[l]) * m->scale1;
 }

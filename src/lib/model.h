@@ -59,9 +59,10 @@ static inline int chaff_model_w1(const struct chaff_model *m, size_t f, uint32_t
 }
 
 /* Scores of every label (raw decision values) into 'scores' for the first-pass vector made of
- * 'own' and 'rest' (NULL: none), as the featuriser's sink receives them. */
+ * 'own', 'rest' (NULL: none) and the scored character n-grams 'chars' (NULL: none), as the
+ * featuriser's sink receives them. */
 void chaff_model_score1(const struct chaff_model *m, const struct chaff_fvec *own,
-                        const struct chaff_fvec *rest, float *scores);
+                        const struct chaff_fvec *rest, const float *chars, float *scores);
 void chaff_model_score2(const struct chaff_model *m, const struct chaff_fvec *v, float *scores);
 
 /* Turns decision values into probabilities (one-vs-rest logistic, normalised to sum 1). */

@@ -189,8 +189,9 @@ struct row_sink {
 };
 
 static int sink_row(void *ctx, size_t i, const struct chaff_fvec *own,
-                    const struct chaff_fvec *rest)
+                    const struct chaff_fvec *rest, const float *chars)
 {
+    (void)chars; /* no character scorer: the n-grams are in 'own' */
     struct row_sink *s = ctx;
     s->w->row_off[s->first + i] = s->w->nodes.n;
     return append_row(&s->w->nodes, own, rest, s->bias_index) != 0 ? -1 : 0;

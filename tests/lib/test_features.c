@@ -27,8 +27,9 @@ struct capture {
 /* Keeps a copy of each paragraph's vector: its own part followed by the rest, as the scorer
  * and the trainer take them. */
 static int capture_sink(void *ctx, size_t i, const struct chaff_fvec *own,
-                        const struct chaff_fvec *rest)
+                        const struct chaff_fvec *rest, const float *chars)
 {
+    assert_null(chars); /* no character scorer */
     struct capture *c = ctx;
     assert_true(c->ncalls < 64);
     c->order[c->ncalls] = i;

@@ -6,6 +6,7 @@
  */
 #include "chaff.h"
 #include "dataset.h"
+#include "features.h"
 #include "model.h"
 
 #include <setjmp.h>
@@ -235,6 +236,64 @@ static void eight_bit_weights_round_trip(void **state)
     chaff_model_free(loaded);
     chaff_model_free(m8);
     unlink(path);
+}
+
+/* First-pass scores of every paragraph of a page, as the classifier computes them. */
+struct score_sink {
+    const struct chaff_model *m;
+    float scores[64][3];
+    size_t n, own_features;
+};
+
+static int score_sink(void *ctx, size_t i, const struct chaff_fvec *own,
+                      const struct chaff_fvec *rest, const float *chars)
+{
+    struct score_sink *s = ctx;
+    assert_true(i < 64);
+    chaff_model_score1(s->m, own, rest, chars, s->scores[i]);
+    s->own_features += own->n;
+    s->n++;
+    return 0;
+}
+
+/* Classification sums the weights of the character n-grams as it hashes them
+ * (chaff_featurizer_score_chars); the sums must be what scoring the listed n-grams gives, up
+ * to the order of the float additions. */
+static void scored_character_ngrams_equal_the_listed_ones(void **state)
+{
+    struct fixture *fx = *state;
+    struct chaff_model *m8 = train(fx->ds, 8);
+    assert_int_equal(m8->stride, 3);
+    struct chaff_featurizer listed, scored;
+    assert_int_equal(chaff_featurizer_init(&listed, &m8->cfg), 0);
+    assert_int_equal(chaff_featurizer_init(&scored, &m8->cfg), 0);
+    chaff_featurizer_score_chars(&scored, m8->w1_8, m8->lut1);
+    size_t compared = 0;
+    for (size_t p = 0; p < fx->ds->npages; p++) {
+        const struct chaff_dataset_page *pg = &fx->ds->pages[p];
+        if (pg->n > 64)
+            continue;
+        const char *paras[64];
+        for (size_t i = 0; i < pg->n; i++)
+            paras[i] = fx->ds->arena + fx->ds->text_off[pg->first + i];
+        const size_t *lens = fx->ds->text_len + pg->first;
+        struct score_sink a = {.m = m8}, b = {.m = m8};
+        assert_int_equal(chaff_features_page(&listed, paras, lens, pg->n, score_sink, &a), 0);
+        assert_int_equal(chaff_features_page(&scored, paras, lens, pg->n, score_sink, &b), 0);
+        assert_int_equal(a.n, pg->n);
+        assert_int_equal(b.n, pg->n);
+        assert_true(b.own_features < a.own_features); /* the n-grams were not listed */
+        for (size_t i = 0; i < pg->n; i++)
+            for (size_t l = 0; l < 3; l++) {
+                const float x = a.scores[i][l], y = b.scores[i][l];
+                assert_true(fabsf(x - y) <= 1e-4f * (1.0f + fabsf(x)));
+                compared++;
+            }
+    }
+    assert_true(compared > 300);
+    chaff_featurizer_release(&listed);
+    chaff_featurizer_release(&scored);
+    chaff_model_free(m8);
 }
 
 /* Loads 'len' bytes (an exactly sized heap copy of 'data') as a model file and asserts it fails
@@ -519,6 +578,7 @@ int main(void)
         cmocka_unit_test(saved_model_loads_back_with_identical_results),
         cmocka_unit_test(model_loaded_from_a_buffer_equals_the_file),
         cmocka_unit_test(eight_bit_weights_round_trip),
+        cmocka_unit_test(scored_character_ngrams_equal_the_listed_ones),
         cmocka_unit_test(wrong_magic_is_refused),
         cmocka_unit_test(newer_format_version_is_refused),
         cmocka_unit_test(truncated_file_is_refused),
