@@ -208,8 +208,15 @@ static int emit_cp(struct chaff_normalizer *nz, int32_t cp, int *pending_space)
  * for U+0080..U+30FF. A character is 'simple' when it has combining class 0, is not the second
  * character of any canonical composition (nor is anything its folding yields), and folds to at
  * most 3 code points of the BMP. CJK ideographs and Hangul syllables are their own folding (checked
- * when the table is built). A paragraph with any other character takes the utf8proc path
- * whole; the unit tests check both paths agree character pair by character pair. */
+ * when the table is built).
+ * A combining mark (class > 0: the viramas of Indic scripts, Thai vowel and tone marks, Arabic
+ * vowel signs) is simple too when it folds to itself and is not the second character of any
+ * composition: it cannot compose, and the only thing NFKC may do with it is to reorder it
+ * before a mark of a higher class that precedes it. So the fast path keeps the class of the
+ * last mark it wrote and leaves when a mark of a lower class follows directly (characters that
+ * fold to nothing, such as U+200D, are removed before reordering and do not separate marks).
+ * A paragraph with any other character takes the utf8proc path whole; the unit tests check
+ * both paths agree character pair by character pair. */
 
 #define TABLE_END 0x3100
 
@@ -219,8 +226,12 @@ struct fold_entry {
                          space as ' ', control characters left out (as emit_cp() does) */
     uint8_t space;    /* bit k: out[k] is white space */
     uint8_t counts;   /* what count_cp() counts for the code point (AC_* bits) */
+    uint8_t order;    /* 0: a starter; 1..254: a mark's combining class; ORDER_NONE: folds to
+                         nothing (removed before NFKC reorders marks) */
     uint16_t out[3];
 };
+
+#define ORDER_NONE 255
 
 static struct fold_entry fold_table[TABLE_END];
 static uint32_t cjk_end, hangul_end; /* identity ranges verified: [0x4E00, cjk_end), ... */
@@ -249,6 +260,17 @@ static int identity_cp(int32_t cp)
     return n == 1 && d[0] == cp && utf8proc_get_property(cp)->combining_class == 0;
 }
 
+/* A combining mark that NFKC_Casefold leaves as it is (and that is not a digit, a space or a
+ * control, which the fast path would have to rewrite). */
+static int identity_mark(int32_t cp)
+{
+    utf8proc_int32_t d[4];
+    int last = 0;
+    utf8proc_ssize_t n = utf8proc_decompose_char(cp, d, 4, nfkc_casefold, &last);
+    return n == 1 && d[0] == cp && !is_space_cp(cp) &&
+           utf8proc_category(cp) != UTF8PROC_CATEGORY_ND;
+}
+
 static void build_fold_table(void)
 {
     ascii_class = ascii_classes();
@@ -259,13 +281,26 @@ static void build_fold_table(void)
     mark_seconds(second, 0x1D100, 0x1D200);
     for (int32_t cp = 0x80; cp < TABLE_END; cp++) {
         struct fold_entry *e = &fold_table[cp];
-        if (utf8proc_get_property(cp)->combining_class != 0 || second[cp])
+        const int ccc = utf8proc_get_property(cp)->combining_class;
+        if (second[cp] || ccc >= ORDER_NONE)
             continue;
+        if (ccc != 0) {
+            if (identity_mark(cp)) {
+                e->simple = 1;
+                e->n = 1;
+                e->out[0] = (uint16_t)cp;
+                e->order = (uint8_t)ccc;
+                e->counts = count_class(cp);
+            }
+            continue;
+        }
         utf8proc_int32_t d[8];
         int last = 0;
         utf8proc_ssize_t n = utf8proc_decompose_char(cp, d, 8, nfkc_casefold, &last);
         if (n < 0 || n > 3)
             continue;
+        if (n == 0)
+            e->order = ORDER_NONE;
         n = utf8proc_normalize_utf32(d, n, nfkc_casefold);
         if (n < 0 || n > 3)
             continue;
@@ -397,11 +432,13 @@ static int normalize_table(struct chaff_normalizer *nz, const uint8_t *s, size_t
         return -1;
     struct out_state o = {nz->text, nz->starts, nz->cpv, 0, 0, 0};
     struct chaff_text_stats c = *st;
+    unsigned mark = 0; /* combining class of the mark just written, 0 after a starter */
     for (size_t i = 0; i < len;) {
         const uint8_t b = s[i];
         if (b < 0x80 && b != 0) {
             const unsigned k = ascii_class[b];
             count_by_class(&c, b, k);
+            mark = 0;
             i++;
             if (k & AC_SPACE)
                 put_simple(&o, ' ', 1);
@@ -421,6 +458,11 @@ static int normalize_table(struct chaff_normalizer *nz, const uint8_t *s, size_t
             const struct fold_entry *e = &fold_table[cp];
             if (!e->simple)
                 return 0;
+            if (e->order != ORDER_NONE) {
+                if (e->order != 0 && e->order < mark)
+                    return 0; /* NFKC would put this mark first */
+                mark = e->order;
+            }
             for (unsigned k = 0; k < e->n; k++)
                 put_simple(&o, e->out[k], (e->space >> k) & 1);
             count_by_class(&c, cp, e->counts);
@@ -428,6 +470,7 @@ static int normalize_table(struct chaff_normalizer *nz, const uint8_t *s, size_t
                    (cp >= 0xAC00 && (uint32_t)cp < hangul_end)) {
             put_simple(&o, (uint32_t)cp, 0);
             count_by_class(&c, cp, AC_LETTER); /* Lo */
+            mark = 0;
         } else {
             return 0;
         }
