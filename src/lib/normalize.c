@@ -215,6 +215,11 @@ static int emit_cp(struct chaff_normalizer *nz, int32_t cp, int *pending_space)
  * before a mark of a higher class that precedes it. So the fast path keeps the class of the
  * last mark it wrote and leaves when a mark of a lower class follows directly (characters that
  * fold to nothing, such as U+200D, are removed before reordering and do not separate marks).
+ * The second character of a composition (a Bengali or Tamil vowel sign, a Sinhala al-lakuna)
+ * is simple as well when it folds to itself and composes with at most MAX_FIRSTS characters
+ * (its 'firsts', found in the decompositions when the table is built): the fast path leaves
+ * only when it follows one of them, directly or (a mark) after marks of lower classes alone,
+ * and (a mark) when it follows a precomposed letter whose own last mark has a higher class.
  * A paragraph with any other character takes the utf8proc path whole; the unit tests check
  * both paths agree character pair by character pair. */
 
@@ -228,10 +233,19 @@ struct fold_entry {
     uint8_t counts;   /* what count_cp() counts for the code point (AC_* bits) */
     uint8_t order;    /* 0: a starter; 1..254: a mark's combining class; ORDER_NONE: folds to
                          nothing (removed before NFKC reorders marks) */
+    uint8_t nfirst;   /* a second character: how many firsts it has, at first_list[first_at] */
+    uint8_t trail;    /* the class of the last mark of the code point's canonical decomposition
+                         (0: none); a mark of a lower class after it would be moved before
+                         that mark, next to the base letter, and might compose with it */
+    uint16_t first_at;
     uint16_t out[3];
 };
 
 #define ORDER_NONE 255
+#define MAX_FIRSTS 8
+#define FIRST_LIST_CAP 2048
+
+static uint16_t first_list[FIRST_LIST_CAP];
 
 static struct fold_entry fold_table[TABLE_END];
 static uint32_t cjk_end, hangul_end; /* identity ranges verified: [0x4E00, cjk_end), ... */
@@ -252,6 +266,93 @@ static void mark_seconds(uint8_t *second, int32_t lo, int32_t hi)
     }
 }
 
+/* Canonical decompositions of the composites that mark_seconds() scans (Hangul aside). */
+struct composite {
+    int32_t cp;
+    int n;
+    utf8proc_int32_t d[8];
+};
+
+/* The character whose canonical decomposition is d[0..n), or -1. */
+static int32_t composed_of(const struct composite *c, size_t nc, const utf8proc_int32_t *d, int n)
+{
+    if (n == 1)
+        return d[0];
+    for (size_t i = 0; i < nc; i++)
+        if (c[i].n == n && memcmp(c[i].d, d, (size_t)n * sizeof(*d)) == 0)
+            return c[i].cp;
+    return -1;
+}
+
+/* Whether NFC joins 'a' and 'b' into one character. */
+static int composes(int32_t a, int32_t b)
+{
+    utf8proc_int32_t pair[2] = {a, b};
+    return utf8proc_normalize_utf32(pair, 2, UTF8PROC_STABLE | UTF8PROC_COMPOSE) == 1;
+}
+
+/* For every second character below TABLE_END, the characters it composes with: nf[s] of them
+ * (0: it appears only in compositions that NFC excludes) in f[s * MAX_FIRSTS ...], or nf[s] = UINT8_MAX when there are too many to check quickly
+ * (the Hangul jamo, most Latin accents) or one is outside the BMP. Returns 0 or -1 (out of
+ * memory: then no second character is simple). */
+static int find_firsts(uint8_t *nf, uint16_t *f)
+{
+    static const int32_t ranges[][2] = {{0xC0, TABLE_END}, {0xF900, 0xFB50}, {0x1D100, 0x1D200}};
+    size_t nc = 0, cap = 4096;
+    struct composite *c = malloc(cap * sizeof(*c));
+    if (c == NULL)
+        return -1;
+    for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++)
+        for (int32_t cp = ranges[r][0]; cp < ranges[r][1]; cp++) {
+            int last;
+            utf8proc_ssize_t n = utf8proc_decompose_char(cp, c[nc].d, 8, UTF8PROC_DECOMPOSE, &last);
+            if (n < 2 || n > 8)
+                continue;
+            c[nc].cp = cp;
+            c[nc].n = (int)n;
+            if (++nc == cap) {
+                struct composite *bigger = realloc(c, 2 * cap * sizeof(*c));
+                if (bigger == NULL) {
+                    free(c);
+                    return -1;
+                }
+                c = bigger;
+                cap *= 2;
+            }
+        }
+    for (size_t i = 0; i < nc; i++)
+        for (int k = 1; k < c[i].n; k++) {
+            const int32_t s = c[i].d[k];
+            if (s >= TABLE_END || nf[s] == UINT8_MAX)
+                continue;
+            const int32_t first = composed_of(c, nc, c[i].d, k);
+            if (first >= 0 && !composes(first, s))
+                continue; /* a composition exclusion, such as U+0958 */
+            int known = 0;
+            for (unsigned j = 0; j < nf[s]; j++)
+                known |= f[s * MAX_FIRSTS + j] == first;
+            if (known)
+                continue;
+            if (first < 0 || first > 0xFFFF || nf[s] == MAX_FIRSTS)
+                nf[s] = UINT8_MAX;
+            else
+                f[s * MAX_FIRSTS + nf[s]++] = (uint16_t)first;
+        }
+    free(c);
+    for (int32_t s = 0x1100; s < 0x1200; s++)
+        nf[s] = UINT8_MAX; /* Hangul: the syllables are not in the list */
+    return 0;
+}
+
+/* Whether 'cp' has a canonical decomposition (fold_table[].trail holds what the fast path
+ * needs of it below TABLE_END; what the table writes above has none). */
+static int decomposes(int32_t cp)
+{
+    utf8proc_int32_t d[8];
+    int last = 0;
+    return utf8proc_decompose_char(cp, d, 8, UTF8PROC_DECOMPOSE, &last) > 1 || d[0] != cp;
+}
+
 static int identity_cp(int32_t cp)
 {
     utf8proc_int32_t d[4];
@@ -262,7 +363,7 @@ static int identity_cp(int32_t cp)
 
 /* A combining mark that NFKC_Casefold leaves as it is (and that is not a digit, a space or a
  * control, which the fast path would have to rewrite). */
-static int identity_mark(int32_t cp)
+static int folds_to_itself(int32_t cp)
 {
     utf8proc_int32_t d[4];
     int last = 0;
@@ -279,18 +380,42 @@ static void build_fold_table(void)
     mark_seconds(second, 0xAC00, 0xD7A4);  /* Hangul: the jamo */
     mark_seconds(second, 0xF900, 0xFB50);  /* compatibility ideographs, presentation forms */
     mark_seconds(second, 0x1D100, 0x1D200);
+    uint8_t *nf = calloc(TABLE_END, 1);
+    uint16_t *firsts = calloc((size_t)TABLE_END * MAX_FIRSTS, sizeof(uint16_t));
+    if (nf == NULL || firsts == NULL || find_firsts(nf, firsts) != 0) {
+        free(nf);
+        nf = NULL; /* second characters stay off the fast path */
+    }
+    size_t nlist = 0;
+    for (int32_t cp = 0x80; cp < TABLE_END; cp++) {
+        utf8proc_int32_t d[8];
+        int last = 0;
+        utf8proc_ssize_t n = utf8proc_decompose_char(cp, d, 8, UTF8PROC_DECOMPOSE, &last);
+        if (n >= 2 && n <= 8)
+            fold_table[cp].trail = (uint8_t)utf8proc_get_property(d[n - 1])->combining_class;
+    }
     for (int32_t cp = 0x80; cp < TABLE_END; cp++) {
         struct fold_entry *e = &fold_table[cp];
         const int ccc = utf8proc_get_property(cp)->combining_class;
-        if (second[cp] || ccc >= ORDER_NONE)
+        if (ccc >= ORDER_NONE)
             continue;
-        if (ccc != 0) {
-            if (identity_mark(cp)) {
-                e->simple = 1;
-                e->n = 1;
-                e->out[0] = (uint16_t)cp;
-                e->order = (uint8_t)ccc;
-                e->counts = count_class(cp);
+        if (second[cp] || ccc != 0) {
+            if (second[cp] &&
+                (nf == NULL || nf[cp] == UINT8_MAX || nlist + nf[cp] > FIRST_LIST_CAP))
+                continue;
+            if (!folds_to_itself(cp))
+                continue;
+            e->simple = 1;
+            e->n = 1;
+            e->out[0] = (uint16_t)cp;
+            e->order = (uint8_t)ccc;
+            e->counts = count_class(cp);
+            if (second[cp]) {
+                e->nfirst = nf[cp];
+                e->first_at = (uint16_t)nlist;
+                memcpy(first_list + nlist, firsts + (size_t)cp * MAX_FIRSTS,
+                       nf[cp] * sizeof(uint16_t));
+                nlist += nf[cp];
             }
             continue;
         }
@@ -307,7 +432,7 @@ static void build_fold_table(void)
         int ok = 1;
         for (utf8proc_ssize_t k = 0; k < n; k++)
             ok &= d[k] > 0 && d[k] < 0x10000 &&
-                  (d[k] >= TABLE_END || !second[d[k]]) &&
+                  (d[k] >= TABLE_END ? !decomposes(d[k]) : !second[d[k]]) &&
                   utf8proc_get_property(d[k])->combining_class == 0;
         if (!ok)
             continue;
@@ -328,11 +453,14 @@ static void build_fold_table(void)
         e->simple = 1;
         e->counts = count_class(cp);
     }
-    for (cjk_end = 0x4E00; cjk_end < 0xA000 && identity_cp((int32_t)cjk_end); cjk_end++)
-        ;
-    for (hangul_end = 0xAC00; hangul_end < 0xD7A4 && identity_cp((int32_t)hangul_end);
-         hangul_end++)
-        ;
+    cjk_end = 0x4E00;
+    while (cjk_end < 0xA000 && identity_cp((int32_t)cjk_end))
+        cjk_end++;
+    hangul_end = 0xAC00;
+    while (hangul_end < 0xD7A4 && identity_cp((int32_t)hangul_end))
+        hangul_end++;
+    free(nf);
+    free(firsts);
 }
 
 /* The output of the table path, in locals while a paragraph is normalised (stores through the
@@ -432,18 +560,22 @@ static int normalize_table(struct chaff_normalizer *nz, const uint8_t *s, size_t
         return -1;
     struct out_state o = {nz->text, nz->starts, nz->cpv, 0, 0, 0};
     struct chaff_text_stats c = *st;
-    unsigned mark = 0; /* combining class of the mark just written, 0 after a starter */
+    unsigned mark = 0;    /* combining class of the mark just written, 0 after a starter */
+    uint32_t starter = 0; /* the last starter written (0: a space or a control character) */
     for (size_t i = 0; i < len;) {
         const uint8_t b = s[i];
         if (b < 0x80 && b != 0) {
             const unsigned k = ascii_class[b];
             count_by_class(&c, b, k);
             mark = 0;
+            starter = 0;
             i++;
-            if (k & AC_SPACE)
+            if (k & AC_SPACE) {
                 put_simple(&o, ' ', 1);
-            else if (b >= 0x20 && b != 0x7f)
-                put_simple(&o, (k & AC_UPPER) ? b | 0x20u : (k & AC_DIGIT) ? '0' : b, 0);
+            } else if (b >= 0x20 && b != 0x7f) {
+                starter = (k & AC_UPPER) ? b | 0x20u : (k & AC_DIGIT) ? '0' : b;
+                put_simple(&o, starter, 0);
+            }
             continue;
         }
         int32_t cp;
@@ -458,8 +590,18 @@ static int normalize_table(struct chaff_normalizer *nz, const uint8_t *s, size_t
             const struct fold_entry *e = &fold_table[cp];
             if (!e->simple)
                 return 0;
-            if (e->order != ORDER_NONE) {
-                if (e->order != 0 && e->order < mark)
+            if (e->nfirst != 0 && (e->order == 0 ? mark == 0 : mark < e->order)) {
+                for (unsigned k = 0; k < e->nfirst; k++)
+                    if (first_list[e->first_at + k] == starter)
+                        return 0; /* it may compose with the starter */
+                if (e->order != 0 && starter < TABLE_END && fold_table[starter].trail > e->order)
+                    return 0; /* or with the starter's base letter */
+            }
+            if (e->order == 0) {
+                mark = 0;
+                starter = e->n > 0 && !((e->space >> (e->n - 1)) & 1) ? e->out[e->n - 1] : 0;
+            } else if (e->order != ORDER_NONE) {
+                if (e->order < mark)
                     return 0; /* NFKC would put this mark first */
                 mark = e->order;
             }
@@ -471,6 +613,7 @@ static int normalize_table(struct chaff_normalizer *nz, const uint8_t *s, size_t
             put_simple(&o, (uint32_t)cp, 0);
             count_by_class(&c, cp, AC_LETTER); /* Lo */
             mark = 0;
+            starter = (uint32_t)cp;
         } else {
             return 0;
         }
