@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #define FFFD "\xef\xbf\xbd"
 
@@ -425,6 +426,59 @@ static void table_path_agrees_with_utf8proc(void **state)
         assert_paths_agree(marks[i], marks[i][3] != 0 ? 4 : marks[i][2] != 0 ? 3 : 2);
 }
 
+/* Every combining mark and every second character of a composition below U+3100 (the ones
+ * the fast path may keep), after every character there that could interact with it (one that
+ * decomposes, a mark, a second character) and a sample of the others, before a sample, and
+ * after a letter and each mark: both paths agree. */
+static void marks_and_second_characters_agree_with_utf8proc(void **state)
+{
+    (void)state;
+    enum { END = 0x3100 };
+    static uint8_t second[END], mark[END], decomposes[END];
+    static const int32_t ranges[][2] = {{0xC0, END}, {0xAC00, 0xD7A4}, {0xF900, 0xFB50}};
+    for (size_t r = 0; r < sizeof(ranges) / sizeof(ranges[0]); r++)
+        for (int32_t cp = ranges[r][0]; cp < ranges[r][1]; cp++) {
+            utf8proc_int32_t d[8];
+            int last = 0;
+            utf8proc_ssize_t n = utf8proc_decompose_char(cp, d, 8, UTF8PROC_DECOMPOSE, &last);
+            for (utf8proc_ssize_t k = 1; k < n && k < 8; k++)
+                if (d[k] < END)
+                    second[d[k]] = 1;
+            if (cp < END)
+                decomposes[cp] = n > 1 || (n == 1 && d[0] != cp);
+        }
+    uint32_t marks[1024];
+    size_t nmarks = 0;
+    for (uint32_t cp = 0x80; cp < END; cp++) {
+        mark[cp] = utf8proc_get_property((utf8proc_int32_t)cp)->combining_class != 0;
+        if (mark[cp] && nmarks < 1024)
+            marks[nmarks++] = cp;
+    }
+    size_t checked = 0;
+    for (uint32_t s = 0x80; s < END; s++) {
+        if (!mark[s] && !second[s])
+            continue;
+        for (uint32_t x = 0x41; x < END; x++) {
+            if (x >= 0x80 && !mark[x] && !second[x] && !decomposes[x] && x % 7 != 0)
+                continue;
+            uint32_t pair[2] = {x, s}, joiner[3] = {x, 0x200D, s};
+            assert_paths_agree(pair, 2);
+            assert_paths_agree(joiner, 3);
+            if (x % 5 == 0) {
+                uint32_t rev[2] = {s, x};
+                assert_paths_agree(rev, 2);
+            }
+            checked += 2;
+        }
+        for (size_t k = 0; k < nmarks; k++) {
+            uint32_t three[3] = {'a', marks[k], s};
+            assert_paths_agree(three, 3);
+            checked++;
+        }
+    }
+    assert_true(checked > 1000000);
+}
+
 static void starts_give_the_offset_of_every_code_point(void **state)
 {
     struct chaff_normalizer *nz = *state;
@@ -506,6 +560,7 @@ int main(void)
         cmocka_unit_test(stats_count_the_raw_text),
         cmocka_unit_test(ascii_fast_path_agrees_with_the_unicode_path),
         cmocka_unit_test(table_path_agrees_with_utf8proc),
+        cmocka_unit_test(marks_and_second_characters_agree_with_utf8proc),
         cmocka_unit_test(starts_give_the_offset_of_every_code_point),
         cmocka_unit_test(buffers_are_reused_from_long_to_short_input),
         cmocka_unit_test(decode_reports_length_and_validity),
