@@ -10,11 +10,13 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <jansson.h>
+#include <json-c/json.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 static const char usage_short[] =
     "Usage: chaff eval [--model FILE] [--predictions FILE] [--json] DATA.tsv...\n"
@@ -348,56 +350,99 @@ static void print_text(const struct eval_run *run)
                (unsigned long long)chaff_eval_lang_count(ev, i), chaff_eval_lang_macro_f1(ev, i));
 }
 
-/* Sets obj[key] = value (a new reference, stolen); a NULL 'value' or a failure marks *bad. */
-static void put(json_t *obj, const char *key, json_t *value, int *bad)
+/* Whether 's' is valid UTF-8. */
+static int valid_utf8(const char *s)
 {
-    if (obj == NULL || value == NULL || json_object_set_new(obj, key, value) != 0)
-        *bad = 1;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    utf8proc_ssize_t len = (utf8proc_ssize_t)strlen(s);
+    while (len > 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate(p, len, &cp);
+        if (n <= 0)
+            return 0;
+        p += n;
+        len -= n;
+    }
+    return 1;
 }
 
-static json_t *json_count(uint64_t n)
+/* Sets obj[key] = value (a new reference, stolen); a NULL 'value' or a failure marks *bad. */
+static void put(struct json_object *obj, const char *key, struct json_object *value, int *bad)
 {
-    return json_integer((json_int_t)n);
+    if (obj == NULL || value == NULL || !valid_utf8(key) ||
+        json_object_object_add(obj, key, value) != 0) {
+        json_object_put(value);
+        *bad = 1;
+    }
+}
+
+static struct json_object *json_count(uint64_t n)
+{
+    return json_object_new_uint64(n);
+}
+
+/* A number written with 10 significant digits (and ".0" when it has no fraction), or NULL
+ * when it is not finite. */
+static struct json_object *json_real(double x)
+{
+    if (!isfinite(x))
+        return NULL;
+    char buf[40];
+    int n = snprintf(buf, sizeof(buf) - 2, "%.10g", x);
+    if (strpbrk(buf, ".e") == NULL)
+        memcpy(buf + n, ".0", 3);
+    return json_object_new_double_s(x, buf);
+}
+
+/* A string, or NULL when it is not valid UTF-8 (JSON text is). */
+static struct json_object *json_string(const char *s)
+{
+    return valid_utf8(s) ? json_object_new_string(s) : NULL;
 }
 
 /* Builds the JSON report; returns NULL when out of memory or a name is not valid UTF-8. */
-static json_t *build_json(const struct eval_run *run, char **files, int nfiles)
+static struct json_object *build_json(const struct eval_run *run, char **files, int nfiles)
 {
     const struct chaff_model *model = run->model;
     const struct chaff_eval *ev = run->ev;
     const size_t nlabels = chaff_model_nlabels(model);
     int bad = 0;
-    json_t *root = json_object();
-    json_t *jfiles = json_array();
+    struct json_object *root = json_object_new_object();
+    struct json_object *jfiles = json_object_new_array();
     for (int i = 0; i < nfiles; i++)
-        if (json_array_append_new(jfiles, json_string(files[i])) != 0)
+        {
+        struct json_object *f = json_string(files[i]);
+        if (jfiles == NULL || f == NULL || json_object_array_add(jfiles, f) != 0) {
+            json_object_put(f);
             bad = 1;
+        }
+    }
     put(root, "files", jfiles, &bad);
     put(root, "n", json_count(chaff_eval_count(ev)), &bad);
     put(root, "pages", json_count(run->pages), &bad);
     put(root, "accuracy", json_real(chaff_eval_accuracy(ev)), &bad);
     put(root, "macro_f1", json_real(chaff_eval_macro_f1(ev)), &bad);
 
-    json_t *per_label = json_object();
-    json_t *char_f1 = json_object();
-    json_t *char_per_label = json_object();
-    json_t *confusion = json_object();
+    struct json_object *per_label = json_object_new_object();
+    struct json_object *char_f1 = json_object_new_object();
+    struct json_object *char_per_label = json_object_new_object();
+    struct json_object *confusion = json_object_new_object();
     for (uint32_t i = 0; i < nlabels; i++) {
         const char *name = chaff_model_label_name(model, i);
         struct chaff_label_metrics m;
         chaff_eval_label(ev, i, &m);
-        json_t *jl = json_object();
+        struct json_object *jl = json_object_new_object();
         put(jl, "support", json_count(m.support), &bad);
         put(jl, "precision", json_real(m.precision), &bad);
         put(jl, "recall", json_real(m.recall), &bad);
         put(jl, "f1", json_real(m.f1), &bad);
         put(per_label, name, jl, &bad);
-        json_t *jc = json_object();
+        struct json_object *jc = json_object_new_object();
         put(jc, "precision", json_real(m.char_precision), &bad);
         put(jc, "recall", json_real(m.char_recall), &bad);
         put(jc, "f1", json_real(m.char_f1), &bad);
         put(char_per_label, name, jc, &bad);
-        json_t *row = json_object();
+        struct json_object *row = json_object_new_object();
         for (uint32_t j = 0; j < nlabels; j++)
             put(row, chaff_model_label_name(model, j), json_count(chaff_eval_confusion(ev, i, j)),
                 &bad);
@@ -408,9 +453,9 @@ static json_t *build_json(const struct eval_run *run, char **files, int nfiles)
     put(char_f1, "per_label", char_per_label, &bad);
     put(root, "char_f1", char_f1, &bad);
 
-    json_t *per_lang = json_object();
+    struct json_object *per_lang = json_object_new_object();
     for (size_t i = 0; i < chaff_eval_nlangs(ev); i++) {
-        json_t *jl = json_object();
+        struct json_object *jl = json_object_new_object();
         put(jl, "n", json_count(chaff_eval_lang_count(ev, i)), &bad);
         put(jl, "macro_f1", json_real(chaff_eval_lang_macro_f1(ev, i)), &bad);
         put(per_lang, chaff_eval_lang_name(ev, i), jl, &bad);
@@ -418,7 +463,7 @@ static json_t *build_json(const struct eval_run *run, char **files, int nfiles)
     put(root, "per_lang", per_lang, &bad);
     put(root, "confusion", confusion, &bad);
     if (bad) {
-        json_decref(root);
+        json_object_put(root);
         return NULL;
     }
     return root;
@@ -508,18 +553,21 @@ int cmd_eval(int argc, char **argv)
     }
 
     if (json) {
-        json_t *root = build_json(&run, argv + optind, argc - optind);
+        struct json_object *root = build_json(&run, argv + optind, argc - optind);
         if (root == NULL) {
             cli_msg("cannot build the JSON report (out of memory, or a label or language name "
                     "that is not UTF-8)");
             goto out;
         }
-        int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(10));
-        json_decref(root);
-        if (rc != 0 && !ferror(stdout)) {
-            cli_msg("cannot write the JSON report");
+        const char *text = json_object_to_json_string_ext(
+            root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (text == NULL) {
+            json_object_put(root);
+            cli_msg("cannot build the JSON report (out of memory)");
             goto out;
         }
+        fputs(text, stdout);
+        json_object_put(root);
         putchar('\n'); /* a write error is reported by cli_finish_output() */
     } else {
         print_text(&run);

@@ -161,6 +161,7 @@ void chaff_reader_close(struct chaff_reader *r)
     free(r->line);
     free(r->url);
     free(r->fields);
+    chaff_jsonl_parser_free(r->json);
     free(r->hdr);
     chaff_page_buf_release(&r->page);
     free(r);

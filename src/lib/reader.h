@@ -47,6 +47,7 @@ struct chaff_reader {
     size_t url_cap;
     char *fields; /* JSONL: the other members of the current record (chaff_page.fields) */
     size_t fields_cap;
+    void *json;   /* JSONL: the parser (chaff_jsonl_parser_new()), made at the first record */
     uint64_t page_index;
     struct chaff_reader_stats stats;
     /* WARC: the header block of the current record; a line read while resynchronising that
@@ -77,10 +78,16 @@ uint64_t chaff_reader_skip(struct chaff_reader *r, uint64_t n);
  * removed) is a paragraph. Returns 0 or -1 when out of memory. */
 int chaff_reader_add_lines(struct chaff_reader *r, const char *text, size_t len);
 
-/* The members of JSONL object 'obj' (a json_t *) other than "text", "labels" and
- * "confidences", which -o jsonl writes anew, as compact JSON ("{}" when none): a new string
- * (free() it), or NULL when out of memory. Removes those three from 'obj'. */
-char *chaff_jsonl_fields(void *obj);
+/* The members of the JSONL record 'line' ('len' bytes) other than "text", "labels" and
+ * "confidences", which -o jsonl writes anew, as compact JSON ("{}" when none), the way the
+ * JSONL reader hands them out with a page: *fields_out is a new string (free() it). Returns 0,
+ * -1 when the line is not a JSON object the reader would take, -2 when out of memory. */
+int chaff_jsonl_line_fields(const char *line, size_t len, char **fields_out);
+
+/* The JSONL reader's parser (a json-c tokener with its options), or NULL when out of memory;
+ * and its release. */
+void *chaff_jsonl_parser_new(void);
+void chaff_jsonl_parser_free(void *parser);
 
 /* Sets r->url to 'len' bytes of 'url'; 0 or -1 when out of memory. */
 int chaff_reader_set_url(struct chaff_reader *r, const char *url, size_t len);

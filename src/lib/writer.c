@@ -6,10 +6,11 @@
  */
 #include "chaff.h"
 #include "error.h"
+#include "normalize.h"
 #include "reader.h"
 #include "tsv.h"
 
-#include <jansson.h>
+#include <json-c/json.h>
 #include <libdeflate.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -44,15 +45,6 @@ static size_t format_confidence(char buf[static 32], float c)
     buf[5] = (char)('0' + v % 10);
     buf[6] = '\0';
     return 6;
-}
-
-static void put_confidence(FILE *out, const char *before, float c, const char *after)
-{
-    char buf[32];
-    format_confidence(buf, c);
-    fputs(before, out);
-    fputs(buf, out);
-    fputs(after, out);
 }
 
 static uint64_t keep_mask(const struct chaff_model *model, const struct chaff_writer_options *opt)
@@ -279,14 +271,134 @@ static int write_clean(FILE *out, const struct chaff_writer_options *opt, enum c
     return rc;
 }
 
-/* Writes 'len' bytes of 's' as a JSON string. */
-static int write_json_string(FILE *out, const char *s, size_t len)
+/* Appends 'len' bytes of 's' as a JSON string (quoted and escaped by json-c). Invalid UTF-8,
+ * which text and WARC input may hold, is written as U+FFFD (JSON is UTF-8; json-c would copy
+ * the bytes as they are). Returns 0, or -1 when out of memory. */
+static int bytes_put_json_string(struct bytes *b, const char *s, size_t len)
 {
-    json_t *js = json_stringn_nocheck(s, len);
-    if (js == NULL)
+    struct bytes clean = {0};
+    for (size_t i = 0; i < len;) {
+        const unsigned char c = (unsigned char)s[i];
+        if (c < 0x80) {
+            if (clean.data != NULL && bytes_put(&clean, s + i, 1) != 0)
+                goto nomem;
+            i++;
+            continue;
+        }
+        int32_t cp;
+        int invalid;
+        size_t n = chaff_utf8_decode((const uint8_t *)s + i, len - i, &cp, &invalid);
+        if (invalid && clean.data == NULL && bytes_put(&clean, s, i) != 0)
+            goto nomem; /* the first invalid sequence: copy what came before */
+        if (clean.data != NULL &&
+            bytes_put(&clean, invalid ? "\xef\xbf\xbd" : s + i, invalid ? 3 : n) != 0)
+            goto nomem;
+        i += n;
+    }
+    if (clean.data != NULL) {
+        s = clean.data;
+        len = clean.len;
+    }
+    struct json_object *js = len <= INT32_MAX ? json_object_new_string_len(s, (int)len) : NULL;
+    const char *quoted = js != NULL ? json_object_to_json_string_ext(
+                                          js, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+                                    : NULL;
+    int rc = quoted != NULL ? bytes_put(b, quoted, strlen(quoted)) : -1;
+    json_object_put(js);
+    free(clean.data);
+    return rc;
+nomem:
+    free(clean.data);
+    return -1;
+}
+
+/* Builds the JSONL object of a page in 'b': the members passed through, then "labels",
+ * "confidences" and "text" (the kept paragraphs). Returns 0, -1 when the members are no JSON
+ * object, -2 when out of memory. */
+static int jsonl_record(struct bytes *b, const struct chaff_model *model, enum chaff_format format,
+                        const struct chaff_page *page, const struct chaff_result *results,
+                        uint64_t mask)
+{
+    /* 'head': the members passed through, as a compact JSON object. The reader keeps them with
+     * the page (chaff_page.fields); a page without them has them taken from its raw line, or
+     * made of its id and url. */
+    const char *head = format == CHAFF_FORMAT_JSONL ? page->fields : NULL;
+    char *made = NULL;
+    struct bytes h = {0};
+    if (head == NULL && format == CHAFF_FORMAT_JSONL && page->raw != NULL) {
+        int rc = chaff_jsonl_line_fields(page->raw, page->raw_len, &made);
+        if (rc != 0)
+            return rc;
+        head = made;
+    } else if (head == NULL) {
+        if (bytes_put(&h, "{\"id\":", 6) != 0 ||
+            bytes_put_json_string(&h, page->id, strlen(page->id)) != 0 ||
+            (page->url != NULL && page->url[0] != '\0' &&
+             (bytes_put(&h, ",\"url\":", 7) != 0 ||
+              bytes_put_json_string(&h, page->url, strlen(page->url)) != 0)) ||
+            bytes_put(&h, "}", 2) != 0) {
+            free(h.data);
+            return -2;
+        }
+        head = h.data;
+    }
+    size_t hlen = strlen(head);
+    int rc = hlen >= 2 && head[0] == '{' && head[hlen - 1] == '}' ? 0 : -1;
+    if (rc == 0 && (bytes_put(b, head, hlen - 1) != 0 || /* without the closing brace */
+                    bytes_put(b, hlen > 2 ? ",\"labels\":[" : "\"labels\":[",
+                              hlen > 2 ? 11 : 10) != 0)) /* "{}": no member before */
+        rc = -2;
+    free(made);
+    free(h.data);
+    if (rc != 0)
+        return rc;
+    /* Each label's JSON string, made once per page. */
+    const size_t nlabels = chaff_model_nlabels(model);
+    struct bytes names = {0};
+    size_t name_at[64], name_len[64];
+    for (size_t l = 0; l < nlabels && l < 64; l++) {
+        const char *name = chaff_model_label_name(model, (uint32_t)l);
+        name_at[l] = names.len;
+        if (bytes_put_json_string(&names, name, strlen(name)) != 0) {
+            free(names.data);
+            return -2;
+        }
+        name_len[l] = names.len - name_at[l];
+    }
+    for (size_t i = 0; i < page->nparas && rc == 0; i++) {
+        const uint32_t l = results[i].label < nlabels && results[i].label < 64 ? results[i].label : 0;
+        if ((i > 0 && bytes_put(b, ",", 1) != 0) ||
+            bytes_put(b, names.data + name_at[l], name_len[l]) != 0)
+            rc = -2;
+    }
+    free(names.data);
+    if (rc != 0 || bytes_put(b, "],\"confidences\":[", 17) != 0)
         return -2;
-    int rc = json_dumpf(js, out, JSON_ENCODE_ANY | JSON_COMPACT);
-    json_decref(js);
+    for (size_t i = 0; i < page->nparas; i++) {
+        char buf[32];
+        size_t n = format_confidence(buf, results[i].confidence);
+        if ((i > 0 && bytes_put(b, ",", 1) != 0) || bytes_put(b, buf, n) != 0)
+            return -2;
+    }
+    if (bytes_put(b, "],\"text\":", 9) != 0)
+        return -2;
+    struct bytes text = {0};
+    int first = 1;
+    for (size_t i = 0; i < page->nparas; i++) {
+        if (!kept(mask, results[i].label))
+            continue;
+        if ((!first && bytes_put(&text, "\n", 1) != 0) ||
+            bytes_put(&text, page->paras[i], page->lens[i]) != 0) {
+            free(text.data);
+            return -2;
+        }
+        first = 0;
+    }
+    rc = bytes_put_json_string(b, text.len > 0 ? text.data : "", text.len) != 0 ||
+                 bytes_put(b, "}\n", 2) != 0
+             ? -2
+             : 0;
+    free(text.data);
     return rc;
 }
 
@@ -294,68 +406,16 @@ static int write_jsonl(FILE *out, const struct chaff_model *model, enum chaff_fo
                        const struct chaff_page *page, const struct chaff_result *results,
                        uint64_t mask, struct chaff_error *err)
 {
-    /* 'head': the members passed through, as a compact JSON object. The reader keeps them with
-     * the page (chaff_page.fields); a page without them has them taken from its raw line, or
-     * made of its id and url. */
-    const char *head = format == CHAFF_FORMAT_JSONL ? page->fields : NULL;
-    char *made = NULL;
-    if (head == NULL) {
-        json_t *obj = NULL;
-        if (format == CHAFF_FORMAT_JSONL && page->raw != NULL) {
-            obj = json_loadb(page->raw, page->raw_len, JSON_ALLOW_NUL, NULL);
-            if (!json_is_object(obj)) {
-                json_decref(obj);
-                return chaff_error_set(err, CHAFF_ERR_PARSE, page->id, "raw line is no JSON object");
-            }
-            made = chaff_jsonl_fields(obj);
-        } else {
-            obj = json_object();
-            if (obj != NULL && json_object_set_new(obj, "id", json_string_nocheck(page->id)) == 0 &&
-                (page->url == NULL || page->url[0] == '\0' ||
-                 json_object_set_new(obj, "url", json_string_nocheck(page->url)) == 0))
-                made = json_dumps(obj, JSON_COMPACT);
-        }
-        json_decref(obj);
-        if (made == NULL)
-            return chaff_error_set(err, CHAFF_ERR_NOMEM, page->id, "out of memory");
-        head = made;
-    }
-    size_t hlen = strlen(head);
-    if (hlen < 2 || head[0] != '{' || head[hlen - 1] != '}') {
-        free(made);
-        return chaff_error_set(err, CHAFF_ERR_PARSE, page->id, "fields are no JSON object");
-    }
-    int bad = fwrite(head, 1, hlen - 1, out) != hlen - 1; /* without the closing brace */
-    free(made);
-    fputs(hlen > 2 ? ",\"labels\":[" : "\"labels\":[", out); /* "{}": no member before */
-    for (size_t i = 0; i < page->nparas; i++) {
-        if (i > 0)
-            putc(',', out);
-        const char *name = chaff_model_label_name(model, results[i].label);
-        if (write_json_string(out, name, strlen(name)) < 0)
-            bad = 1;
-    }
-    fputs("],\"confidences\":[", out);
-    for (size_t i = 0; i < page->nparas; i++)
-        put_confidence(out, i > 0 ? "," : "", results[i].confidence, "");
-    fputs("],\"text\":", out);
     struct bytes b = {0};
-    int first = 1;
-    for (size_t i = 0; i < page->nparas; i++) {
-        if (!kept(mask, results[i].label))
-            continue;
-        if ((!first && bytes_put(&b, "\n", 1) != 0) ||
-            bytes_put(&b, page->paras[i], page->lens[i]) != 0) {
-            free(b.data);
-            return chaff_error_set(err, CHAFF_ERR_NOMEM, page->id, "out of memory");
-        }
-        first = 0;
-    }
-    int rc = write_json_string(out, b.len > 0 ? b.data : "", b.len);
+    int rc = jsonl_record(&b, model, format, page, results, mask);
+    if (rc == 0 && b.len > 0 && fwrite(b.data, 1, b.len, out) != b.len)
+        rc = -3;
     free(b.data);
+    if (rc == -1)
+        return chaff_error_set(err, CHAFF_ERR_PARSE, page->id, "fields are no JSON object");
     if (rc == -2)
         return chaff_error_set(err, CHAFF_ERR_NOMEM, page->id, "out of memory");
-    if (rc != 0 || bad || fputs("}\n", out) == EOF)
+    if (rc == -3)
         return chaff_error_set(err, CHAFF_ERR_IO, NULL, "write error");
     return CHAFF_OK;
 }

@@ -28,6 +28,19 @@ for format in tsv labels; do
     [ "$(rows)" -eq 9 ] || fail "invalid bytes: $(rows) $format rows for 9 paragraphs"
 done
 expect 0 "" "$chaff" classify -m "$m" -o clean "$tmp/bad.txt"
+# -o jsonl keeps them all as valid JSON: invalid sequences become U+FFFD (the writer once cut
+# the record short at the first one and glued the next record to it, exiting 0).
+expect 0 "" "$chaff" classify -m "$m" -o jsonl --keep content,navigation,consent "$tmp/bad.txt" "$tmp/bad.txt"
+if command -v python3 >/dev/null; then
+    python3 -c '
+import json, sys
+recs = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+assert len(recs) == 2, len(recs)
+for r in recs:
+    assert len(r["labels"]) == 9, r["labels"]
+    assert "\ufffd" in r["text"] and "ok line" in r["text"], r["text"]
+' "$tmp/out" || fail "-o jsonl with invalid UTF-8: not two valid records of 9 paragraphs"
+fi
 
 # A 10 MB line is one paragraph.
 python3 -c 'import sys; sys.stdout.write("word " * (2 * 1024 * 1024) + "\n")' >"$tmp/big.txt"

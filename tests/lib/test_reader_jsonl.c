@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,6 +117,46 @@ static void other_members_come_with_the_page(void **state)
     close_opened(o);
 }
 
+/* What JSON does not allow and json-c would take is refused, each line with its reason: a
+ * number that is not finite, an integer json-c would clamp, invalid UTF-8, anything after the
+ * object, a line that ends inside it. Numbers pass through as they were written. */
+static void values_json_c_would_bend_are_refused(void **state)
+{
+    (void)state;
+    struct opened o = open_jsonl("{\"text\":\"a\",\"v\":NaN}\n"
+                                 "{\"text\":\"a\",\"v\":[-Infinity]}\n"
+                                 "{\"text\":\"a\",\"v\":99999999999999999999}\n"
+                                 "{\"text\":\"a\",\"v\":-99999999999999999999}\n"
+                                 "{\"text\":\"bad \xff\"}\n"
+                                 "{\"text\":\"a\"} x\n"
+                                 "{\"text\":\"a\n"
+                                 "{\"id\":18446744073709551614,\"text\":\"ok\",\"v\":[1e5,2.50,-0.0]}\n",
+                                 1, 0);
+    static const char *const why[] = {
+        "invalid JSON: a number is not finite",
+        "invalid JSON: a number is not finite",
+        "invalid JSON: an integer is out of range",
+        "invalid JSON: an integer is out of range",
+        "invalid JSON: invalid utf-8 string at byte 13",
+        "invalid JSON: unexpected character at byte 13",
+        "invalid JSON: the line ends inside the value",
+    };
+    struct chaff_page page;
+    struct chaff_error err = {0};
+    for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++) {
+        assert_int_equal(chaff_reader_next(o.r, &page, &err), -1);
+        char where[32];
+        snprintf(where, sizeof(where), "p.jsonl:%zu", i + 1);
+        assert_string_equal(err.where, where);
+        assert_string_equal(err.msg, why[i]);
+    }
+    assert_int_equal(chaff_reader_next(o.r, &page, &err), 1);
+    assert_string_equal(page.id, "18446744073709551614");
+    assert_string_equal(page.fields, "{\"id\":18446744073709551614,\"v\":[1e5,2.50,-0.0]}");
+    assert_int_equal(chaff_reader_next(o.r, &page, &err), 0);
+    close_opened(o);
+}
+
 static void broken_lines_are_skipped_with_their_line_number(void **state)
 {
     (void)state;
@@ -182,6 +223,7 @@ int main(void)
         cmocka_unit_test(id_falls_back_to_url_then_to_the_line),
         cmocka_unit_test(nul_inside_text_is_kept),
         cmocka_unit_test(other_members_come_with_the_page),
+        cmocka_unit_test(values_json_c_would_bend_are_refused),
         cmocka_unit_test(broken_lines_are_skipped_with_their_line_number),
         cmocka_unit_test(without_skip_bad_a_broken_line_stops_the_reader),
         cmocka_unit_test(a_line_over_the_limit_names_the_limit),
