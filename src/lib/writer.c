@@ -97,6 +97,8 @@ static int bytes_put(struct bytes *b, const void *data, size_t len)
 /* Appends 'text' escaped as in the TSV text field. */
 static int bytes_put_escaped(struct bytes *b, const char *text, size_t len)
 {
+    if (len == 0)
+        return 0; /* b->data may still be NULL */
     if (len > SIZE_MAX / 4 || bytes_reserve(b, 2 * len) != 0)
         return -1;
     b->len += chaff_tsv_escape(b->data + b->len, text, len);
@@ -277,10 +279,11 @@ static int write_clean(FILE *out, const struct chaff_writer_options *opt, enum c
 static int bytes_put_json_string(struct bytes *b, const char *s, size_t len)
 {
     struct bytes clean = {0};
+    int dirty = 0; /* an invalid sequence was seen: 'clean' holds the text so far */
     for (size_t i = 0; i < len;) {
         const unsigned char c = (unsigned char)s[i];
         if (c < 0x80) {
-            if (clean.data != NULL && bytes_put(&clean, s + i, 1) != 0)
+            if (dirty && bytes_put(&clean, s + i, 1) != 0)
                 goto nomem;
             i++;
             continue;
@@ -288,14 +291,16 @@ static int bytes_put_json_string(struct bytes *b, const char *s, size_t len)
         int32_t cp;
         int invalid;
         size_t n = chaff_utf8_decode((const uint8_t *)s + i, len - i, &cp, &invalid);
-        if (invalid && clean.data == NULL && bytes_put(&clean, s, i) != 0)
-            goto nomem; /* the first invalid sequence: copy what came before */
-        if (clean.data != NULL &&
-            bytes_put(&clean, invalid ? "\xef\xbf\xbd" : s + i, invalid ? 3 : n) != 0)
+        if (invalid && !dirty) {
+            if (bytes_put(&clean, s, i) != 0) /* what came before the first one */
+                goto nomem;
+            dirty = 1;
+        }
+        if (dirty && bytes_put(&clean, invalid ? "\xef\xbf\xbd" : s + i, invalid ? 3 : n) != 0)
             goto nomem;
         i += n;
     }
-    if (clean.data != NULL) {
+    if (dirty) {
         s = clean.data;
         len = clean.len;
     }

@@ -3,14 +3,17 @@
  * Compiled once per target with one of FUZZ_TARGET_TEXT, _JSONL, _WARC (a reader of that format
  * over the input, which may itself be gzip or zstd), _SOURCE (source.c alone), _MODEL (the
  * input plus its CRC-32 loaded as a model file, which, when accepted, labels a fixed page) or
- * _TSV (the input read as labelled training data).
+ * _TSV (the input read as labelled training data) or _WRITER (pages of any format written in
+ * any output form, and the output checked).
  * Without libFuzzer (CHAFF_FUZZ_MAIN) main() runs the fuzz function over the files given as
  * arguments.
  */
 #include "chaff.h"
 #include "dataset.h"
+#include "model.h"
 #include "source.h"
 
+#include <json-c/json.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -125,6 +128,110 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 abort();
     }
     chaff_dataset_free(ds);
+    return 0;
+}
+#elif defined(FUZZ_TARGET_WRITER)
+/* The first byte picks the input format, the output form and the kept labels; the rest is read
+ * as that format, every page is given made-up labels and written. Each page's output must be
+ * what the form promises: a TSV row or a label line per paragraph, one JSONL line that json-c
+ * parses strictly (valid UTF-8) into an object with a label and a confidence per paragraph. */
+static struct chaff_model *fuzz_model(void)
+{
+    static struct chaff_model *m;
+    if (m == NULL) {
+        static const char *const labels[] = {"content", "navigation", "consent"};
+        struct chaff_features_config cfg;
+        chaff_features_config_defaults(&cfg);
+        cfg.hash_bits = 10;
+        m = chaff_model_new(&cfg, 3, labels, 8);
+        if (m == NULL)
+            abort();
+    }
+    return m;
+}
+
+static size_t count_byte(const char *s, size_t len, char c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += s[i] == c;
+    return n;
+}
+
+static void check_jsonl(const char *out, size_t len, size_t nparas)
+{
+    if (len == 0 || out[len - 1] != '\n' || count_byte(out, len, '\n') != 1)
+        abort(); /* one line per page */
+    struct json_tokener *tok = json_tokener_new();
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    struct json_object *obj = json_tokener_parse_ex(tok, out, (int)len - 1);
+    json_tokener_free(tok);
+    struct json_object *labels, *conf, *text;
+    if (!json_object_is_type(obj, json_type_object) ||
+        !json_object_object_get_ex(obj, "labels", &labels) ||
+        !json_object_object_get_ex(obj, "confidences", &conf) ||
+        !json_object_object_get_ex(obj, "text", &text) ||
+        json_object_array_length(labels) != nparas || json_object_array_length(conf) != nparas ||
+        !json_object_is_type(text, json_type_string))
+        abort();
+    json_object_put(obj);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size == 0)
+        return 0;
+    static const enum chaff_format formats[] = {CHAFF_FORMAT_TEXT, CHAFF_FORMAT_JSONL,
+                                                CHAFF_FORMAT_WARC};
+    static const enum chaff_output outputs[] = {CHAFF_OUTPUT_TSV, CHAFF_OUTPUT_LABELS,
+                                                CHAFF_OUTPUT_JSONL, CHAFF_OUTPUT_CLEAN};
+    struct chaff_reader_options opt;
+    chaff_reader_options_defaults(&opt);
+    opt.format = formats[data[0] % 3];
+    opt.skip_bad = 1;
+    opt.max_record_bytes = 1u << 20;
+    struct chaff_writer_options wopt;
+    chaff_writer_options_defaults(&wopt);
+    wopt.output = outputs[(data[0] / 3) % 4];
+    wopt.keep_mask = (uint64_t)(data[0] >> 6);
+    wopt.tsv_ids = (data[0] / 12) & 1;
+    struct chaff_reader *r = NULL;
+    struct chaff_error err;
+    if (chaff_reader_open_memory(data + 1, size - 1, "fuzz", &opt, &r, &err) != CHAFF_OK)
+        return 0;
+    const struct chaff_model *m = fuzz_model();
+    struct chaff_page page;
+    int rc;
+    for (int i = 0; i < 100000 && (rc = chaff_reader_next(r, &page, &err)) != 0; i++) {
+        if (rc < 0)
+            continue;
+        struct chaff_result *res = calloc(page.nparas + 1, sizeof(*res));
+        if (res == NULL)
+            break;
+        for (size_t k = 0; k < page.nparas; k++) {
+            res[k].label = (uint32_t)((k * 7 + (size_t)data[0]) % 3);
+            res[k].confidence = (float)(k % 10) / 9.0f;
+        }
+        char *out = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&out, &len);
+        if (f == NULL)
+            abort();
+        if (chaff_page_write(f, m, &wopt, chaff_reader_format(r), &page, res, &err) != CHAFF_OK)
+            abort(); /* a page the reader gave is always written */
+        fclose(f);
+        const size_t want = page.passthrough ? 0 : page.nparas;
+        if (wopt.output == CHAFF_OUTPUT_TSV || wopt.output == CHAFF_OUTPUT_LABELS) {
+            const size_t tabs = wopt.output == CHAFF_OUTPUT_LABELS ? 0 : wopt.tsv_ids ? 4 : 2;
+            if (count_byte(out, len, '\n') != want || count_byte(out, len, '\t') != tabs * want)
+                abort(); /* a row per paragraph, its fields escaped */
+        } else if (wopt.output == CHAFF_OUTPUT_JSONL && !page.passthrough) {
+            check_jsonl(out, len, page.nparas);
+        }
+        free(out);
+        free(res);
+    }
+    chaff_reader_close(r);
     return 0;
 }
 #elif defined(FUZZ_TARGET_SOURCE)
