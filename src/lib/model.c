@@ -295,8 +295,8 @@ void chaff_model_score1(const struct chaff_model *m, const struct chaff_fvec *ow
     score1_add(m, own, a);
     if (rest != NULL)
         score1_add(m, rest, b);
-    for (uint32_t l = 0; chars != NULL && l < m->nlabels; l++)
-        a[l] += chars[l];
+    for (uint32_t l = 0; chars != NULL && l < m->nlabels && l < 3; l++)
+        a[l] += chars[l]; /* three labels: chaff_featurizer_score_chars() */
     for (uint32_t l = 0; l < m->nlabels; l++)
         scores[l] = m->bias1[l] + (a[l] + b[l]) * m->scale1;
 }

@@ -291,10 +291,11 @@ static int composes(int32_t a, int32_t b)
     return utf8proc_normalize_utf32(pair, 2, UTF8PROC_STABLE | UTF8PROC_COMPOSE) == 1;
 }
 
-/* For every second character below TABLE_END, the characters it composes with: nf[s] of them
- * (0: it appears only in compositions that NFC excludes) in f[s * MAX_FIRSTS ...], or nf[s] = UINT8_MAX when there are too many to check quickly
- * (the Hangul jamo, most Latin accents) or one is outside the BMP. Returns 0 or -1 (out of
- * memory: then no second character is simple). */
+/* For every second character s below TABLE_END, the characters it composes with: nf[s] of
+ * them in f[s * MAX_FIRSTS ...] (0: s appears only in compositions that NFC excludes), or
+ * nf[s] = UINT8_MAX when there are too many to check quickly (the Hangul jamo, most Latin
+ * accents) or one is outside the BMP. Returns 0 or -1 (out of memory: then no second
+ * character is simple). */
 static int find_firsts(uint8_t *nf, uint16_t *f)
 {
     static const int32_t ranges[][2] = {{0xC0, TABLE_END}, {0xF900, 0xFB50}, {0x1D100, 0x1D200}};
