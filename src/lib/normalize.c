@@ -354,11 +354,15 @@ static int decomposes(int32_t cp)
     return utf8proc_decompose_char(cp, d, 8, UTF8PROC_DECOMPOSE, &last) > 1 || d[0] != cp;
 }
 
+/* Whether NFKC_Casefold leaves 'cp' as it is: decomposed (a Hangul syllable into its jamo)
+ * and composed again. */
 static int identity_cp(int32_t cp)
 {
     utf8proc_int32_t d[4];
     int last = 0;
     utf8proc_ssize_t n = utf8proc_decompose_char(cp, d, 4, nfkc_casefold, &last);
+    if (n >= 1 && n <= 4)
+        n = utf8proc_normalize_utf32(d, n, nfkc_casefold);
     return n == 1 && d[0] == cp && utf8proc_get_property(cp)->combining_class == 0;
 }
 

@@ -479,6 +479,24 @@ static void marks_and_second_characters_agree_with_utf8proc(void **state)
     assert_true(checked > 1000000);
 }
 
+/* Every Hangul syllable (the fast path takes them as their own folding): alone, before a
+ * trailing jamo it may compose with, after a leading jamo, before a combining mark and
+ * before the next syllable. */
+static void hangul_syllables_agree_with_utf8proc(void **state)
+{
+    (void)state;
+    for (uint32_t cp = 0xAC00; cp < 0xD7A4; cp++) {
+        const uint32_t t = 0x11A8 + cp % 27; /* a trailing consonant */
+        uint32_t one[1] = {cp}, lvt[2] = {cp, t}, after_l[2] = {0x1100 + cp % 19, cp},
+                 mark[2] = {cp, 0x0301 + cp % 16}, next[3] = {cp, cp + 1 < 0xD7A4 ? cp + 1 : cp, 'x'};
+        assert_paths_agree(one, 1);
+        assert_paths_agree(lvt, 2);
+        assert_paths_agree(after_l, 2);
+        assert_paths_agree(mark, 2);
+        assert_paths_agree(next, 3);
+    }
+}
+
 static void starts_give_the_offset_of_every_code_point(void **state)
 {
     struct chaff_normalizer *nz = *state;
@@ -561,6 +579,7 @@ int main(void)
         cmocka_unit_test(ascii_fast_path_agrees_with_the_unicode_path),
         cmocka_unit_test(table_path_agrees_with_utf8proc),
         cmocka_unit_test(marks_and_second_characters_agree_with_utf8proc),
+        cmocka_unit_test(hangul_syllables_agree_with_utf8proc),
         cmocka_unit_test(starts_give_the_offset_of_every_code_point),
         cmocka_unit_test(buffers_are_reused_from_long_to_short_input),
         cmocka_unit_test(decode_reports_length_and_validity),
