@@ -321,7 +321,8 @@ void chaff_writer_options_defaults(struct chaff_writer_options *opt);
  * 'page' (as returned by a reader of format 'format', or a copy) and its 'results' (page->nparas
  * entries, from chaff_classify_page) are borrowed for the call; 'model' names the labels.
  * A passthrough record is written by clean output only. Returns CHAFF_OK, CHAFF_ERR_IO on a write
- * error, CHAFF_ERR_PARSE when a JSONL page's raw line is not a JSON object, or CHAFF_ERR_NOMEM. */
+ * error, CHAFF_ERR_PARSE when a JSONL page's raw line is not a JSON object, CHAFF_ERR_USAGE when
+ * a result's label is not one of the model's (nothing is written then), or CHAFF_ERR_NOMEM. */
 int chaff_page_write(void *out, const struct chaff_model *model,
                      const struct chaff_writer_options *opt, enum chaff_format format,
                      const struct chaff_page *page, const struct chaff_result *results,

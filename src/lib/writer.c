@@ -371,7 +371,7 @@ static int jsonl_record(struct bytes *b, const struct chaff_model *model, enum c
         name_len[l] = names.len - name_at[l];
     }
     for (size_t i = 0; i < page->nparas && rc == 0; i++) {
-        const uint32_t l = results[i].label < nlabels && results[i].label < 64 ? results[i].label : 0;
+        const uint32_t l = results[i].label; /* checked by chaff_page_write() */
         if ((i > 0 && bytes_put(b, ",", 1) != 0) ||
             bytes_put(b, names.data + name_at[l], name_len[l]) != 0)
             rc = -2;
@@ -432,6 +432,11 @@ int chaff_page_write(void *out_v, const struct chaff_model *model,
 {
     FILE *out = out_v;
     uint64_t mask = keep_mask(model, opt);
+    for (size_t i = 0; i < page->nparas; i++)
+        if (results[i].label >= chaff_model_nlabels(model))
+            return chaff_error_set(err, CHAFF_ERR_USAGE, page->id,
+                                   "paragraph %zu has label %u; the model has %zu labels", i,
+                                   (unsigned)results[i].label, chaff_model_nlabels(model));
     if (page->passthrough && opt->output != CHAFF_OUTPUT_CLEAN)
         return CHAFF_OK;
     switch (opt->output) {
