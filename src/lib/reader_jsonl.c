@@ -90,10 +90,20 @@ static struct json_object *parse_object(struct json_tokener *tok, const char *li
     }
     json_tokener_reset(tok);
     struct json_object *obj = json_tokener_parse_ex(tok, line, (int)len);
-    const size_t end = json_tokener_get_parse_end(tok);
+    size_t end = json_tokener_get_parse_end(tok);
+    if (obj == NULL && json_tokener_get_error(tok) == json_tokener_continue) {
+        /* A number or literal at the end of the line ("42", "null") ends only at the end of
+         * the input, which json-c is told with a NUL byte. */
+        obj = json_tokener_parse_ex(tok, "", 1);
+        end = len;
+    }
+    if (obj == NULL && json_tokener_get_error(tok) == json_tokener_success) {
+        *why = "expected a JSON object"; /* null */
+        return NULL;
+    }
     if (obj == NULL) {
         enum json_tokener_error e = json_tokener_get_error(tok);
-        if (e == json_tokener_continue)
+        if (e == json_tokener_continue || (e == json_tokener_error_parse_eof && end == len))
             snprintf(detail, detail_cap, "the line ends inside the value");
         else
             snprintf(detail, detail_cap, "%s at byte %zu", json_tokener_error_desc(e), end);

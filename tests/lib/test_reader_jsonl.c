@@ -130,6 +130,8 @@ static void values_json_c_would_bend_are_refused(void **state)
                                  "{\"text\":\"bad \xff\"}\n"
                                  "{\"text\":\"a\"} x\n"
                                  "{\"text\":\"a\n"
+                                 "null\n"
+                                 "42\n"
                                  "{\"id\":18446744073709551614,\"text\":\"ok\",\"v\":[1e5,2.50,-0.0]}\n",
                                  1, 0);
     static const char *const why[] = {
@@ -140,6 +142,8 @@ static void values_json_c_would_bend_are_refused(void **state)
         "invalid JSON: invalid utf-8 string at byte 13",
         "invalid JSON: unexpected character at byte 13",
         "invalid JSON: the line ends inside the value",
+        "expected a JSON object",
+        "expected a JSON object",
     };
     struct chaff_page page;
     struct chaff_error err = {0};
