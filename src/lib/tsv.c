@@ -101,25 +101,6 @@ static inline const char *escape_of(char c)
     }
 }
 
-int chaff_tsv_write_escaped(void *out, const char *text, size_t len)
-{
-    FILE *f = out;
-    size_t start = 0;
-    for (size_t i = 0; i < len; i++) {
-        const char *esc = escape_of(text[i]);
-        if (esc == NULL)
-            continue;
-        if (i > start && fwrite(text + start, 1, i - start, f) != i - start)
-            return -1;
-        if (fwrite(esc, 1, 2, f) != 2)
-            return -1;
-        start = i + 1;
-    }
-    if (len > start && fwrite(text + start, 1, len - start, f) != len - start)
-        return -1;
-    return 0;
-}
-
 /* Nonzero when one of the 8 bytes of 'x' is a backslash, tab, newline or carriage return: the
  * classic "has a zero byte" test on x XOR each of them. */
 static inline uint64_t has_special(uint64_t x)
@@ -157,6 +138,19 @@ size_t chaff_tsv_escape(char *dst, const char *text, size_t len)
         d += len - start;
     }
     return (size_t)(d - dst);
+}
+
+int chaff_tsv_write_escaped(void *out, const char *text, size_t len)
+{
+    FILE *f = out;
+    char buf[8192]; /* chunks of at most half of it, escaped by chaff_tsv_escape() */
+    for (size_t i = 0; i < len; i += sizeof(buf) / 2) {
+        const size_t chunk = len - i < sizeof(buf) / 2 ? len - i : sizeof(buf) / 2;
+        const size_t n = chaff_tsv_escape(buf, text + i, chunk);
+        if (fwrite(buf, 1, n, f) != n)
+            return -1;
+    }
+    return 0;
 }
 
 int chaff_tsv_open(const char *path, struct chaff_tsv_reader **reader_out, struct chaff_error *err)

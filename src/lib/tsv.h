@@ -1,6 +1,6 @@
 /*
  * tsv.h - the escaping of the TSV text field into memory, for writers that assemble a row before
- * writing it (writer.c). chaff_tsv_write_escaped() in chaff.h writes the same bytes to a FILE.
+ * writing it (writer.c); chaff_tsv_write_escaped() in chaff.h writes its output to a FILE.
  */
 #ifndef CHAFF_LIB_TSV_H
 #define CHAFF_LIB_TSV_H

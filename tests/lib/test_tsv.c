@@ -61,6 +61,23 @@ static void assert_parse_error(const char *s, unsigned line, const char *msg)
     unlink(path);
 }
 
+/* The TSV escape of 'len' bytes, one byte at a time (the reference for the fast escapers). */
+static size_t naive_escape(char *dst, const char *text, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        const char c = text[i];
+        const char e = c == '\\' ? '\\' : c == '\t' ? 't' : c == '\n' ? 'n' : c == '\r' ? 'r' : 0;
+        if (e != 0) {
+            dst[n++] = '\\';
+            dst[n++] = e;
+        } else {
+            dst[n++] = c;
+        }
+    }
+    return n;
+}
+
 static void escapes_round_trip_through_write_and_unescape(void **state)
 {
     (void)state;
@@ -98,9 +115,9 @@ static void escapes_round_trip_through_write_and_unescape(void **state)
     free(buf);
 
     /* The escaper skips eight bytes at a time: one special byte at every offset of 40, and
-     * text that ends in mid-block, give what the byte-by-byte FILE writer gives. */
+     * text that ends in mid-block, give what the FILE writer and a byte-by-byte escape give. */
     static const char specials[] = "\\\t\n\r";
-    char text40[40], out40[80], ref[80];
+    char text40[40], out40[80], ref[80], naive[80];
     for (size_t len40 = 1; len40 <= 40; len40 += 13)
         for (size_t at = 0; at < len40; at++)
             for (size_t k = 0; k < 4; k++) {
@@ -114,7 +131,28 @@ static void escapes_round_trip_through_write_and_unescape(void **state)
                 assert_int_equal(chaff_tsv_escape(out40, text40, len40), (size_t)n);
                 assert_memory_equal(out40, ref, (size_t)n);
                 assert_int_equal(n, (long)len40 + 1);
+                assert_int_equal(naive_escape(naive, text40, len40), (size_t)n);
+                assert_memory_equal(naive, ref, (size_t)n);
             }
+
+    /* The FILE writer escapes in chunks: specials on both sides of its chunk boundaries. */
+    enum { LONG = 10000 };
+    char *text_long = malloc(LONG), *want = malloc(2 * LONG), *got = NULL;
+    assert_non_null(text_long);
+    assert_non_null(want);
+    for (size_t i = 0; i < LONG; i++)
+        text_long[i] = (i % 4096 == 0 || i % 4096 == 4095 || i % 97 == 0) ? specials[i % 4]
+                                                                            : (char)('a' + i % 26);
+    size_t want_len = naive_escape(want, text_long, LONG), got_len = 0;
+    FILE *f = open_memstream(&got, &got_len);
+    assert_non_null(f);
+    assert_int_equal(chaff_tsv_write_escaped(f, text_long, LONG), 0);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(got_len, want_len);
+    assert_memory_equal(got, want, want_len);
+    free(got);
+    free(want);
+    free(text_long);
 }
 
 static void unescape_leaves_text_without_backslashes_alone(void **state)
