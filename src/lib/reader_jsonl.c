@@ -218,6 +218,7 @@ static int build_page(struct chaff_reader *r, struct json_object *obj, struct ch
         idp = where;
         idn = strlen(where);
     }
+    /* set_fields() last: it removes "text" from 'obj', and 'text' with it. */
     if (chaff_page_buf_set_id(pb, idp, idn) != 0 ||
         chaff_reader_set_url(r, url != NULL ? json_object_get_string(url) : "",
                              url != NULL ? (size_t)json_object_get_string_len(url) : 0) != 0 ||
