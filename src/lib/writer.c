@@ -341,7 +341,7 @@ static int jsonl_record(struct bytes *b, const struct chaff_model *model, enum c
             (page->url != NULL && page->url[0] != '\0' &&
              (bytes_put(&h, ",\"url\":", 7) != 0 ||
               bytes_put_json_string(&h, page->url, strlen(page->url)) != 0)) ||
-            bytes_put(&h, "}", 2) != 0) {
+            bytes_put(&h, "}", 2) != 0) { /* with its NUL: 'head' is a string */
             free(h.data);
             return -2;
         }
