@@ -5,8 +5,8 @@
  * valid UTF-8 without NUL bytes, no leading, trailing or repeated spaces, and nz->starts has
  * ncps + 1 entries.
  */
-#include "grow.h"
 #include "normalize.h"
+#include "grow.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -158,6 +158,31 @@ static const uint8_t *ascii_classes(void)
 
 static const uint8_t *ascii_class; /* set with the fold table */
 
+/* What the table path writes for an ASCII byte: its folding ('0' for digits, ' ' for white
+ * space), or 0 for a control character, which it leaves out. */
+static uint8_t ascii_fold[128];
+
+/* The counts of an ASCII byte as fields of 12 bits (letters, upper case, digits, punctuation,
+ * white space), added up for up to 4095 bytes at a time. */
+static uint64_t ascii_counts[128];
+#define RUN_FIELD(x, k) (((x) >> (12 * (k))) & 0xFFF)
+#define RUN_CHUNK       4095
+
+static void build_ascii_fold(void)
+{
+    for (int c = 1; c < 128; c++) {
+        const unsigned k = ascii_class[c];
+        for (unsigned f = 0; f < 5; f++) /* AC_LETTER .. AC_SPACE, one field each */
+            ascii_counts[c] |= (uint64_t)((k >> f) & 1) << (12 * f);
+        if (k & AC_SPACE)
+            ascii_fold[c] = ' ';
+        else if (c >= 0x20 && c != 0x7f)
+            ascii_fold[c] = (k & AC_UPPER)   ? (uint8_t)(c | 0x20)
+                            : (k & AC_DIGIT) ? '0'
+                                             : (uint8_t)c;
+    }
+}
+
 /* The AC_* bits of what count_cp() counts for 'cp' (0 for a code point it counts only as a
  * character, such as a mark). */
 static uint8_t count_class(int32_t cp)
@@ -202,24 +227,27 @@ static int emit_cp(struct chaff_normalizer *nz, int32_t cp, int *pending_space)
 
 /* ------------------------------------------------------------------ table fast path
  *
- * ASCII is folded inline. Most non-ASCII text (Latin, Greek, Cyrillic, Arabic, Hebrew, Indic, Thai, kana, CJK, Hangul)
- * needs no reordering and no composition across characters; its NFKC_Casefold is then the
- * concatenation of every character's own, which a table built from utf8proc at first use holds
- * for U+0080..U+30FF. A character is 'simple' when it has combining class 0, is not the second
- * character of any canonical composition (nor is anything its folding yields), and folds to at
- * most 3 code points of the BMP. CJK ideographs and Hangul syllables are their own folding (checked
- * when the table is built).
+ * Runs of ASCII are folded by ascii_run(), without a branch per byte. Most non-ASCII text
+ * (Latin, Greek, Cyrillic, Arabic, Hebrew, Indic, Thai, kana, CJK, Hangul) needs no reordering and
+ * no composition across characters; its NFKC_Casefold is then the concatenation of every
+ * character's own, which a table built from utf8proc at first use holds for U+0080..U+30FF. A
+ * character is 'simple' when it has combining class 0, is not the second character of any canonical
+ * composition (nor is anything its folding yields), and folds to at most 3 code points of the BMP.
+ * CJK ideographs and Hangul syllables are their own folding (checked when the table is built).
+ *
  * A combining mark (class > 0: the viramas of Indic scripts, Thai vowel and tone marks, Arabic
  * vowel signs) is simple too when it folds to itself and is not the second character of any
  * composition: it cannot compose, and the only thing NFKC may do with it is to reorder it
  * before a mark of a higher class that precedes it. So the fast path keeps the class of the
  * last mark it wrote and leaves when a mark of a lower class follows directly (characters that
  * fold to nothing, such as U+200D, are removed before reordering and do not separate marks).
+ *
  * The second character of a composition (a Bengali or Tamil vowel sign, a Sinhala al-lakuna)
  * is simple as well when it folds to itself and composes with at most MAX_FIRSTS characters
  * (its 'firsts', found in the decompositions when the table is built): the fast path leaves
  * only when it follows one of them, directly or (a mark) after marks of lower classes alone,
  * and (a mark) when it follows a precomposed letter whose own last mark has a higher class.
+ *
  * A paragraph with any other character takes the utf8proc path whole; the unit tests check
  * both paths agree character pair by character pair. */
 
@@ -227,22 +255,22 @@ static int emit_cp(struct chaff_normalizer *nz, int32_t cp, int *pending_space)
 
 struct fold_entry {
     uint8_t simple;
-    uint8_t n;        /* code points written for it, 0..3: its folding, digits as '0', white
-                         space as ' ', control characters left out (as emit_cp() does) */
-    uint8_t space;    /* bit k: out[k] is white space */
-    uint8_t counts;   /* what count_cp() counts for the code point (AC_* bits) */
-    uint8_t order;    /* 0: a starter; 1..254: a mark's combining class; ORDER_NONE: folds to
-                         nothing (removed before NFKC reorders marks) */
-    uint8_t nfirst;   /* a second character: how many firsts it has, at first_list[first_at] */
-    uint8_t trail;    /* the class of the last mark of the code point's canonical decomposition
-                         (0: none); a mark of a lower class after it would be moved before
-                         that mark, next to the base letter, and might compose with it */
+    uint8_t n;      /* code points written for it, 0..3: its folding, digits as '0', white
+                       space as ' ', control characters left out (as emit_cp() does) */
+    uint8_t space;  /* bit k: out[k] is white space */
+    uint8_t counts; /* what count_cp() counts for the code point (AC_* bits) */
+    uint8_t order;  /* 0: a starter; 1..254: a mark's combining class; ORDER_NONE: folds to
+                       nothing (removed before NFKC reorders marks) */
+    uint8_t nfirst; /* a second character: how many firsts it has, at first_list[first_at] */
+    uint8_t trail;  /* the class of the last mark of the code point's canonical decomposition
+                       (0: none); a mark of a lower class after it would be moved before
+                       that mark, next to the base letter, and might compose with it */
     uint16_t first_at;
     uint16_t out[3];
 };
 
-#define ORDER_NONE 255
-#define MAX_FIRSTS 8
+#define ORDER_NONE     255
+#define MAX_FIRSTS     8
 #define FIRST_LIST_CAP 2048
 
 static uint16_t first_list[FIRST_LIST_CAP];
@@ -258,8 +286,7 @@ static void mark_seconds(uint8_t *second, int32_t lo, int32_t hi)
     for (int32_t cp = lo; cp < hi; cp++) {
         utf8proc_int32_t d[8];
         int last;
-        utf8proc_ssize_t n =
-            utf8proc_decompose_char(cp, d, 8, UTF8PROC_DECOMPOSE, &last);
+        utf8proc_ssize_t n = utf8proc_decompose_char(cp, d, 8, UTF8PROC_DECOMPOSE, &last);
         for (utf8proc_ssize_t k = 1; k > 0 && k < n && k < 8; k++)
             if (d[k] < TABLE_END)
                 second[d[k]] = 1;
@@ -380,10 +407,11 @@ static int folds_to_itself(int32_t cp)
 static void build_fold_table(void)
 {
     ascii_class = ascii_classes();
+    build_ascii_fold();
     static uint8_t second[TABLE_END];
     mark_seconds(second, 0xC0, TABLE_END);
-    mark_seconds(second, 0xAC00, 0xD7A4);  /* Hangul: the jamo */
-    mark_seconds(second, 0xF900, 0xFB50);  /* compatibility ideographs, presentation forms */
+    mark_seconds(second, 0xAC00, 0xD7A4); /* Hangul: the jamo */
+    mark_seconds(second, 0xF900, 0xFB50); /* compatibility ideographs, presentation forms */
     mark_seconds(second, 0x1D100, 0x1D200);
     uint8_t *nf = calloc(TABLE_END, 1);
     uint16_t *firsts = calloc((size_t)TABLE_END * MAX_FIRSTS, sizeof(uint16_t));
@@ -528,6 +556,99 @@ static inline void count_by_class(struct chaff_text_stats *st, int32_t cp, unsig
     st->last_cp = cp;
 }
 
+/* The counts of an ASCII byte as fields of 12 bits (letters, upper case, digits, punctuation,
+ * white space), added up for up to 4095 bytes at a time. */
+/* Kept out of its caller, whose many live values would push this loop's out of registers. */
+#if defined(__GNUC__)
+#define CHAFF_NOINLINE __attribute__((noinline))
+#else
+#define CHAFF_NOINLINE
+#endif
+
+/* The table path for a run of n >= 1 ASCII bytes without NUL: what put_simple() and
+ * count_by_class() do byte by byte, without a branch per byte. White space is written as soon
+ * as it is seen unless the last thing written is a space (or nothing is written yet), and a
+ * space left last is taken back and left pending, as put_simple() would have left it. Returns
+ * the starter after the run (0 when the run ends with white space or a control character). */
+static CHAFF_NOINLINE uint32_t ascii_run(struct out_state *o, struct chaff_text_stats *c,
+                                         const uint8_t *s, size_t n)
+{
+    uint8_t *const text = o->text;
+    uint32_t *const starts = o->starts;
+    int32_t *const cpv = o->cpv;
+    size_t len = o->len, ncps = o->ncps;
+    if (o->pending_space) {
+        text[len] = ' ';
+        cpv[ncps] = ' ';
+        starts[ncps++] = (uint32_t)len++;
+        o->pending_space = 0;
+    }
+    unsigned prev_space = ncps == 0 || text[len - 1] == ' ';
+    for (size_t at = 0; at < n; at += RUN_CHUNK) {
+        const size_t end = n - at < RUN_CHUNK ? n : at + RUN_CHUNK;
+        uint64_t counts = 0;
+        for (size_t i = at; i < end; i++) {
+            const uint8_t b = s[i], f = ascii_fold[b];
+            counts += ascii_counts[b];
+            /* Written in any case; kept (the position moves on) unless it is a control
+             * character or a second space. */
+            text[len] = f;
+            cpv[ncps] = f;
+            starts[ncps] = (uint32_t)len;
+            const unsigned sp = f == ' ';
+            const unsigned keep = (f != 0) & !(sp & prev_space);
+            prev_space = f != 0 ? sp : prev_space;
+            len += keep;
+            ncps += keep;
+        }
+        c->nletters += (uint32_t)RUN_FIELD(counts, 0);
+        c->nupper += (uint32_t)RUN_FIELD(counts, 1);
+        c->ndigits += (uint32_t)RUN_FIELD(counts, 2);
+        c->npunct += (uint32_t)RUN_FIELD(counts, 3);
+        c->nspace += (uint32_t)RUN_FIELD(counts, 4);
+    }
+    c->nchars += (uint32_t)n;
+    if (ncps > 0 && prev_space) {
+        len--;
+        ncps--;
+        o->pending_space = 1;
+    }
+    o->len = len;
+    o->ncps = ncps;
+    /* The first and the last byte that is not white space. */
+    size_t last = n;
+    while (last > 0 && (ascii_class[s[last - 1]] & AC_SPACE))
+        last--;
+    if (last > 0) {
+        c->last_cp = s[last - 1];
+        if (c->first_cp < 0) {
+            size_t first = 0;
+            while (ascii_class[s[first]] & AC_SPACE)
+                first++;
+            c->first_cp = s[first];
+        }
+    }
+    const uint8_t f = ascii_fold[s[n - 1]];
+    return f == ' ' ? 0 : f;
+}
+
+/* The length of the run of ASCII bytes other than NUL at s[0..len). */
+static size_t ascii_span(const uint8_t *s, size_t len)
+{
+    const uint64_t ones = UINT64_C(0x0101010101010101), highs = UINT64_C(0x8080808080808080);
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        /* a byte >= 0x80, or a zero byte (the classic has-zero test) */
+        if ((w | ((w - ones) & ~w)) & highs)
+            break;
+    }
+    while (i < len && s[i] < 0x80 && s[i] != 0)
+        i++;
+    return i;
+}
+
 /* Decodes a valid 2- or 3-byte UTF-8 sequence at s (len bytes available) into *cp and returns
  * its length, or returns 0 for anything else (4-byte, invalid or truncated sequences, which
  * chaff_utf8_decode() handles). Accepts exactly what utf8proc accepts of these lengths: no
@@ -570,17 +691,10 @@ static int normalize_table(struct chaff_normalizer *nz, const uint8_t *s, size_t
     for (size_t i = 0; i < len;) {
         const uint8_t b = s[i];
         if (b < 0x80 && b != 0) {
-            const unsigned k = ascii_class[b];
-            count_by_class(&c, b, k);
+            const size_t n = ascii_span(s + i, len - i);
+            starter = ascii_run(&o, &c, s + i, n);
             mark = 0;
-            starter = 0;
-            i++;
-            if (k & AC_SPACE) {
-                put_simple(&o, ' ', 1);
-            } else if (b >= 0x20 && b != 0x7f) {
-                starter = (k & AC_UPPER) ? b | 0x20u : (k & AC_DIGIT) ? '0' : b;
-                put_simple(&o, starter, 0);
-            }
+            i += n;
             continue;
         }
         int32_t cp;

@@ -362,6 +362,70 @@ static void assert_paths_agree(const uint32_t *cps, size_t n)
     chaff_normalizer_release(&b);
 }
 
+/* The ASCII runs of the table path agree with utf8proc wherever white space, control
+ * characters, NUL and non-ASCII characters fall around them: every string of up to 5
+ * characters over a small alphabet, and random strings of up to 20 (runs that cross the
+ * eight-byte steps of the scan for their end). */
+static void ascii_runs_agree_with_utf8proc(void **state)
+{
+    (void)state;
+    static const uint32_t alphabet[] = {' ',  '\t', 'A',  'b',   '7',    '.', 0x01,
+                                        0x7F, 0,    0xE9, 0x301, 0x4E00, 0xA0};
+    const size_t na = sizeof(alphabet) / sizeof(alphabet[0]);
+    uint32_t cps[20];
+    for (size_t n = 0; n <= 5; n++) {
+        size_t total = 1;
+        for (size_t k = 0; k < n; k++)
+            total *= na;
+        for (size_t code = 0; code < total; code++) {
+            size_t c = code;
+            for (size_t k = 0; k < n; k++, c /= na)
+                cps[k] = alphabet[c % na];
+            assert_paths_agree(cps, n);
+        }
+    }
+    uint64_t x = 88172645463325252u; /* xorshift64, fixed seed */
+    for (int t = 0; t < 100000; t++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        const size_t n = x % 21;
+        for (size_t k = 0; k < n; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            /* mostly ASCII letters and spaces, as text is */
+            const unsigned r = (unsigned)(x % 32);
+            cps[k] = r < 20 ? 'a' + r : r < 26 ? ' ' : alphabet[(x >> 8) % na];
+        }
+        assert_paths_agree(cps, n);
+    }
+}
+
+/* Long ASCII text (the counts of a run are added up a few thousand bytes at a time) has the
+ * reference's counts and text. */
+static void long_ascii_text_agrees_with_utf8proc(void **state)
+{
+    (void)state;
+    const size_t len = 20000;
+    char *in = malloc(len);
+    assert_non_null(in);
+    for (size_t i = 0; i < len; i++)
+        in[i] = i < 5000 ? 'a' : " Ab3,\t"[(i * 7 + i / 13) % 6]; /* 5,000 letters first */
+    struct chaff_normalizer a, b;
+    struct chaff_text_stats sa, sb;
+    chaff_normalizer_init(&a);
+    chaff_normalizer_init(&b);
+    assert_int_equal(chaff_normalize(&a, in, len, &sa), 0);
+    assert_int_equal(chaff_normalize_utf8proc(&b, in, len, &sb), 0);
+    assert_int_equal(a.text_len, b.text_len);
+    assert_memory_equal(a.text, b.text, a.text_len);
+    assert_int_equal(a.ncps, b.ncps);
+    assert_memory_equal(a.starts, b.starts, (a.ncps + 1) * sizeof(uint32_t));
+    assert_memory_equal(a.cpv, b.cpv, a.ncps * sizeof(int32_t));
+    assert_memory_equal(&sa, &sb, sizeof(sa));
+    assert_true(sa.nletters > 4096 && sa.nspace > 4096);
+    chaff_normalizer_release(&a);
+    chaff_normalizer_release(&b);
+    free(in);
+}
+
 /* The table fast path for non-ASCII text agrees with utf8proc: every code point of U+0080..
  * U+30FF and a sample of CJK ideographs and Hangul syllables, alone, between ASCII letters and
  * next to pseudo-random others of the range; and the pairs that do compose across characters
@@ -577,6 +641,8 @@ int main(void)
         cmocka_unit_test(nul_bytes_are_replaced_and_counted),
         cmocka_unit_test(stats_count_the_raw_text),
         cmocka_unit_test(ascii_fast_path_agrees_with_the_unicode_path),
+        cmocka_unit_test(ascii_runs_agree_with_utf8proc),
+        cmocka_unit_test(long_ascii_text_agrees_with_utf8proc),
         cmocka_unit_test(table_path_agrees_with_utf8proc),
         cmocka_unit_test(marks_and_second_characters_agree_with_utf8proc),
         cmocka_unit_test(hangul_syllables_agree_with_utf8proc),
