@@ -8,6 +8,7 @@
  */
 #include "grow.h"
 #include "features.h"
+#include "compiler.h"
 
 #include "error.h"
 #include "hash.h"
@@ -386,17 +387,12 @@ void chaff_featurizer_score_chars(struct chaff_featurizer *fx, const uint8_t *co
     fx->char_lut = lut;
 }
 
-/* The same n-grams as add_char_ngrams(), scored: out[l] = val * (sum of their weights for
- * label l), which is what the scorer would add up from the vector. The shortest n-grams and
- * the others are summed apart, which halves the chains of additions. */
-static int score_char_ngrams(struct chaff_featurizer *fx, float out[3])
+/* The loop of score_char_ngrams(), with 'ascii' a constant: when every code point of the text
+ * is one byte, an n-gram of n code points is n bytes and no offsets are needed. The shortest
+ * n-grams and the others are summed apart (a[] and b[]), which halves the chains of additions. */
+static inline CHAFF_ALWAYS_INLINE void score_ngrams_loop(const struct chaff_featurizer *fx,
+                                                         int ascii, float a[3], float b[3])
 {
-    out[0] = out[1] = out[2] = 0;
-    const size_t count = char_ngram_count(fx);
-    if (count == 0)
-        return 0;
-    if (char_offsets(fx) != 0)
-        return -1;
     const unsigned nmin = fx->cfg.char_ngram_min, nmax = fx->cfg.char_ngram_max;
     const size_t total = fx->nz.ncps + 2;
     const uint8_t *const pad = fx->pad;
@@ -406,19 +402,38 @@ static int score_char_ngrams(struct chaff_featurizer *fx, float out[3])
     const unsigned shift = fx->shift;
     float a0 = 0, a1 = 0, a2 = 0, b0 = 0, b1 = 0, b2 = 0;
     for (size_t start = 0; start + nmin <= total; start++) {
-        const uint32_t base = offs[start];
+        const uint32_t base = ascii ? (uint32_t)start : offs[start];
         const size_t nend = total - start < nmax ? total - start : nmax;
-        uint64_t key = ngram_key(pad + base, offs[start + nmin] - base);
+        uint64_t key = ngram_key(pad + base, ascii ? nmin : offs[start + nmin] - base);
         const uint8_t *row = codes + (size_t)chaff_hash_bucket_fib(key ^ SEED_CHAR, shift) * 3;
         a0 += lut[row[0]], a1 += lut[row[1]], a2 += lut[row[2]];
         for (size_t n = nmin + 1; n <= nend; n++) {
-            key = ngram_key(pad + base, offs[start + n] - base);
+            key = ngram_key(pad + base, ascii ? (uint32_t)n : offs[start + n] - base);
             row = codes + (size_t)chaff_hash_bucket_fib(key ^ SEED_CHAR, shift) * 3;
             b0 += lut[row[0]], b1 += lut[row[1]], b2 += lut[row[2]];
         }
     }
+    a[0] = a0, a[1] = a1, a[2] = a2, b[0] = b0, b[1] = b1, b[2] = b2;
+}
+
+/* The same n-grams as add_char_ngrams(), scored: out[l] = val * (sum of their weights for
+ * label l), which is what the scorer would add up from the vector. */
+static int score_char_ngrams(struct chaff_featurizer *fx, float out[3])
+{
+    out[0] = out[1] = out[2] = 0;
+    const size_t count = char_ngram_count(fx);
+    if (count == 0)
+        return 0;
+    float a[3], b[3];
+    if (fx->nz.text_len == fx->nz.ncps) {
+        score_ngrams_loop(fx, 1, a, b);
+    } else {
+        if (char_offsets(fx) != 0)
+            return -1;
+        score_ngrams_loop(fx, 0, a, b);
+    }
     const float val = 1.0f / sqrtf((float)count);
-    out[0] = (a0 + b0) * val, out[1] = (a1 + b1) * val, out[2] = (a2 + b2) * val;
+    out[0] = (a[0] + b[0]) * val, out[1] = (a[1] + b[1]) * val, out[2] = (a[2] + b[2]) * val;
     return 0;
 }
 

@@ -6,6 +6,7 @@
  * ncps + 1 entries.
  */
 #include "normalize.h"
+#include "compiler.h"
 #include "grow.h"
 
 #include <pthread.h>
@@ -558,18 +559,12 @@ static inline void count_by_class(struct chaff_text_stats *st, int32_t cp, unsig
 
 /* The counts of an ASCII byte as fields of 12 bits (letters, upper case, digits, punctuation,
  * white space), added up for up to 4095 bytes at a time. */
-/* Kept out of its caller, whose many live values would push this loop's out of registers. */
-#if defined(__GNUC__)
-#define CHAFF_NOINLINE __attribute__((noinline))
-#else
-#define CHAFF_NOINLINE
-#endif
-
 /* The table path for a run of n >= 1 ASCII bytes without NUL: what put_simple() and
  * count_by_class() do byte by byte, without a branch per byte. White space is written as soon
  * as it is seen unless the last thing written is a space (or nothing is written yet), and a
  * space left last is taken back and left pending, as put_simple() would have left it. Returns
- * the starter after the run (0 when the run ends with white space or a control character). */
+ * the starter after the run (0 when the run ends with white space or a control character).
+ * Not inlined: the caller's many live values would push this loop's out of registers. */
 static CHAFF_NOINLINE uint32_t ascii_run(struct out_state *o, struct chaff_text_stats *c,
                                          const uint8_t *s, size_t n)
 {
