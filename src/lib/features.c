@@ -38,7 +38,7 @@
 enum shallow_kind {
     SK_LEN = 1, SK_WORDS, SK_LETTERS, SK_DIGITS, SK_PUNCT, SK_UPPER, SK_LAST, SK_FIRST,
     SK_SEP, SK_NSEP, SK_URL, SK_EMAIL, SK_COPYRIGHT, SK_YEAR, SK_INVALID, SK_LEN_LAST,
-    SK_TITLECASE, SK_ALLCAPS, SK_EMPTY, SK_WORDS_LAST,
+    SK_TITLECASE, SK_ALLCAPS, SK_EMPTY, SK_WORDS_LAST, SK_TITLE, SK_TITLE_FIRST,
 };
 
 enum window_kind {
@@ -190,6 +190,7 @@ int chaff_featurizer_init(struct chaff_featurizer *fx, const struct chaff_featur
     pthread_once(&word_once, build_word_bits);
     pthread_once(&kind_once, build_kind_hashes);
     chaff_normalizer_init(&fx->nz);
+    fx->headline = SIZE_MAX;
     fx->nring = 2 * (size_t)cfg->context + 1;
     fx->ring = calloc(fx->nring, sizeof(*fx->ring));
     return fx->ring != NULL ? 0 : -1;
@@ -267,6 +268,7 @@ static void para_info(const uint8_t *s, size_t len, struct chaff_para_info *pi)
     pi->prose = (pi->weight >= 60 && sentence) || pi->weight >= 150;
     pi->long_line = pi->weight >= 100;
     pi->len_bucket = log2_bucket(pi->weight, 12);
+    pi->title = 0; /* set by add_shallow() */
 }
 
 /* ------------------------------------------------------------------ own features */
@@ -575,11 +577,42 @@ static int separator_id(int32_t cp)
     }
 }
 
+/* The page's first paragraph is its title when the text was extracted from HTML (Common
+ * Crawl's WET records and the labelled pages begin with <title>); the article's headline
+ * repeats its words, a breadcrumb or a related link only some of them. Its distinct word
+ * hashes are kept in a small open-addressing set (0 marks a free slot; hashes get bit 0 set). */
+static void title_set_build(struct chaff_featurizer *fx, size_t nwords)
+{
+    memset(fx->title, 0, sizeof(fx->title));
+    fx->ntitle = 0;
+    fx->headline = SIZE_MAX;
+    for (size_t w = 0; w < nwords && fx->ntitle < TITLE_SET / 2; w++) {
+        const uint64_t h = fx->words[w] | 1;
+        size_t at = (size_t)(h >> 32) & (TITLE_SET - 1);
+        while (fx->title[at] != 0 && fx->title[at] != h)
+            at = (at + 1) & (TITLE_SET - 1);
+        if (fx->title[at] == 0) {
+            fx->title[at] = h;
+            fx->ntitle++;
+        }
+    }
+}
+
+static int title_has(const struct chaff_featurizer *fx, uint64_t word)
+{
+    const uint64_t h = word | 1;
+    for (size_t at = (size_t)(h >> 32) & (TITLE_SET - 1); fx->title[at] != 0;
+         at = (at + 1) & (TITLE_SET - 1))
+        if (fx->title[at] == h)
+            return 1;
+    return 0;
+}
+
 /* Appends the shallow features of the current paragraph to 'v' and their hashes to the slot's
  * context list. */
 static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
                        struct chaff_fvec *v, const struct chaff_text_stats *st,
-                       const struct chaff_para_info *pi, size_t nwords)
+                       const struct chaff_para_info *pi, size_t nwords, size_t para)
 {
     uint64_t tags[64];
     uint8_t to_ctx[64]; /* 1: the neighbours see this tag too (the coarse, telling ones) */
@@ -656,6 +689,25 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
         }
     }
     year |= zeros == 4;
+    /* How much of the line is in the title, and how much of the title is in the line. */
+    if (para > 0 && fx->ntitle > 0 && nwords > 0 && nwords <= TITLE_MAX_WORDS) {
+        unsigned m = 0;
+        for (size_t w = 0; w < nwords; w++)
+            m += (unsigned)title_has(fx, fx->words[w]);
+        if (m > 0) {
+            unsigned in_title = m == nwords ? 3 : 2 * m >= nwords ? 2 : 1;
+            unsigned of_title = 10 * m >= 9 * fx->ntitle   ? 3
+                                : 10 * m >= 6 * fx->ntitle ? 2
+                                : 10 * m >= 3 * fx->ntitle ? 1
+                                                           : 0;
+            TAG(SK_TITLE, 1, in_title * 4 + of_title);
+            fx->info[para].title = (uint8_t)(1 + in_title * 4 + of_title);
+            if (in_title == 3 && of_title >= 2 && fx->headline == SIZE_MAX) {
+                fx->headline = para; /* the first line that looks like the headline */
+                TAG(SK_TITLE_FIRST, 1, 1);
+            }
+        }
+    }
     TAG(SK_NSEP, 0, log2_bucket(nsep, 6));
     if (url)
         TAG(SK_URL, 1, 1);
@@ -684,8 +736,8 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
 }
 
 /* Featurises paragraph 'i' of the page into 'slot'. */
-static int featurize_own(struct chaff_featurizer *fx, struct chaff_fx_slot *slot, const char *s,
-                         size_t len, const struct chaff_para_info *pi)
+static int featurize_own(struct chaff_featurizer *fx, struct chaff_fx_slot *slot, size_t j,
+                         const char *s, size_t len, const struct chaff_para_info *pi)
 {
     struct chaff_text_stats st;
     slot->own.n = 0;
@@ -720,7 +772,9 @@ static int featurize_own(struct chaff_featurizer *fx, struct chaff_fx_slot *slot
         for (size_t w = 0; w < nw; w++)
             slot->ctx[slot->nctx++] = fx->words[w] | UINT64_C(1);
     }
-    return add_shallow(fx, slot, &slot->own, &st, pi, nwords);
+    if (j == 0)
+        title_set_build(fx, nwords);
+    return add_shallow(fx, slot, &slot->own, &st, pi, nwords, j);
 }
 
 /* ------------------------------------------------------------------ window features */
@@ -829,6 +883,7 @@ int chaff_features_page_info(struct chaff_featurizer *fx, const char *const *par
 {
     if (chaff_grow((void **)&fx->info, &fx->info_cap, n + 1, sizeof(*fx->info)) != 0)
         return -1;
+    fx->headline = SIZE_MAX; /* the title facts are chaff_features_page()'s */
     size_t scap = fx->sum_cap;
     if (chaff_grow((void **)&fx->prose_sum, &scap, n + 1, sizeof(uint32_t)) != 0)
         return -1;
@@ -865,7 +920,7 @@ int chaff_features_page(struct chaff_featurizer *fx, const char *const *paras, c
         return -1;
     const size_t c = fx->cfg.context;
     for (size_t j = 0; j < n + c; j++) {
-        if (j < n && featurize_own(fx, &fx->ring[j % fx->nring], paras[j], lens[j],
+        if (j < n && featurize_own(fx, &fx->ring[j % fx->nring], j, paras[j], lens[j],
                                    &fx->info[j]) != 0)
             return -1;
         if (j < c)
@@ -896,6 +951,7 @@ int chaff_features_page(struct chaff_featurizer *fx, const char *const *paras, c
 #define STACK_CROSS     (STACK_LEN * STACK_BINS * 4 + STACK_BINS * STACK_BINS * 4) /* per label */
 #define STACK_LEN       13
 #define STACK_DIST      8
+#define STACK_TITLE     (17 + 4 * STACK_DIST) /* title overlap bins, place x distance */
 
 static const size_t stack_radius[STACK_RADII] = {2, 3, 5, 10, 30};
 static const long stack_offset[STACK_OFFSETS] = {-3, -2, -1, 1, 2, 3};
@@ -915,7 +971,8 @@ size_t chaff_stack_dim(size_t L)
            + 2 * STACK_DIST       /* distance to prose before / after */
            + STACK_REGION * L     /* the label's region of the page */
            + STACK_CROSS * L      /* conjunctions: length x own x region, own x window x region */
-           + L * L * L;           /* argmax labels of previous, own, next */
+           + L * L * L            /* argmax labels of previous, own, next */
+           + STACK_TITLE;         /* overlap with the title, place relative to the headline */
 }
 
 static size_t argmax(const float *p, size_t L)
@@ -1075,6 +1132,15 @@ int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n,
         size_t next = i + 1 < n ? argmax(p1 + (i + 1) * L, L) : argmax(own, L);
         fvec_push(out, base + (uint32_t)((prev * L + argmax(own, L)) * L + next), 1.0f);
         base += (uint32_t)(L * L * L);
+    }
+    fvec_push(out, base + fx->info[i].title, 1.0f);
+    base += 17;
+    {
+        const size_t h = fx->headline;
+        unsigned where = h == SIZE_MAX ? 0 : i < h ? 1 : i == h ? 2 : 3;
+        size_t dist = h == SIZE_MAX ? 0 : i < h ? h - i : i - h;
+        fvec_push(out, base + where * STACK_DIST + dist_bin(dist), 1.0f);
+        base += 4 * STACK_DIST;
     }
     (void)base;
     return 0;

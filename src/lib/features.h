@@ -34,6 +34,8 @@ struct chaff_para_info {
     uint8_t len_bucket;
     uint8_t prose_before; /* distance to the nearest prose paragraph before (0: none within */
     uint8_t prose_after;  /* PROSE_REACH), and after */
+    uint8_t title;        /* 0, or 1 + how its words overlap the page's first paragraph's
+                             (features.c, SK_TITLE) */
 };
 
 #define PROSE_REACH 30
@@ -45,6 +47,9 @@ struct chaff_fx_slot {
     uint64_t *ctx;         /* hashes its neighbours see */
     size_t nctx, ctx_cap;
 };
+
+#define TITLE_SET       128 /* slots of the title's word set (at most half of them used) */
+#define TITLE_MAX_WORDS 40  /* longer lines are not compared with the title */
 
 struct chaff_featurizer {
     struct chaff_features_config cfg;
@@ -69,6 +74,9 @@ struct chaff_featurizer {
     uint64_t ns_normalize;
     const uint8_t *char_codes; /* see chaff_featurizer_score_chars() */
     const float *char_lut;
+    uint64_t title[TITLE_SET]; /* distinct word hashes of the page's first paragraph */
+    unsigned ntitle;           /* how many */
+    size_t headline;           /* the first later line made of them (SIZE_MAX: none yet) */
     double *psum; /* second pass: prefix sums of first-pass probabilities */
     size_t region_first[64], region_last[64]; /* second pass: each label's region */
     size_t psum_cap;
@@ -96,13 +104,15 @@ void chaff_featurizer_score_chars(struct chaff_featurizer *fx, const uint8_t *co
                                   const float *lut);
 
 /* Featurises the 'n' paragraphs of a page and hands each first-pass vector to 'sink'.
- * Afterwards fx->info holds the page's paragraph facts. Returns 0, -1 when out of memory, or
- * the sink's non-zero return. */
+ * Afterwards fx->info holds the page's paragraph facts, and the title facts (info[i].title,
+ * fx->headline) as well. Returns 0, -1 when out of memory, or the sink's non-zero return. */
 int chaff_features_page(struct chaff_featurizer *fx, const char *const *paras, const size_t *lens,
                         size_t n, chaff_fvec_sink sink, void *sink_ctx);
 
 /* Fills fx->info for the 'n' paragraphs of a page without featurising them (what the second
- * pass needs). Returns 0 or -1 (out of memory). */
+ * pass needs), except the title facts, which come from the words: they are left empty, and a
+ * caller that featurised the page before (training) puts back the ones it kept. Returns 0 or
+ * -1 (out of memory). */
 int chaff_features_page_info(struct chaff_featurizer *fx, const char *const *paras,
                              const size_t *lens, size_t n);
 

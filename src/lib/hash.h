@@ -13,7 +13,10 @@
 
 #include <stdint.h>
 
-#define CHAFF_HASH_ID       3u /* 3: fnv1a64-fmix64 for words and tags; char n-grams, word
+#define CHAFF_HASH_ID       4u /* the feature scheme: 4: as 3, plus the features of a line's
+                                  overlap with the page's first line, its title (features.c:
+                                  SK_TITLE, SK_TITLE_FIRST, the second pass's title block);
+                                  3: fnv1a64-fmix64 for words and tags; char n-grams, word
                                   bigrams and context features one Fibonacci multiplication
                                   of a key (features.c);
                                   2: char n-grams fnv1a64 + Fibonacci bucket, bigrams and

@@ -615,7 +615,8 @@ int chaff_model_load_buffer(const void *data, size_t nbytes, const char *name,
     if (b.truncated)
         goto truncated;
     if (hash_id != CHAFF_HASH_ID || seed_lo != 0 || seed_hi != 0)
-        return MODEL_FAIL("model uses hash function %u, seed %u:%u; this chaff has %u, seed 0",
+        return MODEL_FAIL("model was trained with feature scheme %u (seed %u:%u); this chaff "
+                          "computes scheme %u (seed 0): train the model again with it",
                           hash_id, seed_hi, seed_lo, CHAFF_HASH_ID);
     struct chaff_error cerr;
     if (chaff_features_config_check(&cfg, &cerr) != CHAFF_OK)

@@ -179,6 +179,8 @@ struct fx_work {
     size_t page_lo, page_hi;
     struct node_buf nodes;
     size_t *row_off; /* shared [npara]: offset of paragraph i's row in its thread's buffer */
+    uint8_t *title;   /* shared [npara], see struct train_state */
+    size_t *headline; /* shared [npages] */
     int failed;
 };
 
@@ -256,8 +258,13 @@ static void *featurise_thread(void *arg)
         struct row_sink s = {w, pg->first, bias_index};
         if (page_view_fill(&pv, w->ds, p) != 0 ||
             chaff_features_page(&fx, (const char *const *)pv.paras, pv.lens, pg->n, sink_row,
-                                &s) != 0)
+                                &s) != 0) {
             w->failed = 1;
+            break;
+        }
+        for (size_t i = 0; i < pg->n; i++)
+            w->title[pg->first + i] = fx.info[i].title;
+        w->headline[p] = fx.headline;
     }
     chaff_featurizer_release(&fx);
     free(pv.paras);
@@ -510,6 +517,10 @@ struct train_state {
     struct stack_work *stack;
     unsigned nstack;
     struct feature_node **x2;
+    /* What the first pass learns of a page's title, kept for the second pass (which does not
+     * featurise the text again): each paragraph's overlap with it, each page's headline. */
+    uint8_t *title;
+    size_t *headline;
     double *w1, *wfold, *w2; /* shared memory (shared_doubles) of w1_n, ... doubles */
     size_t w1_n, wfold_n, w2_n;
 };
@@ -524,6 +535,8 @@ static void train_state_free(struct train_state *t)
         free(t->work[0].row_off);
     free(t->work);
     free(t->x1);
+    free(t->title);
+    free(t->headline);
     free(t->p1);
     for (unsigned k = 0; t->stack != NULL && k < t->nstack; k++) {
         free(t->stack[k].nodes.p);
@@ -552,7 +565,10 @@ static int featurise_all(struct train_state *t, const struct chaff_dataset *ds,
     t->nwork = threads;
     t->work = calloc(threads, sizeof(*t->work));
     t->x1 = malloc((t->npara > 0 ? t->npara : 1) * sizeof(*t->x1));
-    if (row_off == NULL || t->work == NULL || t->x1 == NULL) {
+    t->title = malloc(t->npara > 0 ? t->npara : 1);
+    t->headline = malloc((t->npages > 0 ? t->npages : 1) * sizeof(size_t));
+    if (row_off == NULL || t->work == NULL || t->x1 == NULL || t->title == NULL ||
+        t->headline == NULL) {
         free(row_off);
         return -1;
     }
@@ -563,6 +579,8 @@ static int featurise_all(struct train_state *t, const struct chaff_dataset *ds,
         w->ds = ds;
         w->cfg = cfg;
         w->row_off = row_off;
+        w->title = t->title;
+        w->headline = t->headline;
         w->page_lo = page;
         size_t target = t->npara * (k + 1) / threads;
         while (page < t->npages && (k + 1 == threads || ds->pages[page].first < target))
@@ -610,6 +628,9 @@ static void *stack_thread(void *arg)
             w->failed = 1;
             break;
         }
+        for (size_t i = 0; i < pg->n; i++)
+            fx.info[i].title = t->title[pg->first + i];
+        fx.headline = t->headline[p];
         for (size_t i = 0; i < pg->n; i++) {
             w->row_off[pg->first + i] = w->nodes.n;
             if (chaff_stack_features(&fx, p1, pg->n, L, i, &v) != 0 ||

@@ -531,6 +531,109 @@ static void page_info_measures_paragraphs(void **state)
     chaff_featurizer_release(&fx);
 }
 
+/* Featurises 'texts' (NUL-terminated) as one page with 'fx', discarding the vectors. */
+static int ignore_sink(void *ctx, size_t i, const struct chaff_fvec *own,
+                       const struct chaff_fvec *rest, const float *chars)
+{
+    (void)ctx, (void)i, (void)own, (void)rest, (void)chars;
+    return 0;
+}
+
+static void featurise_page(struct chaff_featurizer *fx, const char *const *texts, size_t n)
+{
+    size_t lens[16];
+    assert_true(n <= 16);
+    for (size_t i = 0; i < n; i++)
+        lens[i] = strlen(texts[i]);
+    assert_int_equal(chaff_features_page(fx, texts, lens, n, ignore_sink, NULL), 0);
+}
+
+/* The first paragraph is the page's title: each later line gets how many of its words are the
+ * title's (all, half or more, fewer) and how many of the title's it has; the first line made of
+ * most of them is the headline. */
+static void lines_are_compared_with_the_title(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    struct chaff_featurizer fx;
+    assert_int_equal(chaff_featurizer_init(&fx, &cfg), 0);
+    assert_int_equal(fx.headline, SIZE_MAX);
+    static const char *const pg[] = {
+        "Big Budget Vote Passes | Example News", /* 6 distinct words */
+        "Home | Sport | Weather",                /* none of them */
+        "News \xe2\x80\xba Big Budget",           /* all its words, half of the title's */
+        "BIG BUDGET VOTE PASSES",                /* all its words, 4 of 6: the headline */
+        "The council approved the new budget on Monday after a long debate.",
+        "Big Budget Vote Passes",                /* the headline again: not the first */
+    };
+    featurise_page(&fx, pg, 6);
+    assert_int_equal(fx.info[0].title, 0);
+    assert_int_equal(fx.info[1].title, 0);
+    assert_int_equal(fx.info[2].title, 1 + 3 * 4 + 1); /* all; 3 of 6 >= 0.3 */
+    assert_int_equal(fx.info[3].title, 1 + 3 * 4 + 2); /* all; 4 of 6 >= 0.6 */
+    assert_int_equal(fx.info[4].title, 1 + 1 * 4 + 0); /* 1 of 12 words: "budget" */
+    assert_int_equal(fx.info[5].title, 1 + 3 * 4 + 2);
+    assert_int_equal(fx.headline, 3);
+
+    /* Lines of more than 40 words are not compared; a title without words compares nothing. */
+    char longline[400] = "Big";
+    for (int k = 0; k < 40; k++)
+        strcat(longline, " budget");
+    const char *const pg2[] = {"Big Budget", longline, "Big Budget"};
+    featurise_page(&fx, pg2, 3);
+    assert_int_equal(fx.info[1].title, 0);
+    assert_int_equal(fx.info[2].title, 1 + 3 * 4 + 3);
+    assert_int_equal(fx.headline, 2);
+    const char *const pg3[] = {"---", "Big Budget", "Big Budget"};
+    featurise_page(&fx, pg3, 3);
+    assert_int_equal(fx.info[1].title, 0);
+    assert_int_equal(fx.headline, SIZE_MAX);
+
+    /* chaff_features_page_info() leaves them empty, for the caller to put back. */
+    featurise_page(&fx, pg, 6);
+    size_t lens[6];
+    for (size_t i = 0; i < 6; i++)
+        lens[i] = strlen(pg[i]);
+    assert_int_equal(chaff_features_page_info(&fx, pg, lens, 6), 0);
+    assert_int_equal(fx.info[3].title, 0);
+    assert_int_equal(fx.headline, SIZE_MAX);
+    chaff_featurizer_release(&fx);
+}
+
+/* The headline's first-pass vector differs from the same line's on a page with another title
+ * (its title features), and so does its second-pass vector. */
+static void the_headline_has_its_own_features(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    static const char *const a[] = {"Big Budget Vote Passes | Example News", "Home",
+                                    "Big Budget Vote Passes", "Home"};
+    static const char *const b[] = {"Weather Today | Example News", "Home",
+                                    "Big Budget Vote Passes", "Home"};
+    struct capture ca = {0}, cb = {0};
+    featurise(&cfg, a, 4, &ca);
+    featurise(&cfg, b, 4, &cb);
+    assert_false(same_indices(&ca.vecs[2], &cb.vecs[2]));
+    capture_release(&ca);
+    capture_release(&cb);
+
+    struct chaff_featurizer fx;
+    assert_int_equal(chaff_featurizer_init(&fx, &cfg), 0);
+    const float p1[4 * 3] = {0.5f, 0.3f, 0.2f, 0.1f, 0.8f, 0.1f,
+                             0.4f, 0.5f, 0.1f, 0.1f, 0.8f, 0.1f};
+    struct chaff_fvec va = {0}, vb = {0};
+    featurise_page(&fx, a, 4);
+    assert_int_equal(chaff_stack_prepare(&fx, p1, 4, 3), 0);
+    assert_int_equal(chaff_stack_features(&fx, p1, 4, 3, 2, &va), 0);
+    featurise_page(&fx, b, 4);
+    assert_int_equal(chaff_stack_prepare(&fx, p1, 4, 3), 0);
+    assert_int_equal(chaff_stack_features(&fx, p1, 4, 3, 2, &vb), 0);
+    assert_false(fvec_equal(&va, &vb));
+    chaff_fvec_release(&va);
+    chaff_fvec_release(&vb);
+    chaff_featurizer_release(&fx);
+}
+
 static void stack_features_stay_below_the_dimension(void **state)
 {
     (void)state;
@@ -589,6 +692,8 @@ int main(void)
         cmocka_unit_test(page_info_measures_paragraphs),
         cmocka_unit_test(url_email_and_year_flags_fire_exactly_when_due),
         cmocka_unit_test(stack_features_stay_below_the_dimension),
+        cmocka_unit_test(lines_are_compared_with_the_title),
+        cmocka_unit_test(the_headline_has_its_own_features),
         cmocka_unit_test(context_and_window_features_alone_work),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

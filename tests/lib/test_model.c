@@ -7,6 +7,7 @@
 #include "chaff.h"
 #include "dataset.h"
 #include "features.h"
+#include "hash.h"
 #include "model.h"
 
 #include <setjmp.h>
@@ -357,6 +358,24 @@ static void newer_format_version_is_refused(void **state)
     free(bad);
 }
 
+/* A model of another feature scheme (an older chaff's) would score the wrong features: it is
+ * refused, with a message that says so, even with a right checksum. */
+static void model_of_another_feature_scheme_is_refused(void **state)
+{
+    struct fixture *fx = *state;
+    unsigned char *bad = malloc(fx->nbytes);
+    assert_non_null(bad);
+    memcpy(bad, fx->bytes, fx->nbytes);
+    assert_int_equal(bad[12], CHAFF_HASH_ID); /* u32 little-endian after magic and version */
+    bad[12] = CHAFF_HASH_ID - 1;
+    uint32_t crc = (uint32_t)crc32(0L, bad, (uInt)(fx->nbytes - 4));
+    for (int k = 0; k < 4; k++)
+        bad[fx->nbytes - 4 + k] = (unsigned char)(crc >> (8 * k));
+    assert_load_fails(bad, fx->nbytes, CHAFF_ERR_MODEL, "feature scheme");
+    assert_load_fails(bad, fx->nbytes, CHAFF_ERR_MODEL, "train the model again");
+    free(bad);
+}
+
 static void truncated_file_is_refused(void **state)
 {
     struct fixture *fx = *state;
@@ -581,6 +600,7 @@ int main(void)
         cmocka_unit_test(scored_character_ngrams_equal_the_listed_ones),
         cmocka_unit_test(wrong_magic_is_refused),
         cmocka_unit_test(newer_format_version_is_refused),
+        cmocka_unit_test(model_of_another_feature_scheme_is_refused),
         cmocka_unit_test(truncated_file_is_refused),
         cmocka_unit_test(file_cut_right_after_the_magic_is_truncated),
         cmocka_unit_test(flipped_byte_fails_the_checksum),
