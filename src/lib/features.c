@@ -66,8 +66,27 @@ static int is_word_category(int32_t cp)
     }
 }
 
-/* Word characters of the BMP, one bit each (8 KB), built at first use. */
-static uint8_t word_bits[0x10000 / 8];
+/* Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, kana and Han
+ * (CJK ideographs, with their extension A and compatibility forms). A run of their letters is
+ * a clause, not a word: each letter (with the marks that follow it) is taken as a word. */
+static int is_unsegmented_script(int32_t cp)
+{
+    return (cp >= 0x0E00 && cp <= 0x0EFF) || (cp >= 0x1000 && cp <= 0x109F) ||
+           (cp >= 0x1780 && cp <= 0x17FF) || (cp >= 0x3040 && cp <= 0x30FF) ||
+           (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF);
+}
+
+static int is_mark_category(int32_t cp)
+{
+    const utf8proc_category_t c = utf8proc_category(cp);
+    return c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC || c == UTF8PROC_CATEGORY_ME;
+}
+
+/* Word characters of the BMP, two bits each (16 KB), built at first use: bit 0 a word
+ * character, bit 1 a letter of an unsegmented script (a word by itself). */
+enum { WB_WORD = 1, WB_ALONE = 2 };
+static uint8_t word_bits[0x10000 / 4];
 static pthread_once_t word_once = PTHREAD_ONCE_INIT;
 
 static void build_word_bits(void)
@@ -76,16 +95,19 @@ static void build_word_bits(void)
         int w = cp < 0x80 ? (cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9') ||
                                 (cp >= 'A' && cp <= 'Z')
                           : is_word_category(cp);
-        if (w)
-            word_bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+        unsigned bits = w ? WB_WORD : 0;
+        if (w && is_unsegmented_script(cp) && !is_mark_category(cp))
+            bits |= WB_ALONE;
+        word_bits[cp >> 2] |= (uint8_t)(bits << (2 * (cp & 3)));
     }
 }
 
-static inline int is_word_cp(int32_t cp)
+/* WB_* bits of a code point (those above the BMP: word characters, never alone). */
+static inline unsigned word_class(int32_t cp)
 {
     if ((uint32_t)cp < 0x10000)
-        return (word_bits[cp >> 3] >> (cp & 7)) & 1;
-    return is_word_category(cp);
+        return (word_bits[cp >> 2] >> (2 * (cp & 3))) & 3;
+    return is_word_category(cp) ? WB_WORD : 0;
 }
 
 /* chaff_hash_combine(seed, kind) of the shallow and window kinds, computed once. */
@@ -451,21 +473,27 @@ static int add_words(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t *
 {
     const struct chaff_normalizer *nz = &fx->nz;
     size_t nwords = 0;
-    /* At most one word every two code points (words are separated). */
-    if (chaff_grow((void **)&fx->words, &fx->words_cap, nz->ncps / 2 + 1, sizeof(uint64_t)) != 0)
+    /* At most one word a code point (letters of unsegmented scripts are words). */
+    if (chaff_grow((void **)&fx->words, &fx->words_cap, nz->ncps + 1, sizeof(uint64_t)) != 0)
         return -1;
     const int32_t *const cpv = nz->cpv;
     const uint32_t *const starts = nz->starts;
     const size_t ncps = nz->ncps;
     size_t k = 0;
     while (k < ncps) {
-        if (!is_word_cp(cpv[k])) {
+        const unsigned wc = word_class(cpv[k]);
+        if (!(wc & WB_WORD)) {
             k++;
             continue;
         }
-        size_t begin = k;
-        while (k < ncps && is_word_cp(cpv[k]))
-            k++;
+        size_t begin = k++;
+        if (wc & WB_ALONE) { /* one letter of Han, kana, Thai...: with its marks only */
+            while (k < ncps && word_class(cpv[k]) == WB_WORD && is_mark_category(cpv[k]))
+                k++;
+        } else {
+            while (k < ncps && word_class(cpv[k]) == WB_WORD)
+                k++;
+        }
         fx->words[nwords++] = chaff_hash_bytes(nz->text + starts[begin], starts[k] - starts[begin],
                                                SEED_WORD);
     }

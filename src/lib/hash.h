@@ -13,7 +13,10 @@
 
 #include <stdint.h>
 
-#define CHAFF_HASH_ID       4u /* the feature scheme: 4: as 3, plus the features of a line's
+#define CHAFF_HASH_ID       5u /* the feature scheme: 5: as 4, but a letter of Han, kana,
+                                  Thai, Lao, Khmer or Myanmar (scripts without spaces
+                                  between words) is a word by itself, with its marks;
+                                  4: as 3, plus the features of a line's
                                   overlap with the page's first line, its title (features.c:
                                   SK_TITLE, SK_TITLE_FIRST, the second pass's title block);
                                   3: fnv1a64-fmix64 for words and tags; char n-grams, word

@@ -600,6 +600,35 @@ static void lines_are_compared_with_the_title(void **state)
     chaff_featurizer_release(&fx);
 }
 
+/* Han, kana and Thai are written without spaces: each letter, with the marks after it, is a
+ * word (seen here through the overlap with the title, which compares words). */
+static void letters_of_scripts_without_spaces_are_words(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    struct chaff_featurizer fx;
+    assert_int_equal(chaff_featurizer_init(&fx, &cfg), 0);
+    /* 中文新闻: four words, two of them in the line 新闻 */
+    const char *const zh[] = {"\xe4\xb8\xad\xe6\x96\x87\xe6\x96\xb0\xe9\x97\xbb",
+                              "\xe6\x96\xb0\xe9\x97\xbb", "Home"};
+    featurise_page(&fx, zh, 3);
+    assert_int_equal(fx.info[1].title, 1 + 3 * 4 + 1); /* all of it; 2 of 4 >= 0.3 */
+    assert_int_equal(fx.info[2].title, 0);
+    /* Latin letters around Han are words of their own: "abc中def" is "abc", "中", "def" */
+    const char *const mixed[] = {"abc\xe4\xb8\xad" "def", "abc", "def", "ab"};
+    featurise_page(&fx, mixed, 4);
+    assert_int_equal(fx.info[1].title, 1 + 3 * 4 + 1); /* all of it; 1 of 3 words */
+    assert_int_equal(fx.info[2].title, 1 + 3 * 4 + 1);
+    assert_int_equal(fx.info[3].title, 0);
+    /* กิน: the vowel mark stays with its letter, so "กิ" is a word of it and "ก" is not */
+    const char *const th[] = {"\xe0\xb8\x81\xe0\xb8\xb4\xe0\xb8\x99",
+                              "\xe0\xb8\x81\xe0\xb8\xb4", "\xe0\xb8\x81"};
+    featurise_page(&fx, th, 3);
+    assert_int_equal(fx.info[1].title, 1 + 3 * 4 + 1);
+    assert_int_equal(fx.info[2].title, 0);
+    chaff_featurizer_release(&fx);
+}
+
 /* The headline's first-pass vector differs from the same line's on a page with another title
  * (its title features), and so does its second-pass vector. */
 static void the_headline_has_its_own_features(void **state)
@@ -694,6 +723,7 @@ int main(void)
         cmocka_unit_test(stack_features_stay_below_the_dimension),
         cmocka_unit_test(lines_are_compared_with_the_title),
         cmocka_unit_test(the_headline_has_its_own_features),
+        cmocka_unit_test(letters_of_scripts_without_spaces_are_words),
         cmocka_unit_test(context_and_window_features_alone_work),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
