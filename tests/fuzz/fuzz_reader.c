@@ -3,14 +3,16 @@
  * Compiled once per target with one of FUZZ_TARGET_TEXT, _JSONL, _WARC (a reader of that format
  * over the input, which may itself be gzip or zstd), _SOURCE (source.c alone), _MODEL (the
  * input plus its CRC-32 loaded as a model file, which, when accepted, labels a fixed page) or
- * _TSV (the input read as labelled training data) or _WRITER (pages of any format written in
- * any output form, and the output checked).
+ * _TSV (the input read as labelled training data), _WRITER (pages of any format written in
+ * any output form, and the output checked) or _CLASSIFY (text pages labelled by the built-in
+ * model, and every paragraph's normalisation compared with utf8proc's).
  * Without libFuzzer (CHAFF_FUZZ_MAIN) main() runs the fuzz function over the files given as
  * arguments.
  */
 #include "chaff.h"
 #include "dataset.h"
 #include "model.h"
+#include "normalize.h"
 #include "source.h"
 
 #include <json-c/json.h>
@@ -229,6 +231,59 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_jsonl(out, len, page.nparas);
         }
         free(out);
+        free(res);
+    }
+    chaff_reader_close(r);
+    return 0;
+}
+#elif defined(FUZZ_TARGET_CLASSIFY)
+/* The normalisations of one paragraph by the fast paths and by utf8proc alone must be equal:
+ * text, code point offsets, code points and counts. */
+static void check_normalize(const char *s, size_t len)
+{
+    static struct chaff_normalizer a, b;
+    struct chaff_text_stats sa, sb;
+    if (chaff_normalize(&a, s, len, &sa) != 0 || chaff_normalize_utf8proc(&b, s, len, &sb) != 0)
+        return; /* out of memory */
+    if (a.text_len != b.text_len || memcmp(a.text, b.text, a.text_len) != 0 || a.ncps != b.ncps ||
+        memcmp(a.starts, b.starts, (a.ncps + 1) * sizeof(uint32_t)) != 0 ||
+        memcmp(a.cpv, b.cpv, a.ncps * sizeof(int32_t)) != 0 || memcmp(&sa, &sb, sizeof(sa)) != 0)
+        abort();
+}
+
+/* Text pages (lines; form feeds between pages) labelled by the built-in model: every
+ * paragraph gets one of its labels with a finite confidence in [0, 1]. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static struct chaff_model *m;
+    static struct chaff_classifier *c;
+    struct chaff_error err;
+    if (m == NULL && (chaff_model_load_default(&m, &err) != CHAFF_OK ||
+                      (c = chaff_classifier_create(m)) == NULL))
+        abort();
+    struct chaff_reader_options opt;
+    chaff_reader_options_defaults(&opt);
+    opt.format = CHAFF_FORMAT_TEXT;
+    struct chaff_reader *r = NULL;
+    if (chaff_reader_open_memory(data, size, "fuzz", &opt, &r, &err) != CHAFF_OK)
+        return 0;
+    const size_t nlabels = chaff_model_nlabels(m);
+    struct chaff_page page;
+    int rc;
+    for (int i = 0; i < 100000 && (rc = chaff_reader_next(r, &page, &err)) != 0; i++) {
+        if (rc < 0)
+            continue;
+        struct chaff_result *res = calloc(page.nparas + 1, sizeof(*res));
+        if (res == NULL)
+            break;
+        if (chaff_classify_page(c, page.paras, page.lens, page.nparas, res, &err) != CHAFF_OK)
+            abort();
+        for (size_t k = 0; k < page.nparas; k++) {
+            if (res[k].label >= nlabels || !isfinite(res[k].confidence) ||
+                res[k].confidence < 0 || res[k].confidence > 1)
+                abort();
+            check_normalize(page.paras[k], page.lens[k]);
+        }
         free(res);
     }
     chaff_reader_close(r);
