@@ -231,6 +231,7 @@ void chaff_featurizer_release(struct chaff_featurizer *fx)
     free(fx->long_sum);
     chaff_fvec_release(&fx->out);
     free(fx->words);
+    free(fx->word_at);
     free(fx->pad);
     free(fx->offs);
     free(fx->psum);
@@ -474,7 +475,8 @@ static int add_words(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t *
     const struct chaff_normalizer *nz = &fx->nz;
     size_t nwords = 0;
     /* At most one word a code point (letters of unsegmented scripts are words). */
-    if (chaff_grow((void **)&fx->words, &fx->words_cap, nz->ncps + 1, sizeof(uint64_t)) != 0)
+    if (chaff_grow((void **)&fx->words, &fx->words_cap, nz->ncps + 1, sizeof(uint64_t)) != 0 ||
+        chaff_grow((void **)&fx->word_at, &fx->word_at_cap, nz->ncps + 1, sizeof(uint32_t)) != 0)
         return -1;
     const int32_t *const cpv = nz->cpv;
     const uint32_t *const starts = nz->starts;
@@ -494,6 +496,7 @@ static int add_words(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t *
             while (k < ncps && word_class(cpv[k]) == WB_WORD)
                 k++;
         }
+        fx->word_at[nwords] = (uint32_t)begin;
         fx->words[nwords++] = chaff_hash_bytes(nz->text + starts[begin], starts[k] - starts[begin],
                                                SEED_WORD);
     }
@@ -609,12 +612,50 @@ static int separator_id(int32_t cp)
  * Crawl's WET records and the labelled pages begin with <title>); the article's headline
  * repeats its words, a breadcrumb or a related link only some of them. Its distinct word
  * hashes are kept in a small open-addressing set (0 marks a free slot; hashes get bit 0 set). */
+/* A title is often "Headline | Site" or "Site - Headline": code point k of the normalised
+ * text separates its parts when it is one of | – — · • » or a '-' between spaces. */
+static int title_separator(const int32_t *cpv, size_t ncps, size_t k)
+{
+    switch (cpv[k]) {
+    case '|': case 0x2013: case 0x2014: case 0x00B7: case 0x2022: case 0x00BB:
+        return 1;
+    case '-':
+        return k > 0 && k + 1 < ncps && cpv[k - 1] == ' ' && cpv[k + 1] == ' ';
+    default:
+        return 0;
+    }
+}
+
+#define TITLE_PARTS 8
+
+/* Builds the set from the first paragraph's words (fx->words, fx->word_at; fx->nz still holds
+ * its text). The part of the title with the most words (the first of equals) is its main part,
+ * the headline, the others the site's name and the like. */
 static void title_set_build(struct chaff_featurizer *fx, size_t nwords)
 {
     memset(fx->title, 0, sizeof(fx->title));
-    fx->ntitle = 0;
+    memset(fx->title_main, 0, sizeof(fx->title_main));
+    fx->ntitle = fx->nmain = 0;
     fx->headline = SIZE_MAX;
-    for (size_t w = 0; w < nwords && fx->ntitle < TITLE_SET / 2; w++) {
+    const int32_t *const cpv = fx->nz.cpv;
+    const size_t ncps = fx->nz.ncps;
+    /* The part of each word, and the words in each part. */
+    uint8_t part_of[TITLE_SET / 2];
+    unsigned words_in[TITLE_PARTS] = {0};
+    unsigned part = 0;
+    size_t k = 0;
+    const size_t nw = nwords < TITLE_SET / 2 ? nwords : TITLE_SET / 2;
+    for (size_t w = 0; w < nw; w++) {
+        for (; k < fx->word_at[w]; k++)
+            part += part + 1 < TITLE_PARTS && title_separator(cpv, ncps, k);
+        part_of[w] = (uint8_t)part;
+        words_in[part]++;
+    }
+    unsigned main_part = 0;
+    for (unsigned p = 1; p < TITLE_PARTS; p++)
+        if (words_in[p] > words_in[main_part])
+            main_part = p;
+    for (size_t w = 0; w < nw; w++) {
         const uint64_t h = fx->words[w] | 1;
         size_t at = (size_t)(h >> 32) & (TITLE_SET - 1);
         while (fx->title[at] != 0 && fx->title[at] != h)
@@ -623,16 +664,21 @@ static void title_set_build(struct chaff_featurizer *fx, size_t nwords)
             fx->title[at] = h;
             fx->ntitle++;
         }
+        if (part_of[w] == main_part && !fx->title_main[at]) {
+            fx->title_main[at] = 1;
+            fx->nmain++;
+        }
     }
 }
 
-static int title_has(const struct chaff_featurizer *fx, uint64_t word)
+/* 0: 'word' is not in the title; 1: it is; 2: it is in its main part. */
+static unsigned title_has(const struct chaff_featurizer *fx, uint64_t word)
 {
     const uint64_t h = word | 1;
     for (size_t at = (size_t)(h >> 32) & (TITLE_SET - 1); fx->title[at] != 0;
          at = (at + 1) & (TITLE_SET - 1))
         if (fx->title[at] == h)
-            return 1;
+            return 1u + fx->title_main[at];
     return 0;
 }
 
@@ -719,14 +765,17 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
     year |= zeros == 4;
     /* How much of the line is in the title, and how much of the title is in the line. */
     if (para > 0 && fx->ntitle > 0 && nwords > 0 && nwords <= TITLE_MAX_WORDS) {
-        unsigned m = 0;
-        for (size_t w = 0; w < nwords; w++)
-            m += (unsigned)title_has(fx, fx->words[w]);
+        unsigned m = 0, mm = 0; /* the line's words in the title, in its main part */
+        for (size_t w = 0; w < nwords; w++) {
+            const unsigned t = title_has(fx, fx->words[w]);
+            m += t > 0;
+            mm += t == 2;
+        }
         if (m > 0) {
             unsigned in_title = m == nwords ? 3 : 2 * m >= nwords ? 2 : 1;
-            unsigned of_title = 10 * m >= 9 * fx->ntitle   ? 3
-                                : 10 * m >= 6 * fx->ntitle ? 2
-                                : 10 * m >= 3 * fx->ntitle ? 1
+            unsigned of_title = 10 * mm >= 9 * fx->nmain   ? 3
+                                : 10 * mm >= 6 * fx->nmain ? 2
+                                : 10 * mm >= 3 * fx->nmain ? 1
                                                            : 0;
             TAG(SK_TITLE, 1, in_title * 4 + of_title);
             fx->info[para].title = (uint8_t)(1 + in_title * 4 + of_title);

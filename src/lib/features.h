@@ -68,14 +68,16 @@ struct chaff_featurizer {
     uint32_t *offs;        /* byte offset of each code point of 'pad' */
     size_t offs_cap;
     uint64_t *words;       /* word hashes of the current paragraph */
-    size_t words_cap;
+    uint32_t *word_at;     /* and the code point each of them starts at */
+    size_t words_cap, word_at_cap;
     uint64_t ninvalid; /* invalid UTF-8 and NUL bytes replaced, summed over all pages */
     int timing;        /* 1: measure ns_normalize */
     uint64_t ns_normalize;
     const uint8_t *char_codes; /* see chaff_featurizer_score_chars() */
     const float *char_lut;
     uint64_t title[TITLE_SET]; /* distinct word hashes of the page's first paragraph */
-    unsigned ntitle;           /* how many */
+    uint8_t title_main[TITLE_SET]; /* 1: the word is in its main part (see features.c) */
+    unsigned ntitle, nmain;    /* how many, and how many of the main part */
     size_t headline;           /* the first later line made of them (SIZE_MAX: none yet) */
     double *psum; /* second pass: prefix sums of first-pass probabilities */
     size_t region_first[64], region_last[64]; /* second pass: each label's region */

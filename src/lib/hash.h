@@ -13,7 +13,10 @@
 
 #include <stdint.h>
 
-#define CHAFF_HASH_ID       5u /* the feature scheme: 5: as 4, but a letter of Han, kana,
+#define CHAFF_HASH_ID       6u /* the feature scheme: 6: as 5, but how much of the title a
+                                  line holds counts the words of the title's main part
+                                  (its longest part between separators such as '|');
+                                  5: as 4, but a letter of Han, kana,
                                   Thai, Lao, Khmer or Myanmar (scripts without spaces
                                   between words) is a word by itself, with its marks;
                                   4: as 3, plus the features of a line's

@@ -549,8 +549,9 @@ static void featurise_page(struct chaff_featurizer *fx, const char *const *texts
 }
 
 /* The first paragraph is the page's title: each later line gets how many of its words are the
- * title's (all, half or more, fewer) and how many of the title's it has; the first line made of
- * most of them is the headline. */
+ * title's (all, half or more, fewer) and how many of the words of the title's main part (its
+ * longest part between separators such as '|') it has; the first line made of most of them is
+ * the headline. */
 static void lines_are_compared_with_the_title(void **state)
 {
     (void)state;
@@ -559,21 +560,35 @@ static void lines_are_compared_with_the_title(void **state)
     assert_int_equal(chaff_featurizer_init(&fx, &cfg), 0);
     assert_int_equal(fx.headline, SIZE_MAX);
     static const char *const pg[] = {
-        "Big Budget Vote Passes | Example News", /* 6 distinct words */
+        "Big Budget Vote Passes | Example News", /* 6 distinct words, 4 in the main part */
         "Home | Sport | Weather",                /* none of them */
-        "News \xe2\x80\xba Big Budget",           /* all its words, half of the title's */
-        "BIG BUDGET VOTE PASSES",                /* all its words, 4 of 6: the headline */
+        "News \xe2\x80\xba Big Budget",           /* all its words, half of the main part's */
+        "BIG BUDGET VOTE PASSES",                /* all its words, all of the main part's */
         "The council approved the new budget on Monday after a long debate.",
         "Big Budget Vote Passes",                /* the headline again: not the first */
     };
     featurise_page(&fx, pg, 6);
     assert_int_equal(fx.info[0].title, 0);
     assert_int_equal(fx.info[1].title, 0);
-    assert_int_equal(fx.info[2].title, 1 + 3 * 4 + 1); /* all; 3 of 6 >= 0.3 */
-    assert_int_equal(fx.info[3].title, 1 + 3 * 4 + 2); /* all; 4 of 6 >= 0.6 */
+    assert_int_equal(fx.info[2].title, 1 + 3 * 4 + 1); /* all; 2 of 4 >= 0.3 */
+    assert_int_equal(fx.info[3].title, 1 + 3 * 4 + 3); /* all; 4 of 4 >= 0.9 */
     assert_int_equal(fx.info[4].title, 1 + 1 * 4 + 0); /* 1 of 12 words: "budget" */
-    assert_int_equal(fx.info[5].title, 1 + 3 * 4 + 2);
+    assert_int_equal(fx.info[5].title, 1 + 3 * 4 + 3);
     assert_int_equal(fx.headline, 3);
+
+    /* The main part may come second; a hyphen inside a word separates nothing, one between
+     * spaces does; the site's name is in the title but not in its main part. */
+    const char *const pg4[] = {"Example News - Big Budget Vote Passes", "Example News",
+                               "Big Budget Vote Passes"};
+    featurise_page(&fx, pg4, 3);
+    assert_int_equal(fx.info[1].title, 1 + 3 * 4 + 0);
+    assert_int_equal(fx.info[2].title, 1 + 3 * 4 + 3);
+    assert_int_equal(fx.headline, 2);
+    const char *const pg5[] = {"Long-Term Care - Home Help", "Home Help", "Long Care"};
+    featurise_page(&fx, pg5, 3);
+    assert_int_equal(fx.info[1].title, 1 + 3 * 4 + 0);
+    assert_int_equal(fx.info[2].title, 1 + 3 * 4 + 2); /* 2 of "long term care" */
+    assert_int_equal(fx.headline, 2);
 
     /* Lines of more than 40 words are not compared; a title without words compares nothing. */
     char longline[400] = "Big";
