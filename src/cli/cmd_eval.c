@@ -409,8 +409,7 @@ static struct json_object *build_json(const struct eval_run *run, char **files, 
     int bad = 0;
     struct json_object *root = json_object_new_object();
     struct json_object *jfiles = json_object_new_array();
-    for (int i = 0; i < nfiles; i++)
-        {
+    for (int i = 0; i < nfiles; i++) {
         struct json_object *f = json_string(files[i]);
         if (jfiles == NULL || f == NULL || json_object_array_add(jfiles, f) != 0) {
             json_object_put(f);

@@ -608,10 +608,6 @@ static int separator_id(int32_t cp)
     }
 }
 
-/* The page's first paragraph is its title when the text was extracted from HTML (Common
- * Crawl's WET records and the labelled pages begin with <title>); the article's headline
- * repeats its words, a breadcrumb or a related link only some of them. Its distinct word
- * hashes are kept in a small open-addressing set (0 marks a free slot; hashes get bit 0 set). */
 /* A title is often "Headline | Site" or "Site - Headline": code point k of the normalised
  * text separates its parts when it is one of | – — · • » or a '-' between spaces. */
 static int title_separator(const int32_t *cpv, size_t ncps, size_t k)
@@ -628,7 +624,11 @@ static int title_separator(const int32_t *cpv, size_t ncps, size_t k)
 
 #define TITLE_PARTS 8
 
-/* Builds the set from the first paragraph's words (fx->words, fx->word_at; fx->nz still holds
+/* The page's first paragraph is its title when the text was extracted from HTML (Common
+ * Crawl's WET records and the labelled pages begin with <title>); the article's headline
+ * repeats its words, a breadcrumb or a related link only some of them. Its distinct word
+ * hashes are kept in a small open-addressing set (0 marks a free slot; hashes get bit 0 set).
+ * Builds the set from the first paragraph's words (fx->words, fx->word_at; fx->nz still holds
  * its text). The part of the title with the most words (the first of equals) is its main part,
  * the headline, the others the site's name and the like. */
 static void title_set_build(struct chaff_featurizer *fx, size_t nwords)

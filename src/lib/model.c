@@ -54,8 +54,8 @@ static const char *check_weights(const struct chaff_model *m, char *buf, size_t 
         if (!weight_ok(m->lut1[k]) || (k > 0 && m->lut1[k] < m->lut1[k - 1]))
             return snprintf(buf, cap, "codebook entry %zu is %g", k, (double)m->lut1[k]), buf;
     for (uint32_t l = 0; l < m->nlabels; l++) {
-        float bad = !weight_ok(m->bias1[l]) ? m->bias1[l] : m->bias2[l];
-        if (!weight_ok(m->bias1[l]) || (m->cfg.stacking && !weight_ok(m->bias2[l])))
+        const float b1 = m->bias1[l], b2 = m->bias2[l], bad = weight_ok(b1) ? b2 : b1;
+        if (!weight_ok(b1) || (m->cfg.stacking && !weight_ok(b2)))
             return snprintf(buf, cap, "bias of label %u is %g", l, (double)bad), buf;
     }
     for (size_t i = 0; m->cfg.stacking && i < (size_t)m->dim2 * m->nlabels; i++)

@@ -557,8 +557,6 @@ static inline void count_by_class(struct chaff_text_stats *st, int32_t cp, unsig
     st->last_cp = cp;
 }
 
-/* The counts of an ASCII byte as fields of 12 bits (letters, upper case, digits, punctuation,
- * white space), added up for up to 4095 bytes at a time. */
 /* The table path for a run of n >= 1 ASCII bytes without NUL: what put_simple() and
  * count_by_class() do byte by byte, without a branch per byte. White space is written as soon
  * as it is seen unless the last thing written is a space (or nothing is written yet), and a

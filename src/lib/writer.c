@@ -6,6 +6,7 @@
  */
 #include "chaff.h"
 #include "error.h"
+#include "model.h"
 #include "normalize.h"
 #include "reader.h"
 #include "tsv.h"
@@ -360,8 +361,8 @@ static int jsonl_record(struct bytes *b, const struct chaff_model *model, enum c
     /* Each label's JSON string, made once per page. */
     const size_t nlabels = chaff_model_nlabels(model);
     struct bytes names = {0};
-    size_t name_at[64], name_len[64];
-    for (size_t l = 0; l < nlabels && l < 64; l++) {
+    size_t name_at[CHAFF_MAX_LABELS], name_len[CHAFF_MAX_LABELS];
+    for (size_t l = 0; l < nlabels && l < CHAFF_MAX_LABELS; l++) {
         const char *name = chaff_model_label_name(model, (uint32_t)l);
         name_at[l] = names.len;
         if (bytes_put_json_string(&names, name, strlen(name)) != 0) {
