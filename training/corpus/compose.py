@@ -1,13 +1,14 @@
 """Compose synthetic pages that look like the extracted text of real web pages.
 
 A page is a list of (label, text) rows in reading order: title, top chrome, lead, article,
-sidebar, bottom chrome; consent blocks (1-12 lines) anywhere among or inside these.  The
+sidebar, bottom chrome; consent blocks (1-12 lines, a full cookie declaration after some) anywhere among or inside these.  The
 article holds short content (lists, table cells, subheadings, dialogue) and sometimes chrome
 (read-also links, teasers); chrome holds sentence-like lines (teasers, related titles from
 other documents, comment-form sentences, tooltips); a fifth of the pages are short.  All randomness comes from the
 random.Random passed in, so the same seed gives the same pages.
 """
 
+import random
 import re
 
 from . import handwritten as hw
@@ -116,6 +117,112 @@ def cookie_table(rng, iso):
             else:
                 rows.append("%s: %s" % (fields[k], values[k]))
     return rows
+
+
+# The services a full cookie declaration lists (the dialogs of Borlabs Cookie, Cookiebot,
+# Usercentrics, Complianz): each with its company's public address, hosts and cookie names.
+SERVICES = (
+    ("Google Maps", "Google Ireland Limited, Gordon House, Barrow Street, Dublin 4, Ireland",
+     ".google.com", ("NID",), "unlock"),
+    ("YouTube", "Google Ireland Limited, Gordon House, Barrow Street, Dublin 4, Ireland",
+     "google.com, youtube.com, youtube-nocookie.com", ("NID", "YSC", "VISITOR_INFO1_LIVE"), "unlock"),
+    ("Google Analytics", "Google Ireland Limited, Gordon House, Barrow Street, Dublin 4, Ireland",
+     ".google-analytics.com, .googletagmanager.com", ("_ga", "_gid", "_gat"), "stats"),
+    ("Google Ads", "Google Ireland Limited, Gordon House, Barrow Street, Dublin 4, Ireland",
+     "doubleclick.net, googleadservices.com", ("IDE", "test_cookie", "_gcl_au"), "ads"),
+    ("Facebook", "Meta Platforms Ireland Limited, 4 Grand Canal Square, Dublin 2, Ireland",
+     ".facebook.com", ("fr", "_fbp"), "unlock"),
+    ("Meta Pixel", "Meta Platforms Ireland Limited, 4 Grand Canal Square, Dublin 2, Ireland",
+     ".facebook.com, connect.facebook.net", ("_fbp", "fr"), "ads"),
+    ("Instagram", "Meta Platforms Ireland Limited, 4 Grand Canal Square, Dublin 2, Ireland",
+     ".instagram.com", ("ig_did", "csrftoken"), "unlock"),
+    ("Vimeo", "Vimeo Inc., 555 West 18th Street, New York, New York 10011, USA",
+     "player.vimeo.com", ("vuid",), "unlock"),
+    ("X (Twitter)", "Twitter International Unlimited Company, One Cumberland Place, Fenian Street, Dublin 2, Ireland",
+     ".twimg.com, .x.com", ("personalization_id", "guest_id"), "unlock"),
+    ("LinkedIn Insight Tag", "LinkedIn Ireland Unlimited Company, Wilton Plaza, Dublin 2, Ireland",
+     ".linkedin.com", ("bcookie", "lidc", "li_gc"), "ads"),
+    ("Microsoft Clarity", "Microsoft Ireland Operations Limited, One Microsoft Place, South County Business Park, Leopardstown, Dublin 18, Ireland",
+     ".clarity.ms", ("_clck", "_clsk", "MUID"), "stats"),
+    ("Hotjar", "Hotjar Ltd., Dragonara Business Centre, 5th Floor, Dragonara Road, St Julian's STJ 3141, Malta",
+     ".hotjar.com", ("_hjSessionUser_#", "_hjSession_#"), "stats"),
+    ("Matomo", "%SITE%", "%HOST%", ("_pk_id.#", "_pk_ses.#"), "stats"),
+    ("Cloudflare", "Cloudflare, Inc., 101 Townsend St., San Francisco, CA 94107, USA",
+     ".cloudflare.com", ("__cf_bm", "cf_clearance"), "essential"),
+    ("Pinterest", "Pinterest Europe Ltd., Palmerston House, 2nd Floor, Fenian Street, Dublin 2, Ireland",
+     ".pinterest.com", ("_pin_unauth", "_pinterest_ct_ua"), "ads"),
+    ("TikTok Pixel", "TikTok Technology Limited, 10 Earlsfort Terrace, Dublin, D02 T380, Ireland",
+     ".tiktok.com", ("_ttp", "ttwid"), "ads"),
+    ("PayPal", "PayPal (Europe) S.à r.l. et Cie, S.C.A., 22-24 Boulevard Royal, L-2449 Luxembourg",
+     ".paypal.com", ("ts", "ts_c", "enforce_policy"), "essential"),
+    ("HubSpot", "HubSpot Ireland Ltd., 1 Sir John Rogerson's Quay, Dublin 2, Ireland",
+     ".hubspot.com, .hs-scripts.com", ("hubspotutk", "__hssc", "__hstc"), "stats"),
+    ("Spotify", "Spotify AB, Regeringsgatan 19, 111 53 Stockholm, Sweden",
+     "open.spotify.com", ("sp_t", "sp_landing"), "unlock"),
+    ("Cookie consent", "%SITE%", "%HOST%", ("cookie_consent", "borlabs-cookie", "cmplz_consent"), "essential"),
+    ("Session", "%SITE%", "%HOST%", ("PHPSESSID", "wordpress_test_cookie", "JSESSIONID"), "essential"),
+)
+# Words of a declaration beyond COOKIE_FIELDS: "cookie name", show / hide details, and the
+# purpose of a service that loads outside content ({} is the service).
+DECL_WORDS = {
+    "en": ("Cookie name", "Show details", "Hide details", "Used to load content from {}."),
+    "de": ("Cookie-Name", "Details anzeigen", "Details ausblenden", "Dient dazu, Inhalte von {} zu laden."),
+    "fr": ("Nom du cookie", "Afficher les détails", "Masquer les détails", "Utilisé pour afficher les contenus de {}."),
+    "es": ("Nombre de la cookie", "Mostrar detalles", "Ocultar detalles", "Se utiliza para mostrar contenido de {}."),
+    "it": ("Nome del cookie", "Mostra dettagli", "Nascondi dettagli", "Utilizzato per mostrare i contenuti di {}."),
+    "nl": ("Cookienaam", "Details tonen", "Details verbergen", "Wordt gebruikt om inhoud van {} te tonen."),
+    "pt": ("Nome do cookie", "Mostrar detalhes", "Ocultar detalhes", "Utilizado para exibir conteúdos de {}."),
+    "pl": ("Nazwa pliku cookie", "Pokaż szczegóły", "Ukryj szczegóły", "Służy do wyświetlania treści z {}."),
+}
+
+
+def declaration(rng, iso, cons):
+    """A consent dialog's full cookie declaration, as sites show it in their settings: the
+    categories, each with its services (name, provider, purpose, privacy policy, hosts,
+    cookie names, lifetime), one field per line, as label and value lines or both on one
+    line; 20 to about 200 lines."""
+    fields = COOKIE_FIELDS.get(iso, COOKIE_FIELDS["en"])
+    expiry = COOKIE_EXPIRY.get(iso, COOKIE_EXPIRY["en"])
+    purpose = COOKIE_PURPOSE.get(iso, COOKIE_PURPOSE["en"])
+    words = DECL_WORDS.get(iso, DECL_WORDS["en"])
+    site = rng.choice(("shop", "news", "blog", "portal", "verein", "magazin")) + \
+        "." + rng.choice(("de", "com", "org", "eu", "net"))
+    inline = rng.random() < 0.3              # "Provider: Google Ireland ..." on one line
+    toggles = rng.random() < 0.5
+    accept = rng.random() < 0.5 and cons["button"]
+    rows = []
+    services = _pick(rng, SERVICES, rng.randint(3, 14))
+    groups = _pick(rng, cons["catname"], rng.randint(1, 4)) if cons["catname"] else [None]
+    for g, group in enumerate(groups):
+        mine = services[g::len(groups)]
+        if group:
+            rows.append(group + (" (%d)" % len(mine) if rng.random() < 0.5 else ""))
+            if cons["catdesc"] and rng.random() < 0.6:
+                rows.append(rng.choice(cons["catdesc"]))
+        if toggles:
+            rows.append(words[1] if rng.random() < 0.7 else words[1] + " " + words[2])
+        for name, company, hosts, cookies, kind in mine:
+            company = company.replace("%SITE%", site)
+            hosts = hosts.replace("%HOST%", rng.choice(("", "www.")) + site)
+            why = words[3].format(name) if kind == "unlock" else rng.choice(purpose)
+            names = ", ".join(c.replace("#", str(rng.randint(100000, 9999999)))
+                              for c in cookies[:rng.randint(1, len(cookies))])
+            cells = [(fields[0], name), (fields[1], company), (fields[2], why)]
+            if rng.random() < 0.7:
+                cells.append((fields[5], "https://%s/privacy" % hosts.split(",")[0].lstrip(".")))
+            cells += [(fields[6] + rng.choice(("", "(s)")), hosts), (words[0], names),
+                      (fields[3], rng.choice(expiry))]
+            rows.append(name)
+            for label, value in cells:
+                if inline:
+                    rows.append("%s: %s" % (label, value))
+                else:
+                    rows += [label, value]
+            if accept and rng.random() < 0.8:
+                rows.append(rng.choice(cons["button"]))
+        if len(rows) > 200:
+            break
+    return rows[:200]
 
 
 def _pick(rng, seq, k):
@@ -638,8 +745,15 @@ class PageMaker:
                 rows += buttons(1, 3)
             else:
                 rows += [rng.choice(cons["link"])] + buttons(1, 2)
-        rows = [self.vary_numbers(rng, r) for r in rows if r]
-        return [("consent", r) for r in rows[:12]]
+        rows = [self.vary_numbers(rng, r) for r in rows if r][:12]
+        # A full cookie declaration after the dialog's first lines, in some blocks: real
+        # dialogs list every service, one field per line, over a hundred lines and more.
+        # Its randomness comes from a generator seeded by the page's, so every other row of
+        # the corpus stays as it was.
+        sub = random.Random(repr(rng.getstate()[1][:8]))
+        if sub.random() < 0.03:
+            rows += [r for r in declaration(sub, self.iso, cons) if r]
+        return [("consent", r) for r in rows]
 
     # ------------------------------------------------------------------ page
     def page_consent(self, rng):
