@@ -1076,17 +1076,23 @@ int chaff_stack_prepare(struct chaff_featurizer *fx, const float *p1, size_t n, 
     for (size_t i = 0; i < n; i++)
         for (size_t l = 0; l < L; l++)
             fx->psum[(i + 1) * L + l] = fx->psum[i * L + l] + p1[i * L + l];
-    /* A label's region: from the first to the last paragraph the first pass gives it with
-     * probability >= 0.5 (content is contiguous; a short line inside its region is content). */
+    /* A label's region (content is contiguous; a short line inside its region is content):
+     * the run of paragraphs with the largest sum of (first-pass probability - 1/2), as
+     * body-text extraction takes the span with the most text inside and the least markup.
+     * A stray paragraph far from the rest does not widen it, as it widened the span from the
+     * first to the last paragraph of probability >= 1/2 that was the region before. */
     for (size_t l = 0; l < L && l < CHAFF_STACK_MAX_LABELS; l++) {
+        double best = 0, run = 0;
+        size_t start = 0;
         fx->region_first[l] = SIZE_MAX;
         fx->region_last[l] = SIZE_MAX;
-        for (size_t i = 0; i < n; i++)
-            if (p1[i * L + l] >= 0.5f) {
-                if (fx->region_first[l] == SIZE_MAX)
-                    fx->region_first[l] = i;
-                fx->region_last[l] = i;
-            }
+        for (size_t i = 0; i < n; i++) {
+            if (run <= 0)
+                run = 0, start = i;
+            run += (double)p1[i * L + l] - 0.5;
+            if (run > best)
+                best = run, fx->region_first[l] = start, fx->region_last[l] = i;
+        }
     }
     return 0;
 }

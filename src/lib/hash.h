@@ -13,7 +13,10 @@
 
 #include <stdint.h>
 
-#define CHAFF_HASH_ID       6u /* the feature scheme: 6: as 5, but how much of the title a
+#define CHAFF_HASH_ID       7u /* the feature scheme: 7: as 6, but a label's region in the
+                                  second pass is its main block, the run with the
+                                  largest sum of (probability - 1/2) (chaff_stack_prepare);
+                                  6: as 5, but how much of the title a
                                   line holds counts the words of the title's main part
                                   (its longest part between separators such as '|');
                                   5: as 4, but a letter of Han, kana,

@@ -678,6 +678,41 @@ static void the_headline_has_its_own_features(void **state)
     chaff_featurizer_release(&fx);
 }
 
+/* A label's region is the run with the largest sum of (probability - 1/2): a stray line far
+ * before it is left out, a dip inside it is not, and the second pass is told the region. */
+static void the_region_leaves_out_a_stray_line(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    struct chaff_featurizer fx;
+    assert_int_equal(chaff_featurizer_init(&fx, &cfg), 0);
+    const char *paras[10];
+    size_t lens[10];
+    for (size_t i = 0; i < 10; i++)
+        paras[i] = page[i % NPAGE], lens[i] = strlen(paras[i]);
+    assert_int_equal(chaff_features_page_info(&fx, paras, lens, 10), 0);
+    /* label 0: 0.9 at 0, low at 1-5, a dip at 8 inside the run 6-9; label 1: never >= 1/2 */
+    static const float c[10] = {0.9f, 0.1f, 0.1f, 0.2f, 0.1f, 0.1f, 0.8f, 0.9f, 0.45f, 0.9f};
+    float p1[10 * 3];
+    for (size_t i = 0; i < 10; i++)
+        p1[i * 3] = c[i], p1[i * 3 + 1] = 0.3f * (1 - c[i]), p1[i * 3 + 2] = 0.7f * (1 - c[i]);
+    assert_int_equal(chaff_stack_prepare(&fx, p1, 10, 3), 0);
+    assert_int_equal(fx.region_first[0], 6);
+    assert_int_equal(fx.region_last[0], 9);
+    assert_true(fx.region_first[1] == SIZE_MAX && fx.region_last[1] == SIZE_MAX);
+    assert_int_equal(fx.region_first[2], 1);
+    assert_int_equal(fx.region_last[2], 5);
+
+    struct chaff_fvec va = {0}, vb = {0};
+    assert_int_equal(chaff_stack_features(&fx, p1, 10, 3, 3, &va), 0);
+    fx.region_first[0] = 0; /* as if the stray line were in it */
+    assert_int_equal(chaff_stack_features(&fx, p1, 10, 3, 3, &vb), 0);
+    assert_false(fvec_equal(&va, &vb));
+    chaff_fvec_release(&va);
+    chaff_fvec_release(&vb);
+    chaff_featurizer_release(&fx);
+}
+
 static void stack_features_stay_below_the_dimension(void **state)
 {
     (void)state;
@@ -736,6 +771,7 @@ int main(void)
         cmocka_unit_test(page_info_measures_paragraphs),
         cmocka_unit_test(url_email_and_year_flags_fire_exactly_when_due),
         cmocka_unit_test(stack_features_stay_below_the_dimension),
+        cmocka_unit_test(the_region_leaves_out_a_stray_line),
         cmocka_unit_test(lines_are_compared_with_the_title),
         cmocka_unit_test(the_headline_has_its_own_features),
         cmocka_unit_test(letters_of_scripts_without_spaces_are_words),
