@@ -29,6 +29,9 @@ static const char train_usage[] =
     "      --char-ngrams A-B   character n-gram lengths (default 2-4)\n"
     "      --word-ngrams N     word n-grams up to N: 0, 1 or 2 (default 2)\n"
     "      --context N         neighbours on each side giving context features, 0..4 (default 2)\n"
+    "      --max-chars N       n-grams, words and character shares from the first N characters\n"
+    "                          of a paragraph (its length from all of it): 8..65536, or 0 for\n"
+    "                          all (default 128)\n"
     "      --no-stacking       single pass (no second pass over neighbours' scores); the\n"
     "                          second pass also needs at least 20 pages per fold\n"
     "      --folds N           folds for the second pass's first-pass scores (default 2)\n"
@@ -102,7 +105,8 @@ static int output_writable(const char *path)
 int cmd_train(int argc, char **argv)
 {
     enum { OPT_SOLVER = 256, OPT_EPS, OPT_HASH_BITS, OPT_CHAR, OPT_WORD, OPT_CONTEXT,
-           OPT_NO_STACK, OPT_FOLDS, OPT_WBITS, OPT_FEATURES, OPT_SEED, OPT_TUNE, OPT_FOLD_EPS };
+           OPT_NO_STACK, OPT_FOLDS, OPT_WBITS, OPT_FEATURES, OPT_SEED, OPT_TUNE, OPT_FOLD_EPS,
+           OPT_MAX_CHARS };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
         {"solver", required_argument, NULL, OPT_SOLVER},
@@ -113,6 +117,7 @@ int cmd_train(int argc, char **argv)
         {"char-ngrams", required_argument, NULL, OPT_CHAR},
         {"word-ngrams", required_argument, NULL, OPT_WORD},
         {"context", required_argument, NULL, OPT_CONTEXT},
+        {"max-chars", required_argument, NULL, OPT_MAX_CHARS},
         {"no-stacking", no_argument, NULL, OPT_NO_STACK},
         {"folds", required_argument, NULL, OPT_FOLDS},
         {"weight-bits", required_argument, NULL, OPT_WBITS},
@@ -187,6 +192,15 @@ int cmd_train(int argc, char **argv)
             if ((v = cli_parse_long("--context", optarg, 0, 4)) < 0)
                 return usage_error();
             opt.features.context = (uint32_t)v;
+            break;
+        case OPT_MAX_CHARS:
+            if ((v = cli_parse_long("--max-chars", optarg, 0, 65536)) < 0)
+                return usage_error();
+            if (v != 0 && v < 8) {
+                cli_msg("--max-chars: expected 0 (all) or 8..65536, got '%s'", optarg);
+                return usage_error();
+            }
+            opt.features.max_chars = (uint32_t)v;
             break;
         case OPT_NO_STACK:
             opt.features.stacking = 0;

@@ -67,6 +67,11 @@ struct chaff_features_config {
     uint32_t groups;         /* CHAFF_FEAT_* bits; default CHAFF_FEAT_ALL */
     uint32_t stacking;       /* 1: a second pass adds the first pass's scores of neighbouring
                                 paragraphs as features; 0: single pass. Default 1 */
+    uint32_t max_chars;      /* a paragraph's n-grams, words, character shares and first and
+                                last characters come from its first max_chars code points
+                                (its length and place from all of it; a longer line is not
+                                compared with the title); 0: all of it. Default 128, else
+                                8..65536 */
 };
 
 /* Sets every field of 'cfg' to its documented default. */

@@ -139,6 +139,7 @@ void chaff_features_config_defaults(struct chaff_features_config *cfg)
     cfg->context = 2;
     cfg->groups = CHAFF_FEAT_ALL;
     cfg->stacking = 1;
+    cfg->max_chars = 128;
 }
 
 int chaff_features_config_check(const struct chaff_features_config *cfg, struct chaff_error *err)
@@ -163,6 +164,9 @@ int chaff_features_config_check(const struct chaff_features_config *cfg, struct 
     if (cfg->stacking > 1)
         return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "stacking must be 0 or 1, not %u",
                                cfg->stacking);
+    if (cfg->max_chars != 0 && (cfg->max_chars < 8 || cfg->max_chars > 65536))
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL,
+                               "max chars must be 0 (all) or 8..65536, not %u", cfg->max_chars);
     return CHAFF_OK;
 }
 
@@ -764,7 +768,7 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
     }
     year |= zeros == 4;
     /* How much of the line is in the title, and how much of the title is in the line. */
-    if (para > 0 && fx->ntitle > 0 && nwords > 0 && nwords <= TITLE_MAX_WORDS) {
+    if (para > 0 && fx->ntitle > 0 && nwords > 0 && nwords <= TITLE_MAX_WORDS && !fx->cut) {
         unsigned m = 0, mm = 0; /* the line's words in the title, in its main part */
         for (size_t w = 0; w < nwords; w++) {
             const unsigned t = title_has(fx, fx->words[w]);
@@ -825,12 +829,20 @@ static int featurize_own(struct chaff_featurizer *fx, struct chaff_fx_slot *slot
         while (flen > 0 && ((uint8_t)s[flen] & 0xC0) == 0x80)
             flen--; /* cut at a code point boundary */
     }
+    /* Only the first max_chars code points give features (a paragraph's length and place
+     * come from the page info): past them a long paragraph only repeats what its start says
+     * about it, and its features cost time in proportion to its length. Its last character
+     * is then the cut part's: the whole text's scored lower on held-out pages (models/). */
+    if (fx->cfg.max_chars > 0)
+        flen = chaff_utf8_cut(s, flen, fx->cfg.max_chars);
+    fx->cut = flen < len; /* a long line: not compared with the title either */
     uint64_t t0 = fx->timing ? chaff_clock_ns() : 0;
     if (chaff_normalize(&fx->nz, s, flen, &st) != 0)
         return -1;
     if (fx->timing)
         fx->ns_normalize += chaff_clock_ns() - t0;
-    fx->ninvalid += st.ninvalid;
+    /* chaff_counters.invalid_bytes counts the input's, the part not featurised too. */
+    fx->ninvalid += st.ninvalid + (flen < len ? chaff_utf8_invalid(s + flen, len - flen) : 0);
     if (fx->cfg.groups & CHAFF_FEAT_CHARS) {
         if (pad_text(fx) != 0)
             return -1;

@@ -5,8 +5,8 @@
  *   "CHAFFMDL"  magic, 8 bytes
  *   u32         format version (CHAFF_MODEL_VERSION)
  *   u32         hash id (CHAFF_HASH_ID), u64 hash seed (0)
- *   u32 x 7     feature config: hash_bits, char_ngram_min, char_ngram_max, word_ngram_max,
- *               context, groups, stacking
+ *   u32 x 8     feature config: hash_bits, char_ngram_min, char_ngram_max, word_ngram_max,
+ *               context, groups, stacking, max_chars (version 1: the first 7; max_chars 0)
  *   u32         number of labels L; then per label: u8 length, bytes
  *   u32         weight bits (8 or 16)
  *   u32 dim1, f32 scale1, f32 bias1[L], then for 8 bits: f32 codebook[256], u8 w1[dim1][L]
@@ -440,6 +440,7 @@ static void put_config(struct outbuf *b, const struct chaff_features_config *c)
     put_u32(b, c->context);
     put_u32(b, c->groups);
     put_u32(b, c->stacking);
+    put_u32(b, c->max_chars);
 }
 
 static int serialise(const struct chaff_model *m, struct outbuf *b)
@@ -611,6 +612,7 @@ int chaff_model_load_buffer(const void *data, size_t nbytes, const char *name,
     cfg.context = get_u32(&b);
     cfg.groups = get_u32(&b);
     cfg.stacking = get_u32(&b);
+    cfg.max_chars = version >= 2 ? get_u32(&b) : 0;
     uint32_t nlabels = get_u32(&b);
     if (b.truncated)
         goto truncated;

@@ -18,7 +18,7 @@
 
 #define CHAFF_MAX_LABELS       64
 #define CHAFF_MODEL_MAGIC      "CHAFFMDL"
-#define CHAFF_MODEL_VERSION    1u
+#define CHAFF_MODEL_VERSION    2u /* 2: the feature config ends with max_chars */
 #define CHAFF_MAX_LABEL_BYTES  255
 
 struct chaff_model {

@@ -666,6 +666,52 @@ static inline size_t decode_23(const uint8_t *s, size_t len, int32_t *cp)
     return 0;
 }
 
+/* One code point of s[0..len) as chaff_normalize() reads it: its length in bytes; *invalid is
+ * set when the bytes are replaced. Valid 2- and 3-byte sequences take the fast path. */
+static inline size_t utf8_step(const uint8_t *s, size_t len, int *invalid)
+{
+    int32_t cp;
+    size_t n = decode_23(s, len, &cp);
+    if (n > 0) {
+        *invalid = 0;
+        return n;
+    }
+    return chaff_utf8_decode(s, len, &cp, invalid);
+}
+
+size_t chaff_utf8_cut(const char *s, size_t len, size_t max)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    size_t i = 0, ncps = 0;
+    while (i < len && ncps < max) {
+        size_t run = ascii_span(u + i, len - i);
+        if (run > 0) {
+            size_t take = run < max - ncps ? run : max - ncps;
+            i += take, ncps += take;
+            continue;
+        }
+        int invalid;
+        i += utf8_step(u + i, len - i, &invalid);
+        ncps++;
+    }
+    return i;
+}
+
+size_t chaff_utf8_invalid(const char *s, size_t len)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    size_t i = 0, n = 0;
+    while (i < len) {
+        i += ascii_span(u + i, len - i);
+        if (i == len)
+            break;
+        int invalid;
+        i += utf8_step(u + i, len - i, &invalid);
+        n += (size_t)invalid;
+    }
+    return n;
+}
+
 /* NFKC_Casefold by table; returns 1 when done, 0 when some character needs utf8proc (the
  * normaliser is then left for normalize_unicode() to refill). */
 static int normalize_table(struct chaff_normalizer *nz, const uint8_t *s, size_t len,

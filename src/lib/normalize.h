@@ -55,4 +55,11 @@ int chaff_normalize_utf8proc(struct chaff_normalizer *nz, const char *s, size_t 
  * to 1 when the bytes were replaced. */
 size_t chaff_utf8_decode(const uint8_t *s, size_t len, int32_t *cp, int *invalid);
 
+/* The length in bytes of the first 'max' code points of s[0..len), counted as
+ * chaff_normalize() decodes them (an invalid byte is one code point); len if it has fewer. */
+size_t chaff_utf8_cut(const char *s, size_t len, size_t max);
+
+/* The invalid UTF-8 bytes and NUL bytes of s[0..len), as chaff_normalize() counts them. */
+size_t chaff_utf8_invalid(const char *s, size_t len);
+
 #endif

@@ -67,6 +67,11 @@ for bits in 9 27 40 abc -1 ''; do
         "$data/fixture_small.tsv"
     no_model "--hash-bits '$bits'"
 done
+for chars in 1 7 65537 abc -1 ''; do
+    expect 2 "--max-chars" "$chaff" train --model "$tmp/m.chaff" --max-chars "$chars" \
+        "$data/fixture_small.tsv"
+    no_model "--max-chars '$chars'"
+done
 expect 2 "no training data given" "$chaff" train --model "$tmp/m.chaff"
 expect 2 "--bogus" "$chaff" train --model "$tmp/m.chaff" --bogus "$data/fixture_small.tsv"
 expect 0 "" "$chaff" train --help

@@ -152,6 +152,7 @@ static void defaults_are_documented_values_and_pass_the_check(void **state)
     assert_int_equal(cfg.context, 2);
     assert_int_equal(cfg.groups, CHAFF_FEAT_ALL);
     assert_int_equal(cfg.stacking, 1);
+    assert_int_equal(cfg.max_chars, 128);
     struct chaff_error err = {0};
     assert_int_equal(chaff_features_config_check(&cfg, &err), CHAFF_OK);
     assert_int_equal(chaff_features_config_check(&cfg, NULL), CHAFF_OK);
@@ -176,6 +177,8 @@ static void check_rejects_out_of_range_fields(void **state)
         {offsetof(struct chaff_features_config, groups), 0, "groups"},
         {offsetof(struct chaff_features_config, groups), 0x20, "groups"},
         {offsetof(struct chaff_features_config, stacking), 2, "stacking"},
+        {offsetof(struct chaff_features_config, max_chars), 7, "max chars"},
+        {offsetof(struct chaff_features_config, max_chars), 65537, "max chars"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct chaff_features_config cfg;
@@ -196,9 +199,65 @@ static void check_rejects_out_of_range_fields(void **state)
     cfg.context = 4;
     cfg.groups = CHAFF_FEAT_CHARS;
     cfg.stacking = 0;
+    cfg.max_chars = 0;
+    assert_int_equal(chaff_features_config_check(&cfg, NULL), CHAFF_OK);
+    cfg.max_chars = 8;
+    assert_int_equal(chaff_features_config_check(&cfg, NULL), CHAFF_OK);
+    cfg.max_chars = 65536;
     assert_int_equal(chaff_features_config_check(&cfg, NULL), CHAFF_OK);
     cfg.hash_bits = 26;
     assert_int_equal(chaff_features_config_check(&cfg, NULL), CHAFF_OK);
+}
+
+static void featurise_page(struct chaff_featurizer *fx, const char *const *texts, size_t n);
+
+/* Only the first max_chars code points give n-grams, words, shares and the last character;
+ * the length comes from the whole paragraph, and so does the count of invalid bytes. */
+static void features_come_from_the_first_max_chars(void **state)
+{
+    (void)state;
+    char a[800], b[800], c[800];
+    memset(a, 0, sizeof(a));
+    for (size_t k = 0; k < 30; k++)
+        strcat(a, "\xc3\xa9t\xc3\xa9 x "); /* 7 code points, 9 bytes */
+    strcpy(b, a);
+    strcpy(c, a);
+    strcat(a, "alpha beta.");
+    strcat(b, "gamma delt|");  /* the same length as a, other words after the cut */
+    for (size_t k = 0; k < 30; k++)
+        strcat(c, "\xc3\xa9t\xc3\xa9 x "); /* longer */
+    const char *const ab[] = {a, b}, *const ac[] = {a, c};
+    struct chaff_features_config cfg = small_config();
+    cfg.groups = CHAFF_FEAT_CHARS | CHAFF_FEAT_WORDS | CHAFF_FEAT_SHALLOW;
+    struct capture x, y;
+    featurise(&cfg, ab, 2, &x);
+    assert_true(same_indices(&x.vecs[0], &x.vecs[1]));
+    featurise(&cfg, ac, 2, &y);
+    assert_false(same_indices(&y.vecs[0], &y.vecs[1]));
+    capture_release(&x);
+    capture_release(&y);
+    cfg.max_chars = 0;
+    featurise(&cfg, ab, 2, &x);
+    assert_false(same_indices(&x.vecs[0], &x.vecs[1]));
+    capture_release(&x);
+    cfg.max_chars = 256; /* past the 210 code points they share */
+    featurise(&cfg, ab, 2, &x);
+    assert_false(same_indices(&x.vecs[0], &x.vecs[1]));
+    capture_release(&x);
+
+    /* Invalid bytes past the cut are counted. */
+    char d[300];
+    memset(d, 'a', sizeof(d));
+    d[250] = '\x80';
+    d[299] = '\0';
+    const char *const pd[] = {d};
+    struct chaff_featurizer fx;
+    cfg.max_chars = 128;
+    assert_int_equal(chaff_featurizer_init(&fx, &cfg), 0);
+    featurise_page(&fx, pd, 1);
+    assert_int_equal(fx.ninvalid, 1);
+    assert_int_equal(fx.info[0].nchars, 298); /* lead bytes: the stray 0x80 is none */
+    chaff_featurizer_release(&fx);
 }
 
 static void sink_is_called_once_per_paragraph_in_order(void **state)
@@ -352,6 +411,7 @@ static void huge_paragraph_gives_a_bounded_vector(void **state)
     struct chaff_features_config cfg = small_config();
     /* Without context and window features the two paragraphs' vectors are comparable. */
     cfg.groups = CHAFF_FEAT_CHARS | CHAFF_FEAT_WORDS | CHAFF_FEAT_SHALLOW;
+    cfg.max_chars = 0; /* the whole paragraph, up to CHAFF_FEATURE_MAX_BYTES */
     const size_t n = 10u << 20;
     char *big = malloc(n);
     assert_non_null(big);
@@ -359,7 +419,11 @@ static void huge_paragraph_gives_a_bounded_vector(void **state)
     for (size_t i = 0; i < n; i++)
         big[i] = (i % 12 == 11) ? ' ' : (i % 2 == 0 ? '\xc3' : (char)(0xa0 + i % 7));
     const char *paras[] = {big, big};
-    size_t lens[] = {n, 2 * (size_t)CHAFF_FEATURE_MAX_BYTES + 1};
+    /* The second ends on the same letter as the first (the last character is a feature). */
+    size_t n2 = 2 * (size_t)CHAFF_FEATURE_MAX_BYTES + 1;
+    while ((n2 - 1) % 2 != 1 || (n2 - 1) % 12 == 11 || (n2 - 1) % 7 != (n - 1) % 7)
+        n2++;
+    size_t lens[] = {n, n2};
     struct chaff_featurizer fx;
     assert_int_equal(chaff_featurizer_init(&fx, &cfg), 0);
     struct capture c = {.dim = 1u << 12, .stop_at = -1};
@@ -759,6 +823,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_are_documented_values_and_pass_the_check),
         cmocka_unit_test(check_rejects_out_of_range_fields),
+        cmocka_unit_test(features_come_from_the_first_max_chars),
         cmocka_unit_test(sink_is_called_once_per_paragraph_in_order),
         cmocka_unit_test(a_non_zero_sink_return_stops_and_is_returned),
         cmocka_unit_test(same_text_gives_the_same_vector),

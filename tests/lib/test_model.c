@@ -348,7 +348,7 @@ static void newer_format_version_is_refused(void **state)
     unsigned char *bad = malloc(fx->nbytes);
     assert_non_null(bad);
     memcpy(bad, fx->bytes, fx->nbytes);
-    assert_int_equal(bad[8], 1); /* u32 little-endian version after the magic */
+    assert_int_equal(bad[8], 2); /* u32 little-endian version after the magic */
     bad[8] = 99;
     assert_load_fails(bad, fx->nbytes, CHAFF_ERR_MODEL, "newer");
     assert_load_fails(bad, fx->nbytes, CHAFF_ERR_MODEL, "99");
@@ -374,6 +374,32 @@ static void model_of_another_feature_scheme_is_refused(void **state)
     assert_load_fails(bad, fx->nbytes, CHAFF_ERR_MODEL, "feature scheme");
     assert_load_fails(bad, fx->nbytes, CHAFF_ERR_MODEL, "train the model again");
     free(bad);
+}
+
+/* Format version 1 had 7 config words, without max_chars: such a file reads as max_chars 0
+ * (all of each paragraph), and everything after the config is read as before. */
+static void version_1_file_reads_as_all_characters(void **state)
+{
+    struct fixture *fx = *state;
+    const size_t at = 8 + 4 + 4 + 8 + 7 * 4; /* max_chars, the last config word */
+    unsigned char *old = malloc(fx->nbytes - 4);
+    assert_non_null(old);
+    memcpy(old, fx->bytes, at);
+    memcpy(old + at, fx->bytes + at + 4, fx->nbytes - at - 4);
+    const size_t n = fx->nbytes - 4;
+    assert_int_equal(old[8], 2);
+    old[8] = 1;
+    uint32_t crc = (uint32_t)crc32(0L, old, (uInt)(n - 4));
+    for (int k = 0; k < 4; k++)
+        old[n - 4 + k] = (unsigned char)(crc >> (8 * k));
+    struct chaff_model *m = NULL;
+    struct chaff_error err = {0};
+    assert_int_equal(chaff_model_load_buffer(old, n, "v1.chaff", &m, &err), CHAFF_OK);
+    assert_int_equal(chaff_model_features(fx->model)->max_chars, 128);
+    assert_int_equal(chaff_model_features(m)->max_chars, 0);
+    assert_int_equal(chaff_model_nlabels(m), 3);
+    assert_memory_equal(m->bias1, fx->model->bias1, 3 * sizeof(float));
+    chaff_model_free(m);
 }
 
 static void truncated_file_is_refused(void **state)
@@ -493,9 +519,9 @@ static void non_finite_or_huge_weights_are_refused(void **state)
     assert_int_equal(chaff_model_load_file(path, &ok, &err), CHAFF_OK);
     chaff_model_free(ok);
 
-    /* Header: magic, version, hash id, seed, 7 config words, label count, the labels, weight
+    /* Header: magic, version, hash id, seed, 8 config words, label count, the labels, weight
      * bits, dim1, scale1; then bias1[L], the 8-bit codebook[256], ... , w2, checksum. */
-    size_t at = 8 + 4 + 4 + 8 + 7 * 4 + 4;
+    size_t at = 8 + 4 + 4 + 8 + 8 * 4 + 4;
     for (size_t l = 0; l < chaff_model_nlabels(m); l++)
         at += 1 + strlen(chaff_model_label_name(m, l));
     at += 4 + 4 + 4;
@@ -601,6 +627,7 @@ int main(void)
         cmocka_unit_test(wrong_magic_is_refused),
         cmocka_unit_test(newer_format_version_is_refused),
         cmocka_unit_test(model_of_another_feature_scheme_is_refused),
+        cmocka_unit_test(version_1_file_reads_as_all_characters),
         cmocka_unit_test(truncated_file_is_refused),
         cmocka_unit_test(file_cut_right_after_the_magic_is_truncated),
         cmocka_unit_test(flipped_byte_fails_the_checksum),

@@ -627,6 +627,51 @@ static void decode_reports_length_and_validity(void **state)
     }
 }
 
+/* chaff_utf8_cut() and chaff_utf8_invalid() count code points and invalid bytes as the
+ * normaliser does: compared with it on every prefix of random byte strings. */
+static void cut_and_invalid_count_agree_with_the_normaliser(void **state)
+{
+    struct chaff_normalizer *nz = *state;
+    static const char *const cuts[][2] = {
+        {"abc", "abc"}, {"abcd", "abc"}, {"\xc3\xa9\xc3\xa9\xc3\xa9x", "\xc3\xa9\xc3\xa9\xc3\xa9"},
+        {"\x80\x80\x80\x80", "\x80\x80\x80"}, {"a\0bc", "a\0b"},
+        {"\xf0\x9f\x98\x80" "ab", "\xf0\x9f\x98\x80" "ab"},
+    };
+    for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+        const size_t len = i == 4 ? 4 : strlen(cuts[i][0]);
+        const size_t want = i == 4 ? 3 : strlen(cuts[i][1]);
+        assert_int_equal(chaff_utf8_cut(cuts[i][0], len, 3), want);
+    }
+    assert_int_equal(chaff_utf8_cut("ab", 2, 3), 2);
+    assert_int_equal(chaff_utf8_cut("", 0, 3), 0);
+
+    static const uint8_t alphabet[] = {'a', ' ', 0, 0x80, 0xbf, 0xc3, 0xa9, 0xe2, 0x82, 0xac,
+                                       0xed, 0xa0, 0xf0, 0x9f, 0x98, 0xff};
+    uint64_t x = 0x9e3779b97f4a7c15u; /* xorshift64, fixed seed */
+    uint8_t buf[48];
+    for (int round = 0; round < 20000; round++) {
+        const size_t len = 1 + (size_t)(x % sizeof(buf));
+        for (size_t k = 0; k < len; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            buf[k] = alphabet[x % sizeof(alphabet)];
+        }
+        struct chaff_text_stats st;
+        assert_int_equal(chaff_normalize(nz, (const char *)buf, len, &st), 0);
+        assert_int_equal(chaff_utf8_invalid((const char *)buf, len), st.ninvalid);
+        /* the whole string is as many code points as the normaliser counts */
+        const size_t all = chaff_utf8_cut((const char *)buf, len, (size_t)-1);
+        assert_int_equal(all, len);
+        size_t ncps = 0;
+        while (chaff_utf8_cut((const char *)buf, len, ncps) < len)
+            ncps++;
+        assert_int_equal(ncps, st.nchars);
+        /* a cut is a prefix the normaliser reads as exactly that many code points */
+        const size_t at = chaff_utf8_cut((const char *)buf, len, ncps / 2);
+        assert_int_equal(chaff_normalize(nz, (const char *)buf, at, &st), 0);
+        assert_int_equal(st.nchars, ncps / 2);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -649,6 +694,7 @@ int main(void)
         cmocka_unit_test(starts_give_the_offset_of_every_code_point),
         cmocka_unit_test(buffers_are_reused_from_long_to_short_input),
         cmocka_unit_test(decode_reports_length_and_validity),
+        cmocka_unit_test(cut_and_invalid_count_agree_with_the_normaliser),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
