@@ -400,6 +400,7 @@ static void version_1_file_reads_as_all_characters(void **state)
     assert_int_equal(chaff_model_nlabels(m), 3);
     assert_memory_equal(m->bias1, fx->model->bias1, 3 * sizeof(float));
     chaff_model_free(m);
+    free(old);
 }
 
 static void truncated_file_is_refused(void **state)
