@@ -833,7 +833,7 @@ static int featurize_own(struct chaff_featurizer *fx, struct chaff_fx_slot *slot
      * come from the page info): past them a long paragraph only repeats what its start says
      * about it, and its features cost time in proportion to its length. Its last character
      * is then the cut part's: the whole text's scored lower on held-out pages (models/). */
-    if (fx->cfg.max_chars > 0)
+    if (fx->cfg.max_chars > 0 && flen > fx->cfg.max_chars) /* fewer bytes: fewer characters */
         flen = chaff_utf8_cut(s, flen, fx->cfg.max_chars);
     fx->cut = flen < len; /* a long line: not compared with the title either */
     uint64_t t0 = fx->timing ? chaff_clock_ns() : 0;
