@@ -686,11 +686,11 @@ static unsigned title_has(const struct chaff_featurizer *fx, uint64_t word)
     return 0;
 }
 
-/* Appends the shallow features of the current paragraph to 'v' and their hashes to the slot's
- * context list. */
+/* Appends the shallow features of the current paragraph (number 'para' of the page; 'cut':
+ * only its start was featurised) to 'v' and their hashes to the slot's context list. */
 static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
                        struct chaff_fvec *v, const struct chaff_text_stats *st,
-                       const struct chaff_para_info *pi, size_t nwords, size_t para)
+                       const struct chaff_para_info *pi, size_t nwords, size_t para, int cut)
 {
     uint64_t tags[64];
     uint8_t to_ctx[64]; /* 1: the neighbours see this tag too (the coarse, telling ones) */
@@ -768,7 +768,7 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
     }
     year |= zeros == 4;
     /* How much of the line is in the title, and how much of the title is in the line. */
-    if (para > 0 && fx->ntitle > 0 && nwords > 0 && nwords <= TITLE_MAX_WORDS && !fx->cut) {
+    if (para > 0 && fx->ntitle > 0 && nwords > 0 && nwords <= TITLE_MAX_WORDS && !cut) {
         unsigned m = 0, mm = 0; /* the line's words in the title, in its main part */
         for (size_t w = 0; w < nwords; w++) {
             const unsigned t = title_has(fx, fx->words[w]);
@@ -835,7 +835,6 @@ static int featurize_own(struct chaff_featurizer *fx, struct chaff_fx_slot *slot
      * is then the cut part's: the whole text's scored lower on held-out pages (models/). */
     if (fx->cfg.max_chars > 0 && flen > fx->cfg.max_chars) /* fewer bytes: fewer characters */
         flen = chaff_utf8_cut(s, flen, fx->cfg.max_chars);
-    fx->cut = flen < len; /* a long line: not compared with the title either */
     uint64_t t0 = fx->timing ? chaff_clock_ns() : 0;
     if (chaff_normalize(&fx->nz, s, flen, &st) != 0)
         return -1;
@@ -863,7 +862,8 @@ static int featurize_own(struct chaff_featurizer *fx, struct chaff_fx_slot *slot
     }
     if (j == 0)
         title_set_build(fx, nwords);
-    return add_shallow(fx, slot, &slot->own, &st, pi, nwords, j);
+    /* A cut line is a long one: not compared with the title either. */
+    return add_shallow(fx, slot, &slot->own, &st, pi, nwords, j, flen < len);
 }
 
 /* ------------------------------------------------------------------ window features */

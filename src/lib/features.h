@@ -56,7 +56,6 @@ struct chaff_featurizer {
     uint32_t mask;  /* hash_bits low bits */
     unsigned shift; /* 64 - hash_bits */
     struct chaff_normalizer nz;
-    int cut;               /* 1: the current paragraph was cut at max_chars */
     struct chaff_fx_slot *ring; /* 2 * context + 1 slots */
     size_t nring;
     struct chaff_para_info *info; /* per paragraph of the current page */

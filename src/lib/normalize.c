@@ -679,9 +679,11 @@ static inline size_t utf8_step(const uint8_t *s, size_t len, int *invalid)
     return chaff_utf8_decode(s, len, &cp, invalid);
 }
 
-size_t chaff_utf8_cut(const char *s, size_t len, size_t max)
+/* The bytes of the first 'max' code points of u[0..len), decoded as chaff_normalize() does;
+ * with 'ninvalid', the invalid and NUL bytes among them are added to it. */
+static inline CHAFF_ALWAYS_INLINE size_t utf8_scan(const uint8_t *u, size_t len, size_t max,
+                                                   size_t *ninvalid)
 {
-    const uint8_t *u = (const uint8_t *)s;
     size_t i = 0, ncps = 0;
     while (i < len && ncps < max) {
         size_t run = ascii_span(u + i, len - i);
@@ -693,22 +695,21 @@ size_t chaff_utf8_cut(const char *s, size_t len, size_t max)
         int invalid;
         i += utf8_step(u + i, len - i, &invalid);
         ncps++;
+        if (ninvalid != NULL)
+            *ninvalid += (size_t)invalid;
     }
     return i;
 }
 
+size_t chaff_utf8_cut(const char *s, size_t len, size_t max)
+{
+    return utf8_scan((const uint8_t *)s, len, max, NULL);
+}
+
 size_t chaff_utf8_invalid(const char *s, size_t len)
 {
-    const uint8_t *u = (const uint8_t *)s;
-    size_t i = 0, n = 0;
-    while (i < len) {
-        i += ascii_span(u + i, len - i);
-        if (i == len)
-            break;
-        int invalid;
-        i += utf8_step(u + i, len - i, &invalid);
-        n += (size_t)invalid;
-    }
+    size_t n = 0;
+    utf8_scan((const uint8_t *)s, len, SIZE_MAX, &n);
     return n;
 }
 
