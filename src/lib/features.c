@@ -1041,6 +1041,9 @@ int chaff_features_page(struct chaff_featurizer *fx, const char *const *paras, c
 #define STACK_LEN       13
 #define STACK_DIST      8
 #define STACK_TITLE     (17 + 4 * STACK_DIST) /* title overlap bins, place x distance */
+#define STACK_MASS_BINS 11 /* the label's paragraphs in the page: 0, 1, 2-3, ... 512+ */
+#define STACK_MEAN_BINS 10 /* the label's mean probability over the page, in tenths */
+#define STACK_MASS      ((STACK_MASS_BINS + STACK_MEAN_BINS) * (1 + STACK_BINS)) /* per label */
 
 static const size_t stack_radius[STACK_RADII] = {2, 3, 5, 10, 30};
 static const long stack_offset[STACK_OFFSETS] = {-3, -2, -1, 1, 2, 3};
@@ -1061,7 +1064,8 @@ size_t chaff_stack_dim(size_t L)
            + STACK_REGION * L     /* the label's region of the page */
            + STACK_CROSS * L      /* conjunctions: length x own x region, own x window x region */
            + L * L * L            /* argmax labels of previous, own, next */
-           + STACK_TITLE;         /* overlap with the title, place relative to the headline */
+           + STACK_TITLE          /* overlap with the title, place relative to the headline */
+           + STACK_MASS * L;      /* the label's mass in the page */
 }
 
 static size_t argmax(const float *p, size_t L)
@@ -1237,6 +1241,22 @@ int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n,
         fvec_push(out, base + where * STACK_DIST + dist_bin(dist), 1.0f);
         base += 4 * STACK_DIST;
     }
+    /* How much of each label the whole page holds, alone and with the paragraph's own
+     * probability: on a page with little prose (a shop listing, a list of links, a gallery)
+     * the main content is short lines, which the first pass calls navigation. */
+    for (size_t l = 0; l < L; l++) {
+        uint32_t b = base + (uint32_t)(l * STACK_MASS);
+        const double mass = fx->psum[n * L + l];
+        const unsigned ob = prob_bin(own[l], STACK_BINS);
+        const unsigned mb = log2_bucket((uint64_t)(mass + 0.5), STACK_MASS_BINS - 1);
+        fvec_push(out, b + mb, 1.0f);
+        fvec_push(out, b + STACK_MASS_BINS + mb * STACK_BINS + ob, 1.0f);
+        b += STACK_MASS_BINS * (1 + STACK_BINS);
+        const unsigned fb = prob_bin(mass / (double)n, STACK_MEAN_BINS);
+        fvec_push(out, b + fb, 1.0f);
+        fvec_push(out, b + STACK_MEAN_BINS + fb * STACK_BINS + ob, 1.0f);
+    }
+    base += (uint32_t)(STACK_MASS * L);
     (void)base;
     return 0;
 }

@@ -13,7 +13,10 @@
 
 #include <stdint.h>
 
-#define CHAFF_HASH_ID       7u /* the feature scheme: 7: as 6, but a label's region in the
+#define CHAFF_HASH_ID       8u /* the feature scheme: 8: as 7, plus each label's mass in
+                                  the page (its paragraphs and mean probability, binned,
+                                  alone and with the paragraph's own) in the second pass;
+                                  7: as 6, but a label's region in the
                                   second pass is its main block, the run with the
                                   largest sum of (probability - 1/2) (chaff_stack_prepare);
                                   6: as 5, but how much of the title a

@@ -777,6 +777,55 @@ static void the_region_leaves_out_a_stray_line(void **state)
     chaff_featurizer_release(&fx);
 }
 
+static int fvec_has(const struct chaff_fvec *v, uint32_t idx)
+{
+    for (size_t k = 0; k < v->n; k++)
+        if (v->idx[k] == idx)
+            return 1;
+    return 0;
+}
+
+/* The second pass is told how much of each label the whole page holds (the last block of its
+ * vector, 126 features a label: paragraphs in log2 bins and the mean probability in tenths,
+ * each alone and with the paragraph's own probability in fifths). */
+static void the_second_pass_sees_the_labels_mass_in_the_page(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    struct chaff_featurizer fx;
+    assert_int_equal(chaff_featurizer_init(&fx, &cfg), 0);
+    const char *paras[8];
+    size_t lens[8];
+    for (size_t i = 0; i < 8; i++)
+        paras[i] = page[i % NPAGE], lens[i] = strlen(paras[i]);
+    assert_int_equal(chaff_features_page_info(&fx, paras, lens, 8), 0);
+    float p1[8 * 3];
+    for (size_t i = 0; i < 8; i++)
+        p1[i * 3] = 0.95f, p1[i * 3 + 1] = 0.03f, p1[i * 3 + 2] = 0.02f;
+    assert_int_equal(chaff_stack_prepare(&fx, p1, 8, 3), 0);
+    struct chaff_fvec v = {0};
+    assert_int_equal(chaff_stack_features(&fx, p1, 8, 3, 5, &v), 0);
+    const uint32_t t = (uint32_t)chaff_stack_dim(3) - 3 * 126; /* label 0's block */
+    assert_true(fvec_has(&v, t + 4));                   /* 7.6 paragraphs: 8, log2 bin 4 */
+    assert_true(fvec_has(&v, t + 11 + 4 * 5 + 4));      /* with its own 0.95: fifth 4 */
+    assert_true(fvec_has(&v, t + 66 + 9));              /* mean 0.95: tenth 9 */
+    assert_true(fvec_has(&v, t + 66 + 10 + 9 * 5 + 4)); /* with its own */
+    assert_true(fvec_has(&v, t + 126 + 0));             /* label 1: 0.24, rounded to 0 */
+    assert_true(fvec_has(&v, t + 2 * 126 + 66 + 0));    /* label 2: mean 0.02 */
+
+    /* The same paragraph and neighbourhood on a page with little of label 0: other features. */
+    for (size_t i = 0; i < 8; i++)
+        if (i != 5)
+            p1[i * 3] = 0.05f, p1[i * 3 + 1] = 0.03f, p1[i * 3 + 2] = 0.92f;
+    assert_int_equal(chaff_stack_prepare(&fx, p1, 8, 3), 0);
+    assert_int_equal(chaff_stack_features(&fx, p1, 8, 3, 5, &v), 0);
+    assert_false(fvec_has(&v, t + 4));
+    assert_true(fvec_has(&v, t + 1));      /* 0.95 + 7 x 0.05 = 1.3: 1 paragraph, bin 1 */
+    assert_true(fvec_has(&v, t + 66 + 1)); /* mean 0.16 */
+    chaff_fvec_release(&v);
+    chaff_featurizer_release(&fx);
+}
+
 static void stack_features_stay_below_the_dimension(void **state)
 {
     (void)state;
@@ -822,6 +871,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_are_documented_values_and_pass_the_check),
+        cmocka_unit_test(the_second_pass_sees_the_labels_mass_in_the_page),
         cmocka_unit_test(check_rejects_out_of_range_fields),
         cmocka_unit_test(features_come_from_the_first_max_chars),
         cmocka_unit_test(sink_is_called_once_per_paragraph_in_order),
