@@ -742,19 +742,27 @@ static void the_headline_has_its_own_features(void **state)
     chaff_featurizer_release(&fx);
 }
 
+/* A featuriser of small_config() with the paragraph facts of 'n' paragraphs cycling through
+ * page[], for the second-pass tests. */
+static void init_with_page_info(struct chaff_featurizer *fx, size_t n)
+{
+    struct chaff_features_config cfg = small_config();
+    assert_int_equal(chaff_featurizer_init(fx, &cfg), 0);
+    const char *paras[16];
+    size_t lens[16];
+    assert_true(n <= 16);
+    for (size_t i = 0; i < n; i++)
+        paras[i] = page[i % NPAGE], lens[i] = strlen(paras[i]);
+    assert_int_equal(chaff_features_page_info(fx, paras, lens, n), 0);
+}
+
 /* A label's region is the run with the largest sum of (probability - 1/2): a stray line far
  * before it is left out, a dip inside it is not, and the second pass is told the region. */
 static void the_region_leaves_out_a_stray_line(void **state)
 {
     (void)state;
-    struct chaff_features_config cfg = small_config();
     struct chaff_featurizer fx;
-    assert_int_equal(chaff_featurizer_init(&fx, &cfg), 0);
-    const char *paras[10];
-    size_t lens[10];
-    for (size_t i = 0; i < 10; i++)
-        paras[i] = page[i % NPAGE], lens[i] = strlen(paras[i]);
-    assert_int_equal(chaff_features_page_info(&fx, paras, lens, 10), 0);
+    init_with_page_info(&fx, 10);
     /* label 0: 0.9 at 0, low at 1-5, a dip at 8 inside the run 6-9; label 1: never >= 1/2 */
     static const float c[10] = {0.9f, 0.1f, 0.1f, 0.2f, 0.1f, 0.1f, 0.8f, 0.9f, 0.45f, 0.9f};
     float p1[10 * 3];
@@ -791,14 +799,8 @@ static int fvec_has(const struct chaff_fvec *v, uint32_t idx)
 static void the_second_pass_sees_the_labels_mass_in_the_page(void **state)
 {
     (void)state;
-    struct chaff_features_config cfg = small_config();
     struct chaff_featurizer fx;
-    assert_int_equal(chaff_featurizer_init(&fx, &cfg), 0);
-    const char *paras[8];
-    size_t lens[8];
-    for (size_t i = 0; i < 8; i++)
-        paras[i] = page[i % NPAGE], lens[i] = strlen(paras[i]);
-    assert_int_equal(chaff_features_page_info(&fx, paras, lens, 8), 0);
+    init_with_page_info(&fx, 8);
     float p1[8 * 3];
     for (size_t i = 0; i < 8; i++)
         p1[i * 3] = 0.95f, p1[i * 3 + 1] = 0.03f, p1[i * 3 + 2] = 0.02f;
