@@ -714,6 +714,14 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
         TAG(SK_INVALID, 0, 1);
     if (st->nletters >= 4 && st->nupper == st->nletters)
         TAG(SK_ALLCAPS, 0, 1);
+    /* How many of its words are capitalised, with how many words it has: menu items, product
+     * names and headlines are Title Case, list items and table cells in running text mostly
+     * not (in the languages that have case). */
+    {
+        const size_t cw = st->ncapword;
+        const unsigned tc = nwords < 2 ? 0 : cw == 0 ? 1 : 2 * cw < nwords ? 2 : cw < nwords ? 3 : 4;
+        TAG(SK_TITLECASE, 1, tc * 16u + log2_bucket(nwords, 10));
+    }
     /* Separators, URLs, e-mail addresses, years: one scan of the code points (bounded by the
      * feature byte cap); only a few ASCII characters need a look. */
     unsigned seen = 0, nsep = 0, year = 0, url = 0, zeros = 0;

@@ -13,7 +13,10 @@
 
 #include <stdint.h>
 
-#define CHAFF_HASH_ID       8u /* the feature scheme: 8: as 7, plus each label's mass in
+#define CHAFF_HASH_ID       9u /* the feature scheme: 9: as 8, plus a shallow feature of
+                                  how many of a line's words are capitalised (its upper-case
+                                  letters at a word's start, chaff_text_stats.ncapword);
+                                  8: as 7, plus each label's mass in
                                   the page (its paragraphs and mean probability, binned,
                                   alone and with the paragraph's own) in the second pass;
                                   7: as 6, but a label's region in the

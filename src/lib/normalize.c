@@ -78,6 +78,14 @@ static int is_space_cp(int32_t cp)
            cat == UTF8PROC_CATEGORY_ZP;
 }
 
+/* A word starts at a letter or digit after anything else; ncapword counts the upper-case
+ * letters that start one. */
+static inline void count_word(struct chaff_text_stats *st, unsigned alnum, unsigned upper)
+{
+    st->ncapword += upper & !st->in_word;
+    st->in_word = alnum;
+}
+
 static void count_cp(struct chaff_text_stats *st, int32_t cp)
 {
     st->nchars++;
@@ -85,27 +93,35 @@ static void count_cp(struct chaff_text_stats *st, int32_t cp)
         if ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') {
             st->nletters++;
             st->nupper += cp <= 'Z';
+            count_word(st, 1, cp <= 'Z');
         } else if (cp >= '0' && cp <= '9') {
             st->ndigits++;
+            count_word(st, 1, 0);
         } else if (cp == ' ' || (cp >= 0x09 && cp <= 0x0d)) {
             st->nspace++;
+            count_word(st, 0, 0);
             return;
-        } else if (cp > 0x20 && cp < 0x7f) {
-            st->npunct++;
+        } else {
+            st->npunct += cp > 0x20 && cp < 0x7f;
+            count_word(st, 0, 0);
         }
     } else {
         switch (utf8proc_category(cp)) {
         case UTF8PROC_CATEGORY_LU:
         case UTF8PROC_CATEGORY_LT:
             st->nupper++;
-            /* fall through */
+            st->nletters++;
+            count_word(st, 1, 1);
+            break;
         case UTF8PROC_CATEGORY_LL:
         case UTF8PROC_CATEGORY_LM:
         case UTF8PROC_CATEGORY_LO:
             st->nletters++;
+            count_word(st, 1, 0);
             break;
         case UTF8PROC_CATEGORY_ND:
             st->ndigits++;
+            count_word(st, 1, 0);
             break;
         case UTF8PROC_CATEGORY_PC:
         case UTF8PROC_CATEGORY_PD:
@@ -119,13 +135,16 @@ static void count_cp(struct chaff_text_stats *st, int32_t cp)
         case UTF8PROC_CATEGORY_SK:
         case UTF8PROC_CATEGORY_SO:
             st->npunct++;
+            count_word(st, 0, 0);
             break;
         case UTF8PROC_CATEGORY_ZS:
         case UTF8PROC_CATEGORY_ZL:
         case UTF8PROC_CATEGORY_ZP:
             st->nspace++;
+            count_word(st, 0, 0);
             return;
         default:
+            count_word(st, 0, 0);
             if (is_space_cp(cp)) {
                 st->nspace++;
                 return;
@@ -164,7 +183,9 @@ static const uint8_t *ascii_class; /* set with the fold table */
 static uint8_t ascii_fold[128];
 
 /* The counts of an ASCII byte as fields of 12 bits (letters, upper case, digits, punctuation,
- * white space), added up for up to 4095 bytes at a time. */
+ * white space), added up for up to 4095 bytes at a time; bit 60 is set for a letter or digit
+ * and bit 61 for an upper-case letter (for count_word(); the sums spill only into bits 60-63,
+ * which RUN_FIELD() never reads). */
 static uint64_t ascii_counts[128];
 #define RUN_FIELD(x, k) (((x) >> (12 * (k))) & 0xFFF)
 #define RUN_CHUNK       4095
@@ -175,6 +196,8 @@ static void build_ascii_fold(void)
         const unsigned k = ascii_class[c];
         for (unsigned f = 0; f < 5; f++) /* AC_LETTER .. AC_SPACE, one field each */
             ascii_counts[c] |= (uint64_t)((k >> f) & 1) << (12 * f);
+        ascii_counts[c] |= (uint64_t)((k & (AC_LETTER | AC_DIGIT)) != 0) << 60;
+        ascii_counts[c] |= (uint64_t)((k >> 1) & 1) << 61;
         if (k & AC_SPACE)
             ascii_fold[c] = ' ';
         else if (c >= 0x20 && c != 0x7f)
@@ -544,6 +567,7 @@ static inline void put_simple(struct out_state *o, uint32_t cp, int space)
 static inline void count_by_class(struct chaff_text_stats *st, int32_t cp, unsigned k)
 {
     st->nchars++;
+    count_word(st, (k & (AC_LETTER | AC_DIGIT)) != 0, (k >> 1) & 1);
     if (k & AC_SPACE) {
         st->nspace++;
         return;
@@ -577,12 +601,17 @@ static CHAFF_NOINLINE uint32_t ascii_run(struct out_state *o, struct chaff_text_
         o->pending_space = 0;
     }
     unsigned prev_space = ncps == 0 || text[len - 1] == ' ';
+    unsigned in_word = c->in_word, capword = 0;
     for (size_t at = 0; at < n; at += RUN_CHUNK) {
         const size_t end = n - at < RUN_CHUNK ? n : at + RUN_CHUNK;
         uint64_t counts = 0;
         for (size_t i = at; i < end; i++) {
             const uint8_t b = s[i], f = ascii_fold[b];
-            counts += ascii_counts[b];
+            const uint64_t e = ascii_counts[b];
+            counts += e;
+            /* count_word(), kept in registers */
+            capword += (unsigned)(e >> 61) & !in_word;
+            in_word = (unsigned)(e >> 60) & 1;
             /* Written in any case; kept (the position moves on) unless it is a control
              * character or a second space. */
             text[len] = f;
@@ -601,6 +630,8 @@ static CHAFF_NOINLINE uint32_t ascii_run(struct out_state *o, struct chaff_text_
         c->nspace += (uint32_t)RUN_FIELD(counts, 4);
     }
     c->nchars += (uint32_t)n;
+    c->ncapword += capword;
+    c->in_word = in_word;
     if (ncps > 0 && prev_space) {
         len--;
         ncps--;

@@ -22,6 +22,9 @@ struct chaff_text_stats {
     uint32_t ninvalid; /* invalid UTF-8 bytes and NUL bytes */
     int32_t first_cp;  /* first code point that is not white space, or -1 */
     int32_t last_cp;   /* last code point that is not white space, or -1 */
+    uint32_t ncapword; /* upper-case letters (Lu, Lt) at the start of a word: after a code
+                          point that is not a letter (L*) or digit (Nd), or first */
+    uint32_t in_word;  /* scan state: 1 when the last code point was a letter or digit */
 };
 
 struct chaff_normalizer {

@@ -708,6 +708,26 @@ static void letters_of_scripts_without_spaces_are_words(void **state)
     chaff_featurizer_release(&fx);
 }
 
+/* Two lines that fold to the same text, with as many upper-case letters, differ in how many of
+ * their words are capitalised (Title Case menu items against words in running text). */
+static void capitalised_words_change_the_features(void **state)
+{
+    (void)state;
+    struct chaff_features_config cfg = small_config();
+    static const char *const a[] = {"Title", "xx Abc def"};
+    static const char *const b[] = {"Title", "xx aBc def"};
+    static const char *const c[] = {"Title", "xx Abc def"};
+    struct capture ca = {0}, cb = {0}, cc = {0};
+    featurise(&cfg, a, 2, &ca);
+    featurise(&cfg, b, 2, &cb);
+    featurise(&cfg, c, 2, &cc);
+    assert_false(same_indices(&ca.vecs[1], &cb.vecs[1]));
+    assert_true(same_indices(&ca.vecs[1], &cc.vecs[1]));
+    capture_release(&ca);
+    capture_release(&cb);
+    capture_release(&cc);
+}
+
 /* The headline's first-pass vector differs from the same line's on a page with another title
  * (its title features), and so does its second-pass vector. */
 static void the_headline_has_its_own_features(void **state)
@@ -874,6 +894,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(defaults_are_documented_values_and_pass_the_check),
         cmocka_unit_test(the_second_pass_sees_the_labels_mass_in_the_page),
+        cmocka_unit_test(capitalised_words_change_the_features),
         cmocka_unit_test(check_rejects_out_of_range_fields),
         cmocka_unit_test(features_come_from_the_first_max_chars),
         cmocka_unit_test(sink_is_called_once_per_paragraph_in_order),

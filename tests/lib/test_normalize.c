@@ -281,6 +281,36 @@ static void stats_count_the_raw_text(void **state)
     assert_int_equal(st.nupper, 0);
 }
 
+/* Upper-case letters that start a word (after anything but a letter or digit), counted on the
+ * raw text by every path: ASCII runs, the table path and utf8proc's. */
+static void stats_count_capitalised_words(void **state)
+{
+    struct chaff_normalizer *nz = *state;
+    static const struct {
+        const char *text;
+        uint32_t capwords;
+    } cases[] = {
+        {"Hello World and McDonald iPhone 3D", 3}, /* not the M of -Donald, P, nor D after 3 */
+        {"Home | News | Sport", 3},
+        {"(Contact)-Us", 2},
+        {"", 0},
+        {"ABC", 1},
+        {"\xc3\x84rger \xc3\xbc" "ber \xc3\x96l", 2}, /* Ärger über Öl: table path */
+        {"caf\xc3\xa9" "Bar \xe2\x80\x94" "Bar", 1},    /* é then B: inside a word; — then B */
+        {"\xce\x9f\xce\x9a \xce\xbf\xce\xba", 1},     /* ΟΚ οκ */
+        {"Tokyo \xe6\x9d\xb1\xe4\xba\xac Kyoto", 2},    /* CJK letters have no case */
+        {"Mix\xcc\x81" "Ed", 2},                          /* a combining mark ends the word */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct chaff_text_stats st, ref;
+        norm(nz, cases[i].text, &st);
+        assert_int_equal(st.ncapword, cases[i].capwords);
+        assert_int_equal(chaff_normalize_utf8proc(nz, cases[i].text, strlen(cases[i].text), &ref),
+                         0);
+        assert_int_equal(ref.ncapword, cases[i].capwords);
+    }
+}
+
 /* The ASCII fast path and the Unicode path agree: an ASCII string gives the same text and
  * counts alone and followed by a soft hyphen (U+00AD, default-ignorable, so NFKC drops it), and
  * the same as the utf8proc reference. */
@@ -685,6 +715,7 @@ int main(void)
         cmocka_unit_test(invalid_utf8_is_replaced_and_counted),
         cmocka_unit_test(nul_bytes_are_replaced_and_counted),
         cmocka_unit_test(stats_count_the_raw_text),
+        cmocka_unit_test(stats_count_capitalised_words),
         cmocka_unit_test(ascii_fast_path_agrees_with_the_unicode_path),
         cmocka_unit_test(ascii_runs_agree_with_utf8proc),
         cmocka_unit_test(long_ascii_text_agrees_with_utf8proc),
