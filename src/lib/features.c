@@ -1117,6 +1117,10 @@ int chaff_stack_prepare(struct chaff_featurizer *fx, const float *p1, size_t n, 
             if (run > best)
                 best = run, fx->region_first[l] = start, fx->region_last[l] = i;
         }
+        /* Its mass: the paragraphs it holds (log2 bins) and its mean probability (tenths). */
+        const double mass = fx->psum[n * L + l];
+        fx->mass_bin[l] = log2_bucket((uint64_t)(mass + 0.5), STACK_MASS_BINS - 1);
+        fx->mean_bin[l] = (uint8_t)(n > 0 ? prob_bin(mass / (double)n, STACK_MEAN_BINS) : 0);
     }
     return 0;
 }
@@ -1254,13 +1258,11 @@ int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n,
      * the main content is short lines, which the first pass calls navigation. */
     for (size_t l = 0; l < L; l++) {
         uint32_t b = base + (uint32_t)(l * STACK_MASS);
-        const double mass = fx->psum[n * L + l];
         const unsigned ob = prob_bin(own[l], STACK_BINS);
-        const unsigned mb = log2_bucket((uint64_t)(mass + 0.5), STACK_MASS_BINS - 1);
+        const unsigned mb = fx->mass_bin[l], fb = fx->mean_bin[l]; /* chaff_stack_prepare() */
         fvec_push(out, b + mb, 1.0f);
         fvec_push(out, b + STACK_MASS_BINS + mb * STACK_BINS + ob, 1.0f);
         b += STACK_MASS_BINS * (1 + STACK_BINS);
-        const unsigned fb = prob_bin(mass / (double)n, STACK_MEAN_BINS);
         fvec_push(out, b + fb, 1.0f);
         fvec_push(out, b + STACK_MEAN_BINS + fb * STACK_BINS + ob, 1.0f);
     }

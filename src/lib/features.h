@@ -81,6 +81,7 @@ struct chaff_featurizer {
     size_t headline;           /* the first later line made of them (SIZE_MAX: none yet) */
     double *psum; /* second pass: prefix sums of first-pass probabilities */
     size_t region_first[64], region_last[64]; /* second pass: each label's region */
+    uint8_t mass_bin[64], mean_bin[64]; /* and its mass in the page, binned */
     size_t psum_cap;
 };
 
