@@ -1133,6 +1133,9 @@ int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n,
         return -1;
     uint32_t base = 0;
     const float *own = p1 + i * L;
+    unsigned own_bin[CHAFF_STACK_MAX_LABELS]; /* the paragraph's own probabilities, binned */
+    for (size_t l = 0; l < L && l < CHAFF_STACK_MAX_LABELS; l++)
+        own_bin[l] = prob_bin(own[l], STACK_BINS);
     for (size_t l = 0; l < L; l++)
         fvec_push(out, base + (uint32_t)l, own[l]);
     base += (uint32_t)L;
@@ -1144,7 +1147,7 @@ int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n,
     }
     base += (uint32_t)L;
     for (size_t l = 0; l < L; l++)
-        fvec_push(out, base + (uint32_t)(l * STACK_BINS + prob_bin(own[l], STACK_BINS)), 1.0f);
+        fvec_push(out, base + (uint32_t)(l * STACK_BINS + own_bin[l]), 1.0f);
     base += (uint32_t)(L * STACK_BINS);
     for (size_t o = 0; o < STACK_OFFSETS; o++) {
         long j = (long)i + stack_offset[o];
@@ -1232,16 +1235,17 @@ int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n,
         uint32_t b = base + (uint32_t)(l * STACK_CROSS);
         size_t first = fx->region_first[l], last = fx->region_last[l];
         unsigned state = first == SIZE_MAX ? 0 : i < first ? 1 : i > last ? 3 : 2;
-        unsigned ob = prob_bin(own[l], STACK_BINS), wb = prob_bin(mean3[l], STACK_BINS);
+        unsigned ob = own_bin[l], wb = prob_bin(mean3[l], STACK_BINS);
         fvec_push(out, b + (lb * STACK_BINS + ob) * 4 + state, 1.0f);
         b += STACK_LEN * STACK_BINS * 4;
         fvec_push(out, b + (ob * STACK_BINS + wb) * 4 + state, 1.0f);
     }
     base += (uint32_t)(STACK_CROSS * L);
     {
-        size_t prev = i > 0 ? argmax(p1 + (i - 1) * L, L) : argmax(own, L);
-        size_t next = i + 1 < n ? argmax(p1 + (i + 1) * L, L) : argmax(own, L);
-        fvec_push(out, base + (uint32_t)((prev * L + argmax(own, L)) * L + next), 1.0f);
+        const size_t mine = argmax(own, L);
+        size_t prev = i > 0 ? argmax(p1 + (i - 1) * L, L) : mine;
+        size_t next = i + 1 < n ? argmax(p1 + (i + 1) * L, L) : mine;
+        fvec_push(out, base + (uint32_t)((prev * L + mine) * L + next), 1.0f);
         base += (uint32_t)(L * L * L);
     }
     fvec_push(out, base + fx->info[i].title, 1.0f);
@@ -1258,7 +1262,7 @@ int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n,
      * the main content is short lines, which the first pass calls navigation. */
     for (size_t l = 0; l < L; l++) {
         uint32_t b = base + (uint32_t)(l * STACK_MASS);
-        const unsigned ob = prob_bin(own[l], STACK_BINS);
+        const unsigned ob = own_bin[l];
         const unsigned mb = fx->mass_bin[l], fb = fx->mean_bin[l]; /* chaff_stack_prepare() */
         fvec_push(out, b + mb, 1.0f);
         fvec_push(out, b + STACK_MASS_BINS + mb * STACK_BINS + ob, 1.0f);
