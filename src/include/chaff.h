@@ -52,7 +52,10 @@ const char *chaff_strerror(enum chaff_status code);
 #define CHAFF_FEAT_SHALLOW 0x04u /* length, character shares, separators, URLs, punctuation */
 #define CHAFF_FEAT_CONTEXT 0x08u /* words and shallow features of neighbouring paragraphs */
 #define CHAFF_FEAT_WINDOW  0x10u /* prose density around the paragraph, position in the page */
-#define CHAFF_FEAT_ALL     0x1fu
+#define CHAFF_FEAT_ALL     0x1fu /* every group of text features */
+#define CHAFF_FEAT_STRUCTURE 0x20u /* the page structure an HTML reader saw (struct
+                                      chaff_page_structure): a model with this group needs HTML
+                                      input */
 
 /* Everything needed to turn a page into feature vectors exactly as at training time. It is
  * stored in the model file. Fill it with chaff_features_config_defaults(), change fields,
@@ -128,6 +131,29 @@ int chaff_model_label_index(const struct chaff_model *model, const char *name);
 /* The feature configuration the model was trained with (borrowed from the model). */
 const struct chaff_features_config *chaff_model_features(const struct chaff_model *model);
 
+/* 1 when 'model' was trained on HTML input and needs the page structure of each paragraph
+ * (its features include CHAFF_FEAT_STRUCTURE), else 0. */
+int chaff_model_needs_html(const struct chaff_model *model);
+
+/* Loads the default model for HTML input built into the library. Returns CHAFF_ERR_MODEL when this
+ * build has none. */
+int chaff_model_load_default_html(struct chaff_model **model_out, struct chaff_error *err);
+
+/* ------------------------------------------------------------------ page structure (HTML) */
+
+/* The structure features of a page's paragraphs as the HTML reader saw them: paragraph i's are
+ * the 64-bit hashes tokens[off[i]] .. tokens[off[i + 1] - 1] (its tag, its ancestors' tag path,
+ * the class and id words of its nearest ancestors, its link density, ...; src/lib/html/). A token
+ * whose low bit is set (CHAFF_STRUCT_SITE_WORD) is a class or id word, the kind that may name
+ * one site only; training can drop those seen on too few sites. Borrowed by whoever is handed
+ * it. */
+struct chaff_page_structure {
+    const uint64_t *tokens;
+    const uint32_t *off; /* nparas + 1 entries, off[0] == 0 */
+};
+
+#define CHAFF_STRUCT_SITE_WORD UINT64_C(1)
+
 /* ------------------------------------------------------------------ classification */
 
 /* One paragraph's result: the index of its label in the model and the label's probability. */
@@ -164,6 +190,14 @@ void chaff_classifier_free(struct chaff_classifier *cl);
 int chaff_classify_page(struct chaff_classifier *cl, const char *const *paras, const size_t *lens,
                         size_t n, struct chaff_result *out, struct chaff_error *err);
 
+/* The same for a page read from HTML: 'st' (borrowed; NULL for a page without structure) gives
+ * each paragraph's structure features. A model that needs them (chaff_model_needs_html()) given
+ * st == NULL fails with CHAFF_ERR_USAGE; a text model ignores 'st'. */
+int chaff_classify_page_structured(struct chaff_classifier *cl, const char *const *paras,
+                                   const size_t *lens, size_t n,
+                                   const struct chaff_page_structure *st,
+                                   struct chaff_result *out, struct chaff_error *err);
+
 /* Fills 'probs' (caller-owned, chaff_model_nlabels() floats) with the probability of every label
  * for paragraph 'i' of the page last classified with 'cl'. Returns CHAFF_ERR_USAGE if 'i' is
  * out of range. */
@@ -188,7 +222,13 @@ enum chaff_format {
     CHAFF_FORMAT_JSONL,    /* one JSON object per line, paragraphs are the non-blank lines of its
                               "text" string; "id" (or "url") names the page */
     CHAFF_FORMAT_WARC,     /* WARC 1.0/1.1 (Common Crawl WET): conversion records are pages,
-                              paragraphs are the non-blank lines of their payload */
+                              paragraphs are the non-blank lines of their payload; response
+                              records of HTML (HTTP head parsed, chunked and gzip bodies
+                              decoded) and resource records of text/html are pages whose
+                              paragraphs the HTML reader makes (chaff_page.structure set) */
+    CHAFF_FORMAT_HTML,     /* one HTML page per input: paragraphs and structure as the HTML
+                              reader makes them; sniffed from a first non-blank '<' that starts
+                              a tag, comment or doctype */
 };
 
 /* Compression of a reader's input, detected from its magic bytes. */
@@ -226,6 +266,17 @@ struct chaff_page {
                                   (the raw line without "text", "labels" and "confidences"),
                                   NUL-terminated, so that -o jsonl need not parse raw again;
                                   else NULL */
+    /* Fields below were added for HTML input (CHAFF_FORMAT_HTML, WARC response and resource
+     * records of HTML). */
+    const struct chaff_page_structure *structure; /* the paragraphs' structure features, or
+                                  NULL (not HTML, or not extracted yet: see html below) */
+    const char *html;          /* with chaff_reader_options.defer_html: the page's HTML (the
+                                  HTTP body, dechunked and decompressed), not yet made into
+                                  paragraphs (nparas == 0): the caller runs chaff_html_extract()
+                                  on it, in whichever thread it likes; else NULL */
+    size_t html_len;
+    const char *charset;       /* the charset of the HTTP Content-Type header, or NULL */
+    int is_html;               /* 1: the page came from HTML (extracted or deferred) */
 };
 
 /* Reads pages from a file or standard input. Opaque; one reader per thread. */
@@ -242,6 +293,8 @@ struct chaff_reader_options {
                                  counted in chaff_reader_stats.skipped */
     uint64_t max_record_bytes;/* largest JSON line, WARC record block or text line accepted;
                                  default CHAFF_MAX_RECORD_DEFAULT (1 GiB) */
+    int defer_html;           /* 1: HTML pages are handed out unextracted (chaff_page.html);
+                                 0 (default): the reader makes their paragraphs itself */
 };
 
 #define CHAFF_MAX_RECORD_DEFAULT ((uint64_t)1 << 30)
@@ -280,7 +333,8 @@ enum chaff_compression chaff_reader_compression(const struct chaff_reader *r);
 /* What a reader has seen so far; plain data. */
 struct chaff_reader_stats {
     uint64_t pages;    /* pages returned (passthrough records not included) */
-    uint64_t skipped;  /* WARC records that are no pages (warcinfo, request, ...) */
+    uint64_t skipped;  /* WARC records that are no pages (warcinfo, request, revisit, metadata,
+                          responses that are not HTML, ...) */
     uint64_t bad;      /* malformed records reported */
     uint64_t bytes;    /* decompressed bytes consumed */
     uint64_t in_bytes; /* input (compressed) bytes consumed */
@@ -292,6 +346,29 @@ void chaff_reader_stats(const struct chaff_reader *r, struct chaff_reader_stats 
 
 /* Closes 'r' (NULL is fine) and the file it opened; pages it returned become invalid. */
 void chaff_reader_close(struct chaff_reader *r);
+
+/* ------------------------------------------------------------------ HTML to paragraphs */
+
+/* An HTML reader: makes the paragraphs ("lines") of a page and their structure features from
+ * its HTML, by the rules the labelled pages were made with (libxml2's HTML parser; the
+ * <title> first; script, style and the like dropped; each block element starts a line; inline
+ * text joined; white space collapsed). Opaque; one per thread, its buffers reused from page to
+ * page. */
+struct chaff_html;
+
+/* Returns a new HTML reader, or NULL when out of memory. Free with chaff_html_free(). */
+struct chaff_html *chaff_html_create(void);
+void chaff_html_free(struct chaff_html *hx);
+
+/* Makes the paragraphs of the 'len' bytes of HTML at 'html' (borrowed for the call). 'charset'
+ * is the HTTP Content-Type header's charset, or NULL. The encoding is taken from a byte order
+ * mark, else the bytes are UTF-8 when they are valid UTF-8, else from 'charset', else from a
+ * <meta charset> or http-equiv declaration, else cp1252 (latin-1 and ASCII declarations read as
+ * cp1252). Sets page->nparas, paras, lens and structure, pointing into 'hx' (valid until its
+ * next use or chaff_html_free()); the page's other fields are left as they are. Broken HTML
+ * gives the paragraphs libxml2 recovers. Returns CHAFF_OK or CHAFF_ERR_NOMEM. */
+int chaff_html_extract(struct chaff_html *hx, const char *html, size_t len, const char *charset,
+                       struct chaff_page *page, struct chaff_error *err);
 
 /* ------------------------------------------------------------------ page writers */
 
