@@ -41,6 +41,19 @@ struct chaff_model *cli_load_model(const char *path)
     return model;
 }
 
+struct chaff_model *cli_load_html_model(const char *path)
+{
+    if (path != NULL)
+        return cli_load_model(path);
+    struct chaff_error err = {0};
+    struct chaff_model *model = NULL;
+    if (chaff_model_load_default_html(&model, &err) != CHAFF_OK) {
+        cli_msg_error(&err);
+        return NULL;
+    }
+    return model;
+}
+
 int cli_finish_output(void)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {

@@ -19,6 +19,9 @@ void cli_msg_error(const struct chaff_error *err);
 /* Loads the model at 'path', or the built-in default model when 'path' is NULL. Prints the error
  * and returns NULL on failure. */
 struct chaff_model *cli_load_model(const char *path);
+/* Loads the model at 'path', or when it is NULL the built-in HTML model; reports failures
+ * itself and returns NULL. */
+struct chaff_model *cli_load_html_model(const char *path);
 
 /* Flushes standard output and reports a failed write ("chaff: writing output failed: ...").
  * Returns CLI_EXIT_OK or CLI_EXIT_DATA. */

@@ -20,10 +20,12 @@
 
 static const char usage_short[] =
     "Usage: chaff eval [--model FILE] [--predictions FILE] [--json] DATA.tsv...\n"
+    "       chaff eval --html [--model FILE] [--json] PAGES GOLD.tsv [PAGES GOLD.tsv]...\n"
                                   "Try 'chaff eval --help' for more information.\n";
 
 static const char usage_long[] =
     "Usage: chaff eval [--model FILE] [--predictions FILE] [--json] DATA.tsv...\n"
+    "       chaff eval --html [--model FILE] [--json] PAGES GOLD.tsv [PAGES GOLD.tsv]...\n"
     "\n"
     "Classifies the pages of labelled TSV files (page_id<TAB>lang<TAB>label<TAB>text, one\n"
     "paragraph per line; consecutive rows with the same page id form a page; '-' reads standard\n"
@@ -33,8 +35,19 @@ static const char usage_long[] =
     "weighted by its length in characters, per-label precision, recall and F1, the confusion\n"
     "matrix and macro-F1 per language.\n"
     "\n"
+    "With --html the arguments are pairs: PAGES holds the pages' HTML (a WARC of HTML response\n"
+    "records, gzip or not, or an .html file) and GOLD.tsv their labelled rows. Pages are joined\n"
+    "by id (WARC-Page-ID, else WARC-Record-ID; an .html file's name without extension); chaff\n"
+    "makes each page's paragraphs from its HTML, classifies them (by default with the built-in\n"
+    "HTML model) and aligns them with the gold rows in order (exact match after white space is\n"
+    "collapsed). Every gold row is scored: one the extraction did not reproduce counts as\n"
+    "predicted navigation. The report adds the alignment counts (unaligned_gold,\n"
+    "unaligned_pred) and macro-F1 per source (the page id up to its first '-').\n"
+    "\n"
     "Options:\n"
-    "  -m, --model FILE  model to evaluate (default: the built-in model)\n"
+    "  -m, --model FILE  model to evaluate (default: the built-in model; with --html the\n"
+    "                    built-in HTML model)\n"
+    "      --html        the arguments are PAGES GOLD.tsv pairs (see above)\n"
     "  -j, --json        print one JSON object instead of tables\n"
     "  -p, --predictions FILE\n"
     "                    evaluate another classifier's labels instead of the model's: one label\n"
@@ -164,6 +177,9 @@ struct eval_run {
     const struct chaff_model *model;
     struct chaff_classifier *cl;
     struct chaff_eval *ev;
+    struct chaff_eval *ev_source; /* --html: per source */
+    int html;
+    struct chaff_align_counts align;
     struct page_buf pb;
     uint64_t pages;
     /* --predictions: labels read from this file instead of the model's */
@@ -302,6 +318,18 @@ static size_t max_size(size_t a, size_t b)
     return a > b ? a : b;
 }
 
+/* The per-group table of 'ev' (its groups are languages or sources). */
+static void print_groups(const struct chaff_eval *ev, const char *heading)
+{
+    int lw = (int)strlen(heading);
+    for (size_t i = 0; i < chaff_eval_nlangs(ev); i++)
+        lw = (int)max_size((size_t)lw, strlen(chaff_eval_lang_name(ev, i)));
+    printf("\n%-*s %9s %9s\n", lw, heading, "n", "macro-F1");
+    for (size_t i = 0; i < chaff_eval_nlangs(ev); i++)
+        printf("%-*s %9llu %9.4f\n", lw, chaff_eval_lang_name(ev, i),
+               (unsigned long long)chaff_eval_lang_count(ev, i), chaff_eval_lang_macro_f1(ev, i));
+}
+
 static void print_text(const struct eval_run *run)
 {
     const struct chaff_model *model = run->model;
@@ -341,13 +369,24 @@ static void print_text(const struct eval_run *run)
         putchar('\n');
     }
 
-    int lw = (int)strlen("language");
-    for (size_t i = 0; i < chaff_eval_nlangs(ev); i++)
-        lw = (int)max_size((size_t)lw, strlen(chaff_eval_lang_name(ev, i)));
-    printf("\n%-*s %9s %9s\n", lw, "language", "n", "macro-F1");
-    for (size_t i = 0; i < chaff_eval_nlangs(ev); i++)
-        printf("%-*s %9llu %9.4f\n", lw, chaff_eval_lang_name(ev, i),
-               (unsigned long long)chaff_eval_lang_count(ev, i), chaff_eval_lang_macro_f1(ev, i));
+    print_groups(ev, "language");
+    if (run->ev_source != NULL)
+        print_groups(run->ev_source, "source");
+    if (run->html) {
+        const struct chaff_align_counts *a = &run->align;
+        printf("\naligned gold rows: %llu of %llu (%.2f %%) in %llu pages\n"
+               "unaligned_gold: %llu (scored as predicted navigation)\n"
+               "unaligned_pred: %llu (extracted paragraphs no gold row matched, not scored)\n",
+               (unsigned long long)a->aligned, (unsigned long long)a->gold,
+               a->gold > 0 ? 100.0 * (double)a->aligned / (double)a->gold : 0.0,
+               (unsigned long long)a->pages, (unsigned long long)a->unaligned_gold,
+               (unsigned long long)a->unaligned_pred);
+        if (a->missing_pages > 0 || a->extra_pages > 0 || a->bad_records > 0)
+            printf("gold pages without HTML: %llu; HTML pages without gold: %llu; "
+                   "bad records: %llu\n",
+                   (unsigned long long)a->missing_pages, (unsigned long long)a->extra_pages,
+                   (unsigned long long)a->bad_records);
+    }
 }
 
 /* Whether 's' is valid UTF-8. */
@@ -460,6 +499,26 @@ static struct json_object *build_json(const struct eval_run *run, char **files, 
         put(per_lang, chaff_eval_lang_name(ev, i), jl, &bad);
     }
     put(root, "per_lang", per_lang, &bad);
+    if (run->ev_source != NULL) {
+        const struct chaff_eval *es = run->ev_source;
+        struct json_object *per_source = json_object_new_object();
+        for (size_t i = 0; i < chaff_eval_nlangs(es); i++) {
+            struct json_object *jl = json_object_new_object();
+            put(jl, "n", json_count(chaff_eval_lang_count(es, i)), &bad);
+            put(jl, "macro_f1", json_real(chaff_eval_lang_macro_f1(es, i)), &bad);
+            put(per_source, chaff_eval_lang_name(es, i), jl, &bad);
+        }
+        put(root, "per_source", per_source, &bad);
+    }
+    if (run->html) {
+        put(root, "gold_rows", json_count(run->align.gold), &bad);
+        put(root, "aligned", json_count(run->align.aligned), &bad);
+        put(root, "unaligned_gold", json_count(run->align.unaligned_gold), &bad);
+        put(root, "unaligned_pred", json_count(run->align.unaligned_pred), &bad);
+        put(root, "pages_without_html", json_count(run->align.missing_pages), &bad);
+        put(root, "html_without_gold", json_count(run->align.extra_pages), &bad);
+        put(root, "bad_records", json_count(run->align.bad_records), &bad);
+    }
     put(root, "confusion", confusion, &bad);
     if (bad) {
         json_object_put(root);
@@ -468,18 +527,85 @@ static struct json_object *build_json(const struct eval_run *run, char **files, 
     return root;
 }
 
+/* chaff eval --html: the pages of each PAGES GOLD pair, joined, classified and scored. Frees
+ * 'model'. */
+static int eval_html(struct chaff_model *model, int json, char **args, int nargs)
+{
+    struct eval_run run = {0};
+    int status = CLI_EXIT_DATA;
+    struct chaff_error err = {0};
+    struct chaff_dataset *ds = chaff_dataset_create();
+    run.model = model;
+    run.html = 1;
+    run.cl = chaff_classifier_create(model);
+    run.ev = chaff_eval_create(model);
+    run.ev_source = chaff_eval_create(model);
+    if (ds == NULL || run.cl == NULL || run.ev == NULL || run.ev_source == NULL) {
+        cli_msg("out of memory");
+        goto out;
+    }
+    for (int i = 0; i + 1 < nargs; i += 2) {
+        struct chaff_align_counts c;
+        if (chaff_dataset_read_html(ds, args[i], args[i + 1], &c, &err) != CHAFF_OK) {
+            cli_msg_error(&err);
+            goto out;
+        }
+        run.align.pages += c.pages;
+        run.align.gold += c.gold;
+        run.align.aligned += c.aligned;
+        run.align.unaligned_gold += c.unaligned_gold;
+        run.align.unaligned_pred += c.unaligned_pred;
+        run.align.missing_pages += c.missing_pages;
+        run.align.extra_pages += c.extra_pages;
+        run.align.bad_records += c.bad_records;
+        if (c.missing_pages > 0)
+            cli_msg("%s: %llu labelled pages of %s have no HTML there (their rows count as "
+                    "predicted navigation)", args[i], (unsigned long long)c.missing_pages,
+                    args[i + 1]);
+    }
+    run.pages = chaff_dataset_npages(ds);
+    if (chaff_eval_dataset(run.ev, run.ev_source, run.cl, ds, &err) != CHAFF_OK) {
+        cli_msg_error(&err);
+        goto out;
+    }
+    if (json) {
+        struct json_object *root = build_json(&run, args, nargs);
+        const char *text = root == NULL ? NULL : json_object_to_json_string_ext(
+            root, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (text == NULL) {
+            json_object_put(root);
+            cli_msg("cannot build the JSON report (out of memory, or a name that is not UTF-8)");
+            goto out;
+        }
+        fputs(text, stdout);
+        json_object_put(root);
+        putchar('\n');
+    } else {
+        print_text(&run);
+    }
+    status = cli_finish_output();
+out:
+    chaff_eval_free(run.ev);
+    chaff_eval_free(run.ev_source);
+    chaff_classifier_free(run.cl);
+    chaff_dataset_free(ds);
+    chaff_model_free(model);
+    return status;
+}
+
 int cmd_eval(int argc, char **argv)
 {
     static const struct option long_options[] = {
         {"model", required_argument, NULL, 'm'},
         {"json", no_argument, NULL, 'j'},
         {"predictions", required_argument, NULL, 'p'},
+        {"html", no_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *model_path = NULL;
     const char *pred_path = NULL;
-    int json = 0;
+    int json = 0, html = 0;
     int c;
     opterr = 0;
     optind = 1;
@@ -493,6 +619,9 @@ int cmd_eval(int argc, char **argv)
             break;
         case 'p':
             pred_path = optarg;
+            break;
+        case 'H':
+            html = 1;
             break;
         case 'h':
             fputs(usage_long, stdout);
@@ -516,11 +645,20 @@ int cmd_eval(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
 
+    if (html && ((argc - optind) % 2 != 0 || pred_path != NULL)) {
+        cli_msg(pred_path != NULL ? "eval: --html takes no --predictions"
+                                  : "eval: --html needs PAGES GOLD.tsv pairs");
+        fputs(usage_short, stderr);
+        return CLI_EXIT_USAGE;
+    }
+
     int status = CLI_EXIT_DATA;
     struct eval_run run = {0};
-    struct chaff_model *model = cli_load_model(model_path);
+    struct chaff_model *model = html ? cli_load_html_model(model_path) : cli_load_model(model_path);
     if (model == NULL)
         return CLI_EXIT_DATA;
+    if (html)
+        return eval_html(model, json, argv + optind, argc - optind);
     run.model = model;
     run.cl = chaff_classifier_create(model);
     run.ev = chaff_eval_create(model);

@@ -12,9 +12,18 @@
 
 static const char train_usage[] =
     "Usage: chaff train --model OUT [OPTIONS] DATA.tsv...\n"
+    "       chaff train --html --model OUT [OPTIONS] PAGES LABELS.tsv [PAGES LABELS.tsv]...\n"
     "\n"
     "Trains a model on labelled TSV files (page_id<TAB>lang<TAB>label<TAB>text; the labels come\n"
     "from the data) and writes it to OUT.\n"
+    "\n"
+    "With --html the arguments are pairs: PAGES holds the pages' HTML (a WARC of HTML response\n"
+    "records, gzip or not, or an .html file) and LABELS.tsv their labelled rows, joined by page\n"
+    "id (WARC-Page-ID, else WARC-Record-ID; an .html file's name without extension). chaff\n"
+    "makes each page's paragraphs and their structure from its HTML and aligns them with the\n"
+    "rows in order (exact match after white space is collapsed); paragraphs no row matches are\n"
+    "context only, and their count is printed. The model uses the structure features as well\n"
+    "and needs HTML input to classify.\n"
     "\n"
     "Options:\n"
     "  -m, --model OUT         model file to write (required)\n"
@@ -37,7 +46,10 @@ static const char train_usage[] =
     "      --folds N           folds for the second pass's first-pass scores (default 2)\n"
     "      --weight-bits N     stored weight precision, 8 or 16 (default 16)\n"
     "      --features LIST     feature groups, comma-separated from chars,words,shallow,context,\n"
-    "                          window (default all)\n"
+    "                          window, structure (default all; with --html all,structure)\n"
+    "      --html              the arguments are PAGES LABELS.tsv pairs (see above)\n"
+    "      --min-sites N       with --html: class and id words are learnt only when pages of at\n"
+    "                          least N sites (URL hosts) have them (default 3)\n"
     "      --tune HELDOUT.tsv  after training, shift each label's decision threshold to\n"
     "                          maximise macro-F1 on these held-out pages (never the data\n"
     "                          you report figures on)\n"
@@ -61,7 +73,8 @@ static int parse_groups(const char *text, uint32_t *groups)
         uint32_t bit;
     } names[] = {{"chars", CHAFF_FEAT_CHARS},     {"words", CHAFF_FEAT_WORDS},
                  {"shallow", CHAFF_FEAT_SHALLOW}, {"context", CHAFF_FEAT_CONTEXT},
-                 {"window", CHAFF_FEAT_WINDOW},   {"all", CHAFF_FEAT_ALL}};
+                 {"window", CHAFF_FEAT_WINDOW},   {"all", CHAFF_FEAT_ALL},
+                 {"structure", CHAFF_FEAT_STRUCTURE}};
     *groups = 0;
     const char *p = text;
     while (*p != '\0') {
@@ -106,7 +119,7 @@ int cmd_train(int argc, char **argv)
 {
     enum { OPT_SOLVER = 256, OPT_EPS, OPT_HASH_BITS, OPT_CHAR, OPT_WORD, OPT_CONTEXT,
            OPT_NO_STACK, OPT_FOLDS, OPT_WBITS, OPT_FEATURES, OPT_SEED, OPT_TUNE, OPT_FOLD_EPS,
-           OPT_MAX_CHARS };
+           OPT_MAX_CHARS, OPT_HTML, OPT_MIN_SITES };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
         {"solver", required_argument, NULL, OPT_SOLVER},
@@ -125,6 +138,8 @@ int cmd_train(int argc, char **argv)
         {"threads", required_argument, NULL, 't'},
         {"seed", required_argument, NULL, OPT_SEED},
         {"tune", required_argument, NULL, OPT_TUNE},
+        {"html", no_argument, NULL, OPT_HTML},
+        {"min-sites", required_argument, NULL, OPT_MIN_SITES},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -132,6 +147,7 @@ int cmd_train(int argc, char **argv)
     chaff_train_options_defaults(&opt);
     const char *out_path = NULL;
     const char *tune_path = NULL;
+    int html = 0, groups_set = 0;
     long v;
     int c;
     optind = 1;
@@ -221,6 +237,15 @@ int cmd_train(int argc, char **argv)
         case OPT_FEATURES:
             if (parse_groups(optarg, &opt.features.groups) != 0)
                 return usage_error();
+            groups_set = 1;
+            break;
+        case OPT_HTML:
+            html = 1;
+            break;
+        case OPT_MIN_SITES:
+            if ((v = cli_parse_long("--min-sites", optarg, 1, 1000000)) < 0)
+                return usage_error();
+            opt.min_sites = (unsigned)v;
             break;
         case 't':
             if ((v = cli_parse_long("--threads", optarg, 1, 64)) < 0)
@@ -250,6 +275,20 @@ int cmd_train(int argc, char **argv)
         cli_msg("train: no training data given");
         return usage_error();
     }
+    if (html && (argc - optind) % 2 != 0) {
+        cli_msg("train: --html needs PAGES LABELS.tsv pairs");
+        return usage_error();
+    }
+    if (html && tune_path != NULL) {
+        cli_msg("train: --tune takes TSV pages, which an HTML model cannot classify");
+        return usage_error();
+    }
+    if (html && !groups_set)
+        opt.features.groups |= CHAFF_FEAT_STRUCTURE;
+    if (!html && (opt.features.groups & CHAFF_FEAT_STRUCTURE)) {
+        cli_msg("train: the structure features need --html");
+        return usage_error();
+    }
     /* Fail before hours of training, not after: the model's directory must take a new file. */
     if (!output_writable(out_path))
         return CLI_EXIT_DATA;
@@ -263,12 +302,26 @@ int cmd_train(int argc, char **argv)
         cli_msg("out of memory");
         return CLI_EXIT_DATA;
     }
-    for (int i = optind; i < argc; i++)
+    for (int i = optind; !html && i < argc; i++)
         if (chaff_dataset_read_tsv(ds, argv[i], &err) != CHAFF_OK) {
             cli_msg_error(&err);
             status = CLI_EXIT_DATA;
             goto out;
         }
+    for (int i = optind; html && i + 1 < argc; i += 2) {
+        struct chaff_align_counts ac;
+        if (chaff_dataset_read_html(ds, argv[i], argv[i + 1], &ac, &err) != CHAFF_OK) {
+            cli_msg_error(&err);
+            status = CLI_EXIT_DATA;
+            goto out;
+        }
+        printf("html\t%s: %llu pages joined, %llu of %llu labelled rows aligned, %llu "
+               "paragraphs unaligned (context only), %llu labelled pages without HTML, %llu "
+               "HTML pages without labels\n",
+               argv[i], (unsigned long long)ac.pages, (unsigned long long)ac.aligned,
+               (unsigned long long)ac.gold, (unsigned long long)ac.unaligned_pred,
+               (unsigned long long)ac.missing_pages, (unsigned long long)ac.extra_pages);
+    }
     if (tune != NULL && chaff_dataset_read_tsv(tune, tune_path, &err) != CHAFF_OK) {
         cli_msg_error(&err);
         status = CLI_EXIT_DATA;

@@ -458,6 +458,32 @@ void chaff_dataset_free(struct chaff_dataset *ds);
  * same page id form a page. Errors name the file and line. */
 int chaff_dataset_read_tsv(struct chaff_dataset *ds, const char *path, struct chaff_error *err);
 
+/* What chaff_dataset_read_html() joined and aligned. */
+struct chaff_align_counts {
+    uint64_t pages;          /* labelled pages joined with their HTML */
+    uint64_t gold;           /* labelled rows */
+    uint64_t aligned;        /* rows paired with an extracted paragraph */
+    uint64_t unaligned_gold; /* rows no extracted paragraph reproduced (and rows of pages
+                                without HTML) */
+    uint64_t unaligned_pred; /* extracted paragraphs no row was paired with */
+    uint64_t missing_pages;  /* labelled pages without HTML */
+    uint64_t extra_pages;    /* HTML pages without labelled rows */
+    uint64_t bad_records;    /* malformed input records skipped */
+};
+
+/* Appends the labelled pages of 'labels_path' (TSV) as the HTML reader makes them from
+ * 'pages_path' (a WARC of HTML response or resource records, or an .html file; gzip or not):
+ * pages are joined by page id (WARC-Page-ID, else WARC-Record-ID; an .html file's name without
+ * its extension), and each page's extracted paragraphs are aligned in order with its rows
+ * (exact match after white space is collapsed). The page holds all its extracted paragraphs
+ * with their structure; an unaligned paragraph is not trained on or scored, an unaligned row is
+ * scored by chaff_eval_dataset() as predicted navigation. 'counts' (may be NULL) tells how the
+ * join went. A dataset of HTML pages takes no TSV pages and the reverse (CHAFF_ERR_USAGE).
+ * After a failure the dataset must be freed. */
+int chaff_dataset_read_html(struct chaff_dataset *ds, const char *pages_path,
+                            const char *labels_path, struct chaff_align_counts *counts,
+                            struct chaff_error *err);
+
 size_t chaff_dataset_npages(const struct chaff_dataset *ds);
 size_t chaff_dataset_nparagraphs(const struct chaff_dataset *ds);
 /* Distinct labels in first-seen order; name 'i' is borrowed from the dataset. */
@@ -485,6 +511,9 @@ struct chaff_train_options {
     unsigned weight_bits;/* stored weight precision: 8, 16 or 32; default 16 */
     unsigned folds;      /* folds for the out-of-fold first-pass scores of stacking; default 2 */
     uint64_t seed;       /* fold assignment seed; default 1 */
+    unsigned min_sites;  /* HTML datasets: a class or id word (CHAFF_STRUCT_SITE_WORD) is
+                            learnt only when pages of at least this many sites (URL hosts)
+                            have it, so that one site's names are not memorised; default 3 */
 };
 
 void chaff_train_options_defaults(struct chaff_train_options *opt);
@@ -542,6 +571,16 @@ struct chaff_label_metrics {
 };
 
 /* Overall figures. */
+/* Classifies every page of 'ds' with 'cl' (its pages' structure given to it when the dataset
+ * has one) and adds each labelled paragraph to 'ev' under its page's language and, when
+ * 'ev_source' is not NULL, to 'ev_source' under its page's source (the page id up to its first
+ * '-'); rows of an HTML dataset that the extraction did not reproduce are added as predicted
+ * with the label named "navigation" (or, lacking one, the first label other than the gold).
+ * Labels are matched by name; a dataset label the model lacks is CHAFF_ERR_USAGE. */
+int chaff_eval_dataset(struct chaff_eval *ev, struct chaff_eval *ev_source,
+                       struct chaff_classifier *cl, const struct chaff_dataset *ds,
+                       struct chaff_error *err);
+
 uint64_t chaff_eval_count(const struct chaff_eval *ev);
 double chaff_eval_accuracy(const struct chaff_eval *ev);
 double chaff_eval_macro_f1(const struct chaff_eval *ev);

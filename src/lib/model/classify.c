@@ -109,14 +109,29 @@ void chaff_classifier_set_timing(struct chaff_classifier *cl, int on)
 int chaff_classify_page(struct chaff_classifier *cl, const char *const *paras, const size_t *lens,
                         size_t n, struct chaff_result *out, struct chaff_error *err)
 {
+    return chaff_classify_page_structured(cl, paras, lens, n, NULL, out, err);
+}
+
+int chaff_classify_page_structured(struct chaff_classifier *cl, const char *const *paras,
+                                   const size_t *lens, size_t n,
+                                   const struct chaff_page_structure *st,
+                                   struct chaff_result *out, struct chaff_error *err)
+{
     const struct chaff_model *m = cl->model;
+    if (st == NULL && chaff_model_needs_html(m) && n > 0)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL,
+                               "the model needs HTML input (it was trained on page structure); "
+                               "give it HTML or WARC response records, or use a text model");
+    cl->fx.structure = st;
     const size_t L = m->nlabels;
     cl->n = 0;
     const uint64_t t_start = cl->fx.timing ? chaff_clock_ns() : 0;
     const uint64_t norm_before = cl->fx.ns_normalize, score_before = cl->counters.ns_score;
     if (reserve(cl, n) != 0)
         return chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory for a page of %zu paragraphs", n);
-    if (chaff_features_page(&cl->fx, paras, lens, n, score_first_pass, cl) != 0)
+    int frc = chaff_features_page(&cl->fx, paras, lens, n, score_first_pass, cl);
+    cl->fx.structure = NULL;
+    if (frc != 0)
         return chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory featurising a page");
     if (m->cfg.stacking && n > 0) {
         uint64_t t_stack = cl->fx.timing ? chaff_clock_ns() : 0;
@@ -177,4 +192,9 @@ const float *chaff_classifier_scores(const struct chaff_classifier *cl, size_t i
 const struct chaff_counters *chaff_classifier_counters(const struct chaff_classifier *cl)
 {
     return &cl->counters;
+}
+
+const struct chaff_model *chaff_classifier_model(const struct chaff_classifier *cl)
+{
+    return cl->model;
 }

@@ -10,4 +10,7 @@
  * classified with 'cl', nlabels floats borrowed from 'cl'; NULL if 'i' is out of range. */
 const float *chaff_classifier_scores(const struct chaff_classifier *cl, size_t i);
 
+/* The model 'cl' classifies with (borrowed). */
+const struct chaff_model *chaff_classifier_model(const struct chaff_classifier *cl);
+
 #endif

@@ -40,6 +40,12 @@ void chaff_dataset_free(struct chaff_dataset *ds)
     free(ds->langs);
     free(ds->last_page_id);
     free(ds->last_file);
+    free(ds->st_tokens);
+    free(ds->st_first);
+    free_names(ds->sites, 0, ds->nsites);
+    free(ds->sites);
+    free(ds->ids);
+    free(ds->missing);
     free(ds);
 }
 
@@ -79,7 +85,7 @@ static size_t grown_capacity(size_t cap, size_t need, size_t size)
 /* Reallocates the array 'p' of 'cap' elements of 'size' bytes to hold 'need' elements. Returns
  * the array (moved or not) and sets *cap_out, or returns NULL when out of memory, leaving 'p'
  * valid. */
-static void *grow(void *p, size_t cap, size_t need, size_t size, size_t *cap_out)
+void *chaff_dataset_grow(void *p, size_t cap, size_t need, size_t size, size_t *cap_out)
 {
     *cap_out = cap;
     if (need <= cap)
@@ -93,12 +99,12 @@ static void *grow(void *p, size_t cap, size_t need, size_t size, size_t *cap_out
 
 /* The three per-paragraph arrays share 'para_cap', committed only once all three have grown;
  * after a failure they are all still usable at the old capacity. */
-static int grow_paragraphs(struct chaff_dataset *ds)
+int chaff_dataset_grow_paragraphs(struct chaff_dataset *ds)
 {
     if (ds->npara < ds->para_cap)
         return 0;
     size_t cap = 0;
-    void *p = grow(ds->text_off, ds->para_cap, ds->npara + 1, sizeof(*ds->text_off), &cap);
+    void *p = chaff_dataset_grow(ds->text_off, ds->para_cap, ds->npara + 1, sizeof(*ds->text_off), &cap);
     if (p == NULL)
         return -1;
     ds->text_off = p;
@@ -114,14 +120,14 @@ static int grow_paragraphs(struct chaff_dataset *ds)
 
 /* Returns the index of 'name' in names[0..*n), appending a copy when it is new; -1 when out of
  * memory or past the uint32_t index range. '*cap' is the capacity of *names. */
-static long intern(char ***names, size_t *n, size_t *cap, const char *name)
+long chaff_dataset_intern(char ***names, size_t *n, size_t *cap, const char *name)
 {
     for (size_t i = *n; i-- > 0;)
         if (strcmp((*names)[i], name) == 0)
             return (long)i;
     if (*n >= UINT32_MAX)
         return -1;
-    char **grown = grow(*names, *cap, *n + 1, sizeof(**names), cap);
+    char **grown = chaff_dataset_grow(*names, *cap, *n + 1, sizeof(**names), cap);
     if (grown == NULL)
         return -1;
     *names = grown;
@@ -172,32 +178,34 @@ int chaff_dataset_read_tsv(struct chaff_dataset *ds, const char *path, struct ch
         char line_where[sizeof(err->where)];
         int new_page = ds->last_page_id == NULL || strcmp(ds->last_page_id, row.page_id) != 0;
         if (new_page) {
-            long lang = intern(&ds->langs, &ds->nlangs, &ds->langs_cap, row.lang);
+            long lang = chaff_dataset_intern(&ds->langs, &ds->nlangs, &ds->langs_cap, row.lang);
             if (lang < 0 || set_string(&ds->last_page_id, row.page_id) != 0)
                 goto nomem;
             struct chaff_dataset_page *pages =
-                grow(ds->pages, ds->pages_cap, ds->npages + 1, sizeof(*pages), &ds->pages_cap);
+                chaff_dataset_grow(ds->pages, ds->pages_cap, ds->npages + 1, sizeof(*pages), &ds->pages_cap);
             if (pages == NULL)
                 goto nomem;
             ds->pages = pages;
             ds->pages[ds->npages].first = ds->npara;
             ds->pages[ds->npages].n = 0;
             ds->pages[ds->npages].lang = (uint32_t)lang;
+            ds->pages[ds->npages].site = 0;
+            ds->pages[ds->npages].id_off = SIZE_MAX;
             ds->npages++;
         }
         if (last_label < 0 || strcmp(ds->labels[last_label], row.label) != 0) {
-            last_label = intern(&ds->labels, &ds->nlabels, &ds->labels_cap, row.label);
+            last_label = chaff_dataset_intern(&ds->labels, &ds->nlabels, &ds->labels_cap, row.label);
             if (last_label < 0)
                 goto nomem;
         }
         if (row.text_len >= SIZE_MAX - ds->arena_len)
             goto nomem;
         char *arena =
-            grow(ds->arena, ds->arena_cap, ds->arena_len + row.text_len + 1, 1, &ds->arena_cap);
+            chaff_dataset_grow(ds->arena, ds->arena_cap, ds->arena_len + row.text_len + 1, 1, &ds->arena_cap);
         if (arena == NULL)
             goto nomem;
         ds->arena = arena;
-        if (grow_paragraphs(ds) != 0)
+        if (chaff_dataset_grow_paragraphs(ds) != 0)
             goto nomem;
         memcpy(ds->arena + ds->arena_len, row.text, row.text_len);
         ds->arena[ds->arena_len + row.text_len] = '\0';

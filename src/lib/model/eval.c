@@ -7,10 +7,13 @@
  * Every metric is computed from the matrices when asked for; a ratio with a zero denominator is
  * 0, and a label with neither gold nor predicted items is left out of a macro average.
  */
+#include "classify.h"
+#include "dataset.h"
 #include "eval.h"
 #include "error.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +22,8 @@ struct eval_lang {
     uint64_t count;
     uint64_t *confusion; /* [nlabels * nlabels] paragraphs */
 };
+
+#define CHAFF_MAX_EVAL_LABELS 64
 
 struct chaff_eval {
     size_t nlabels;
@@ -219,4 +224,117 @@ double chaff_eval_lang_macro_f1(const struct chaff_eval *ev, size_t i)
 uint64_t chaff_eval_lang_count(const struct chaff_eval *ev, size_t i)
 {
     return i < ev->nlangs ? ev->langs[i].count : 0;
+}
+
+/* ------------------------------------------------------------------ a dataset, classified */
+
+static uint64_t code_points(const char *s, size_t len)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        n += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return n;
+}
+
+/* The source of a page: its id up to the first '-' ("wcxb-dev0001" -> "wcxb"). */
+static void page_source(const char *id, char *out, size_t cap)
+{
+    size_t n = strcspn(id != NULL ? id : "", "-");
+    if (id == NULL || n == 0 || n >= cap)
+        snprintf(out, cap, "%s", "und");
+    else
+        snprintf(out, cap, "%.*s", (int)n, id);
+}
+
+int chaff_eval_dataset(struct chaff_eval *ev, struct chaff_eval *ev_source,
+                       struct chaff_classifier *cl, const struct chaff_dataset *ds,
+                       struct chaff_error *err)
+{
+    const struct chaff_model *m = chaff_classifier_model(cl);
+    uint32_t map[CHAFF_MAX_EVAL_LABELS];
+    if (ds->nlabels > CHAFF_MAX_EVAL_LABELS)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "too many labels");
+    for (size_t l = 0; l < ds->nlabels; l++) {
+        int k = chaff_model_label_index(m, ds->labels[l]);
+        if (k < 0)
+            return chaff_error_set(err, CHAFF_ERR_USAGE, NULL,
+                                   "the data has label '%s', which the model lacks",
+                                   ds->labels[l]);
+        map[l] = (uint32_t)k;
+    }
+    int nav = chaff_model_label_index(m, "navigation");
+    size_t cap = 0;
+    const char **paras = NULL;
+    size_t *lens = NULL;
+    uint32_t *off = NULL;
+    struct chaff_result *res = NULL;
+    int rc = CHAFF_OK;
+    char source[64];
+    for (size_t p = 0; p < ds->npages && rc == CHAFF_OK; p++) {
+        const struct chaff_dataset_page *pg = &ds->pages[p];
+        if (pg->n + 1 > cap) {
+            size_t ncap = (pg->n + 1) * 2;
+            void *a = realloc(paras, ncap * sizeof(*paras));
+            if (a != NULL)
+                paras = a;
+            void *b = realloc(lens, ncap * sizeof(*lens));
+            if (b != NULL)
+                lens = b;
+            void *c = realloc(off, ncap * sizeof(*off));
+            if (c != NULL)
+                off = c;
+            void *d = realloc(res, ncap * sizeof(*res));
+            if (d != NULL)
+                res = d;
+            if (a == NULL || b == NULL || c == NULL || d == NULL) {
+                rc = chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory");
+                break;
+            }
+            cap = ncap;
+        }
+        for (size_t i = 0; i < pg->n; i++) {
+            paras[i] = ds->arena + ds->text_off[pg->first + i];
+            lens[i] = ds->text_len[pg->first + i];
+        }
+        struct chaff_page_structure st = {NULL, NULL};
+        if (ds->has_structure) {
+            const size_t base = ds->st_first[pg->first];
+            for (size_t i = 0; i <= pg->n; i++)
+                off[i] = (uint32_t)(ds->st_first[pg->first + i] - base);
+            st.tokens = ds->st_tokens + base;
+            st.off = off;
+        }
+        rc = chaff_classify_page_structured(cl, paras, lens, pg->n,
+                                            ds->has_structure ? &st : NULL, res, err);
+        if (rc != CHAFF_OK)
+            break;
+        const char *lang = ds->langs[pg->lang];
+        page_source(chaff_dataset_page_id(ds, p), source, sizeof(source));
+        for (size_t i = 0; i < pg->n && rc == CHAFF_OK; i++) {
+            uint32_t gold = ds->label[pg->first + i];
+            if (gold == CHAFF_LABEL_NONE)
+                continue;
+            uint64_t nchars = code_points(paras[i], lens[i]);
+            rc = chaff_eval_add(ev, map[gold], res[i].label, lang, nchars, err);
+            if (rc == CHAFF_OK && ev_source != NULL)
+                rc = chaff_eval_add(ev_source, map[gold], res[i].label, source, nchars, err);
+        }
+    }
+    /* Rows the extraction did not reproduce: predicted navigation. */
+    for (size_t k = 0; k < ds->nmissing && rc == CHAFF_OK; k++) {
+        const struct chaff_dataset_gold_row *row = &ds->missing[k];
+        uint32_t gold = map[row->label];
+        uint32_t pred = nav >= 0 ? (uint32_t)nav : (gold == 0 ? 1u : 0u);
+        const struct chaff_dataset_page *pg = &ds->pages[row->page];
+        rc = chaff_eval_add(ev, gold, pred, ds->langs[pg->lang], row->nchars, err);
+        if (rc == CHAFF_OK && ev_source != NULL) {
+            page_source(chaff_dataset_page_id(ds, row->page), source, sizeof(source));
+            rc = chaff_eval_add(ev_source, gold, pred, source, row->nchars, err);
+        }
+    }
+    free(paras);
+    free(lens);
+    free(off);
+    free(res);
+    return rc;
 }

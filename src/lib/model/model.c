@@ -783,3 +783,8 @@ int chaff_model_load_file(const char *path, struct chaff_model **model_out,
     free(data);
     return rc;
 }
+
+int chaff_model_needs_html(const struct chaff_model *model)
+{
+    return (model->cfg.groups & CHAFF_FEAT_STRUCTURE) != 0;
+}

@@ -19,6 +19,7 @@
 #include "dataset.h"
 #include "error.h"
 #include "features.h"
+#include "grow.h"
 #include "hash.h"
 #include "model.h"
 
@@ -49,6 +50,7 @@ void chaff_train_options_defaults(struct chaff_train_options *opt)
     opt->weight_bits = 16;
     opt->folds = 2;
     opt->seed = 1;
+    opt->min_sites = 3;
 }
 
 static double now_seconds(void)
@@ -176,6 +178,8 @@ static int append_row(struct node_buf *b, const struct chaff_fvec *own,
 struct fx_work {
     const struct chaff_dataset *ds;
     const struct chaff_features_config *cfg;
+    const uint64_t *rare; /* sorted site words of too few sites, not learnt */
+    size_t nrare;
     size_t page_lo, page_hi;
     struct node_buf nodes;
     size_t *row_off; /* shared [npara]: offset of paragraph i's row in its thread's buffer */
@@ -199,12 +203,114 @@ static int sink_row(void *ctx, size_t i, const struct chaff_fvec *own,
     return append_row(&s->w->nodes, own, rest, s->bias_index) != 0 ? -1 : 0;
 }
 
-/* Page texts as the featuriser wants them, in scratch arrays grown as needed. */
+/* Page texts (and structure) as the featuriser wants them, in scratch arrays grown as needed. */
 struct page_view {
     const char **paras;
     size_t *lens;
     size_t cap;
+    struct chaff_page_structure st;
+    uint64_t *tokens;
+    uint32_t *off;
+    size_t tokens_cap, off_cap;
 };
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Fills pv->st with the structure of page 'page' of 'ds', leaving out the tokens of 'rare'
+ * (sorted). Returns 0 or -1. */
+static int page_view_structure(struct page_view *pv, const struct chaff_dataset *ds, size_t page,
+                               const uint64_t *rare, size_t nrare)
+{
+    const struct chaff_dataset_page *pg = &ds->pages[page];
+    const size_t lo = ds->st_first[pg->first], hi = ds->st_first[pg->first + pg->n];
+    if (chaff_grow((void **)&pv->tokens, &pv->tokens_cap, hi - lo + 1, sizeof(uint64_t)) != 0 ||
+        chaff_grow((void **)&pv->off, &pv->off_cap, pg->n + 1, sizeof(uint32_t)) != 0)
+        return -1;
+    size_t nt = 0;
+    pv->off[0] = 0;
+    for (size_t i = 0; i < pg->n; i++) {
+        for (size_t k = ds->st_first[pg->first + i]; k < ds->st_first[pg->first + i + 1]; k++) {
+            uint64_t t = ds->st_tokens[k];
+            if ((t & CHAFF_STRUCT_SITE_WORD) && nrare > 0 &&
+                bsearch(&t, rare, nrare, sizeof(uint64_t), cmp_u64) != NULL)
+                continue;
+            pv->tokens[nt++] = t;
+        }
+        pv->off[i + 1] = (uint32_t)nt;
+    }
+    pv->st.tokens = pv->tokens;
+    pv->st.off = pv->off;
+    return 0;
+}
+
+struct word_site {
+    uint64_t word, site;
+};
+
+static int cmp_word_site(const void *a, const void *b)
+{
+    const struct word_site *x = a, *y = b;
+    if (x->word != y->word)
+        return x->word < y->word ? -1 : 1;
+    return x->site < y->site ? -1 : x->site > y->site;
+}
+
+/* The site words (class and id words) of 'ds' that pages of fewer than 'min_sites' sites
+ * have, sorted, into *rare_out (caller frees). Returns their number, or -1. */
+static long rare_site_words(const struct chaff_dataset *ds, unsigned min_sites, uint64_t **rare_out)
+{
+    *rare_out = NULL;
+    if (!ds->has_structure || min_sites <= 1)
+        return 0;
+    /* (word, site) pairs, one per page and word, sorted and counted. */
+    size_t n = 0, cap = 0;
+    uint64_t *pairs = NULL;
+    for (size_t p = 0; p < ds->npages; p++) {
+        const struct chaff_dataset_page *pg = &ds->pages[p];
+        if (pg->n == 0)
+            continue;
+        for (size_t k = ds->st_first[pg->first]; k < ds->st_first[pg->first + pg->n]; k++) {
+            uint64_t t = ds->st_tokens[k];
+            if (!(t & CHAFF_STRUCT_SITE_WORD))
+                continue;
+            if (chaff_grow((void **)&pairs, &cap, 2 * n + 2, sizeof(uint64_t)) != 0) {
+                free(pairs);
+                return -1;
+            }
+            pairs[2 * n] = t;
+            pairs[2 * n + 1] = pg->site;
+            n++;
+        }
+    }
+    /* Sorted by word, then site. */
+    struct word_site *pp = (struct word_site *)pairs;
+    qsort(pp, n, sizeof(*pp), cmp_word_site);
+    uint64_t *rare = malloc((n > 0 ? n : 1) * sizeof(uint64_t));
+    if (rare == NULL) {
+        free(pairs);
+        return -1;
+    }
+    size_t nrare = 0;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        unsigned sites = 0;
+        while (j < n && pp[j].word == pp[i].word) {
+            if (j == i || pp[j].site != pp[j - 1].site)
+                sites++;
+            j++;
+        }
+        if (sites < min_sites)
+            rare[nrare++] = pp[i].word;
+        i = j;
+    }
+    free(pairs);
+    *rare_out = rare;
+    return (long)nrare;
+}
 
 static int page_view_fill(struct page_view *pv, const struct chaff_dataset *ds, size_t page)
 {
@@ -256,6 +362,13 @@ static void *featurise_thread(void *arg)
     for (size_t p = w->page_lo; p < w->page_hi && !w->failed; p++) {
         const struct chaff_dataset_page *pg = &w->ds->pages[p];
         struct row_sink s = {w, pg->first, bias_index};
+        if (w->ds->has_structure) {
+            if (page_view_structure(&pv, w->ds, p, w->rare, w->nrare) != 0) {
+                w->failed = 1;
+                break;
+            }
+            fx.structure = &pv.st;
+        }
         if (page_view_fill(&pv, w->ds, p) != 0 ||
             chaff_features_page(&fx, (const char *const *)pv.paras, pv.lens, pg->n, sink_row,
                                 &s) != 0) {
@@ -269,6 +382,8 @@ static void *featurise_thread(void *arg)
     chaff_featurizer_release(&fx);
     free(pv.paras);
     free(pv.lens);
+    free(pv.tokens);
+    free(pv.off);
     return NULL;
 }
 
@@ -559,7 +674,8 @@ static unsigned thread_count(unsigned requested)
 
 /* Featurises every page with the first-pass featuriser; fills t->x1. */
 static int featurise_all(struct train_state *t, const struct chaff_dataset *ds,
-                         const struct chaff_features_config *cfg, unsigned threads)
+                         const struct chaff_features_config *cfg, unsigned threads,
+                         const uint64_t *rare, size_t nrare)
 {
     size_t *row_off = malloc((t->npara > 0 ? t->npara : 1) * sizeof(size_t));
     t->nwork = threads;
@@ -578,6 +694,8 @@ static int featurise_all(struct train_state *t, const struct chaff_dataset *ds,
         struct fx_work *w = &t->work[k];
         w->ds = ds;
         w->cfg = cfg;
+        w->rare = rare;
+        w->nrare = nrare;
         w->row_off = row_off;
         w->title = t->title;
         w->headline = t->headline;
@@ -698,7 +816,9 @@ int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options
     struct chaff_model *model = NULL;
     struct subset full = {0};
     struct subset *folds = NULL;
-    uint8_t *keep = NULL;
+    uint8_t *keep = NULL, *labelled = NULL;
+    uint64_t *rare = NULL;
+    struct subset s2 = {0};
     uint32_t *fold_of = NULL;
     struct job *jobs = NULL;
     int rc;
@@ -760,12 +880,31 @@ int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options
                              : L2R_L2LOSS_SVC;
     param2.eps = STACK_EPS;
 
-    if (featurise_all(&t, ds, cfg, threads) != 0) {
+    if ((cfg->groups & CHAFF_FEAT_STRUCTURE) && !ds->has_structure) {
+        rc = chaff_error_set(err, CHAFF_ERR_USAGE, NULL,
+                             "structure features need HTML training pages (train --html)");
+        goto out;
+    }
+    /* Paragraphs of HTML pages that no labelled row was aligned with are featurised with
+     * their page but not trained on. */
+    if ((labelled = malloc(t.npara)) == NULL)
+        goto nomem;
+    size_t nlabelled = 0;
+    for (size_t i = 0; i < t.npara; i++)
+        nlabelled += labelled[i] = ds->label[i] != CHAFF_LABEL_NONE;
+    if (nlabelled == 0) {
+        rc = chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "no labelled training paragraphs");
+        goto out;
+    }
+    long nrare = rare_site_words(ds, opt->min_sites, &rare);
+    if (nrare < 0)
+        goto nomem;
+    if (featurise_all(&t, ds, cfg, threads, rare, (size_t)nrare) != 0) {
         rc = chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory featurising the data");
         goto out;
     }
     const double t_featurised = now_seconds();
-    if (subset_make(&full, t.x1, ds->label, NULL, t.npara, t.nfeat1, 1.0) != 0)
+    if (subset_make(&full, t.x1, ds->label, labelled, t.npara, t.nfeat1, 1.0) != 0)
         goto nomem;
     const char *perr = check_parameter(&full.prob, &param);
     if (perr != NULL) {
@@ -793,7 +932,8 @@ int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options
         for (unsigned k = 0; k < nfolds; k++) {
             for (size_t p = 0; p < t.npages; p++)
                 for (size_t i = 0; i < ds->pages[p].n; i++)
-                    keep[ds->pages[p].first + i] = fold_of[p] != k;
+                    keep[ds->pages[p].first + i] =
+                        fold_of[p] != k && labelled[ds->pages[p].first + i];
             if (subset_make(&folds[k], t.x1, ds->label, keep, t.npara, t.nfeat1, 1.0) != 0)
                 goto nomem;
             jobs_for(jobs, &njobs, &folds[k], L, &fold_param, t.wfold + k * wlen, t.nfeat1);
@@ -834,12 +974,8 @@ int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options
         const int nfeat2 = (int)chaff_stack_dim(L);
         if (stack_rows(&t, ds, cfg, fold_of, threads) != 0)
             goto nomem;
-        struct subset s2 = {0};
-        s2.prob.l = (int)t.npara;
-        s2.prob.n = nfeat2 + 1;
-        s2.prob.x = t.x2;
-        s2.prob.bias = 1.0;
-        s2.label = ds->label;
+        if (subset_make(&s2, t.x2, ds->label, labelled, t.npara, nfeat2, 1.0) != 0)
+            goto nomem;
         const size_t wlen2 = (size_t)L * (size_t)(nfeat2 + 1);
         t.w2 = shared_doubles(t.w2_n = wlen2);
         if (t.w2 == NULL)
@@ -875,14 +1011,14 @@ int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options
     if (summary != NULL) {
         memset(summary, 0, sizeof(*summary));
         summary->pages = t.npages;
-        summary->paragraphs = t.npara;
+        summary->paragraphs = nlabelled;
         summary->labels = L;
         summary->stacked = model->cfg.stacking != 0;
         uint8_t *seen = calloc((size_t)t.nfeat1 + 2, 1);
         if (seen == NULL)
             goto nomem;
         for (size_t i = 0; i < t.npara; i++)
-            for (const struct feature_node *f = t.x1[i]; f->index != -1; f++) {
+            for (const struct feature_node *f = t.x1[i]; labelled[i] && f->index != -1; f++) {
                 summary->nonzeros++;
                 if (f->index <= t.nfeat1 && !seen[f->index]) {
                     seen[f->index] = 1;
@@ -908,6 +1044,9 @@ out:
         subset_free(&folds[k]);
     free(folds);
     free(keep);
+    free(labelled);
+    free(rare);
+    subset_free(&s2);
     free(fold_of);
     free(jobs);
     train_state_free(&t);

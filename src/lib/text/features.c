@@ -27,12 +27,14 @@
 #define SEED_SHALLOW UINT64_C(0x7368616c6c6f7731) /* "shallow1" */
 #define SEED_WINDOW  UINT64_C(0x77696e646f773031) /* "window01" */
 #define SEED_CONTEXT UINT64_C(0x636f6e7465787431) /* "context1" */
+#define SEED_STRUCT  UINT64_C(0x7374727563743031) /* "struct01" */
 
 /* Feature values of the families (each family's vector has a norm near its value). */
 #define VAL_SHALLOW  0.35f
 #define VAL_WINDOW   0.35f
 #define VAL_CTX_WORD 0.5f
 #define VAL_CTX_SHAL 0.2f
+#define VAL_STRUCT   0.5f
 #define MAX_CTX_WORDS 16
 
 enum shallow_kind {
@@ -158,7 +160,7 @@ int chaff_features_config_check(const struct chaff_features_config *cfg, struct 
     if (cfg->context > 4)
         return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "context must be 0..4, not %u",
                                cfg->context);
-    if ((cfg->groups & ~CHAFF_FEAT_ALL) != 0 || cfg->groups == 0)
+    if ((cfg->groups & ~(CHAFF_FEAT_ALL | CHAFF_FEAT_STRUCTURE)) != 0 || cfg->groups == 0)
         return chaff_error_set(err, CHAFF_ERR_USAGE, NULL, "invalid feature groups 0x%x",
                                cfg->groups);
     if (cfg->stacking > 1)
@@ -824,6 +826,29 @@ static int add_shallow(struct chaff_featurizer *fx, struct chaff_fx_slot *slot,
 #undef TAG
 }
 
+/* The structure features an HTML reader gave paragraph 'j' (chaff_page_structure), each a
+ * token hash salted into the hashed space, and, so that a page's kind of line can tell how much
+ * its place in the structure matters, each crossed with whether the line reads as prose. */
+static int add_structure(struct chaff_featurizer *fx, struct chaff_fvec *v, size_t j,
+                         const struct chaff_para_info *pi)
+{
+    const struct chaff_page_structure *st = fx->structure;
+    if (!(fx->cfg.groups & CHAFF_FEAT_STRUCTURE) || st == NULL)
+        return 0;
+    const uint32_t lo = st->off[j], hi = st->off[j + 1];
+    if (hi <= lo)
+        return 0;
+    if (fvec_reserve(v, 2 * (size_t)(hi - lo)) != 0)
+        return -1;
+    const uint64_t cross = chaff_hash_combine(SEED_STRUCT, 2u + pi->prose);
+    for (uint32_t k = lo; k < hi; k++) {
+        const uint64_t t = st->tokens[k];
+        fvec_push(v, bucket(fx, chaff_hash_combine(SEED_STRUCT, t)), VAL_STRUCT);
+        fvec_push(v, bucket(fx, chaff_hash_combine(cross, t)), VAL_STRUCT);
+    }
+    return 0;
+}
+
 /* Featurises paragraph 'i' of the page into 'slot'. */
 static int featurize_own(struct chaff_featurizer *fx, struct chaff_fx_slot *slot, size_t j,
                          const char *s, size_t len, const struct chaff_para_info *pi)
@@ -870,6 +895,8 @@ static int featurize_own(struct chaff_featurizer *fx, struct chaff_fx_slot *slot
     }
     if (j == 0)
         title_set_build(fx, nwords);
+    if (add_structure(fx, &slot->own, j, pi) != 0)
+        return -1;
     /* A cut line is a long one: not compared with the title either. */
     return add_shallow(fx, slot, &slot->own, &st, pi, nwords, j, flen < len);
 }

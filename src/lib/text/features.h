@@ -83,6 +83,9 @@ struct chaff_featurizer {
     size_t region_first[64], region_last[64]; /* second pass: each label's region */
     uint8_t mass_bin[64], mean_bin[64]; /* and its mass in the page, binned */
     size_t psum_cap;
+    /* The page's structure (HTML input), or NULL; set by the caller for each page
+     * (chaff_features_page reads it when cfg.groups has CHAFF_FEAT_STRUCTURE). Borrowed. */
+    const struct chaff_page_structure *structure;
 };
 
 /* Called once per paragraph, in order, with its first-pass vector in two parts (borrowed for
