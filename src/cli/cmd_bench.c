@@ -33,14 +33,15 @@ static const char bench_usage[] =
     "their scoring counts as featurise.\n"
     "\n"
     "Options:\n"
-    "  -m, --model FILE     model to use (default: the built-in model)\n"
+    "  -m, --model FILE     model to use (default: the built-in model, and for pages read\n"
+    "                       from HTML the built-in HTML model when there is one)\n"
     "  -t, --threads N      classifier threads (default: all cores). With 1, reading and\n"
     "                       classifying share the calling thread: the figures of one core.\n"
     "                       With N > 1, classify's pipeline runs (a reader thread and N\n"
     "                       classifier threads) and the stages are summed thread time.\n"
     "  -r, --repeat R       run R times over all inputs (default 1) and report the median\n"
     "                       run, with the fastest and the slowest\n"
-    "  -f, --format FORMAT  auto (default), text, jsonl or warc\n"
+    "  -f, --format FORMAT  auto (default), text, jsonl or warc (HTML is sniffed)\n"
     "  -j, --json           one JSON object on stdout instead of the table\n"
     "  -h, --help           show this help and exit\n"
     "\n"
@@ -104,18 +105,25 @@ static int reserve_results(struct chaff_result **res, size_t *cap, size_t n)
 }
 
 /* One thread: read a page, classify it, repeat. */
-static void run_inline(const struct chaff_model *model, const struct chaff_reader_options *ropt,
-                       char *const *paths, int npaths, struct bench_run *run)
+static void run_inline(const struct chaff_model *model, const struct chaff_model *html_model,
+                       const struct chaff_reader_options *ropt, char *const *paths, int npaths,
+                       struct bench_run *run)
 {
     struct chaff_classifier *cl = chaff_classifier_create(model);
+    struct chaff_classifier *cl_html = html_model != NULL ? chaff_classifier_create(html_model)
+                                                          : NULL;
     struct chaff_result *res = NULL;
     size_t res_cap = 0;
-    if (cl == NULL) {
+    if (cl == NULL || (html_model != NULL && cl_html == NULL)) {
         cli_msg("out of memory");
         run->status = CLI_EXIT_DATA;
+        chaff_classifier_free(cl);
+        chaff_classifier_free(cl_html);
         return;
     }
     chaff_classifier_set_timing(cl, 1);
+    if (cl_html != NULL)
+        chaff_classifier_set_timing(cl_html, 1);
     for (int f = 0; f < npaths; f++) {
         struct chaff_error err = {0};
         struct chaff_reader *reader = NULL;
@@ -141,10 +149,13 @@ static void run_inline(const struct chaff_model *model, const struct chaff_reade
             }
             if (page.nparas == 0)
                 continue;
+            /* HTML pages were made into paragraphs by the reader, in the time of "read". */
+            struct chaff_classifier *c = page.is_html && cl_html != NULL ? cl_html : cl;
             if (reserve_results(&res, &res_cap, page.nparas) != 0 ||
-                chaff_classify_page(cl, page.paras, page.lens, page.nparas, res, &err) !=
-                    CHAFF_OK) {
-                cli_msg("%s: out of memory for a page of %zu paragraphs", page.id, page.nparas);
+                chaff_classify_page_structured(c, page.paras, page.lens, page.nparas,
+                                               page.structure, res, &err) != CHAFF_OK) {
+                cli_msg("%s: page %s: %s", paths[f], page.id,
+                        err.msg[0] != '\0' ? err.msg : chaff_strerror(err.code));
                 run->status = CLI_EXIT_DATA;
                 continue;
             }
@@ -157,26 +168,33 @@ static void run_inline(const struct chaff_model *model, const struct chaff_reade
         run->in_bytes += st.in_bytes;
         chaff_reader_close(reader);
     }
-    const struct chaff_counters *c = chaff_classifier_counters(cl);
-    run->paragraphs = c->paragraphs;
-    run->paragraph_bytes = c->bytes;
-    run->ns_normalize = c->ns_normalize;
-    run->ns_featurize = c->ns_featurize;
-    run->ns_score = c->ns_score;
-    uint64_t staged = c->ns_normalize + c->ns_featurize + c->ns_score;
+    for (int k = 0; k < 2; k++) {
+        if (k == 1 && cl_html == NULL)
+            break;
+        const struct chaff_counters *c = chaff_classifier_counters(k == 0 ? cl : cl_html);
+        run->paragraphs += c->paragraphs;
+        run->paragraph_bytes += c->bytes;
+        run->ns_normalize += c->ns_normalize;
+        run->ns_featurize += c->ns_featurize;
+        run->ns_score += c->ns_score;
+    }
+    uint64_t staged = run->ns_normalize + run->ns_featurize + run->ns_score;
     run->ns_other = run->ns_other > staged ? run->ns_other - staged : 0;
     chaff_classifier_free(cl);
+    chaff_classifier_free(cl_html);
     free(res);
 }
 
 /* N threads: classify's pipeline with the output discarded. */
-static void run_pipeline(const struct chaff_model *model, const struct chaff_reader_options *ropt,
-                         unsigned threads, char *const *paths, int npaths, struct bench_run *run)
+static void run_pipeline(const struct chaff_model *model, const struct chaff_model *html_model,
+                         const struct chaff_reader_options *ropt, unsigned threads,
+                         char *const *paths, int npaths, struct bench_run *run)
 {
     struct pipeline_report rep;
     struct pipeline_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     cfg.model = model;
+    cfg.html_model = html_model;
     cfg.threads = threads;
     cfg.ropt = *ropt;
     chaff_writer_options_defaults(&cfg.wopt);
@@ -358,9 +376,15 @@ int cmd_bench(int argc, char **argv)
     struct chaff_model *model = cli_load_model(model_path);
     if (model == NULL)
         return CLI_EXIT_DATA;
+    /* As classify: without --model, HTML pages get the built-in HTML model, if any. */
+    struct chaff_model *html_model = NULL;
+    struct chaff_error err = {0};
+    if (model_path == NULL && chaff_model_load_default_html(&html_model, &err) != CHAFF_OK)
+        html_model = NULL;
     struct bench_run *runs = calloc((size_t)repeat, sizeof(*runs));
     if (runs == NULL) {
         cli_msg("out of memory");
+        chaff_model_free(html_model);
         chaff_model_free(model);
         return CLI_EXIT_DATA;
     }
@@ -371,9 +395,9 @@ int cmd_bench(int argc, char **argv)
         const double cpu0 = cpu_seconds();
         const uint64_t t0 = clock_ns();
         if (threads == 1)
-            run_inline(model, &ropt, paths, npaths, run);
+            run_inline(model, html_model, &ropt, paths, npaths, run);
         else
-            run_pipeline(model, &ropt, (unsigned)threads, paths, npaths, run);
+            run_pipeline(model, html_model, &ropt, (unsigned)threads, paths, npaths, run);
         run->seconds = (double)(clock_ns() - t0) * 1e-9;
         run->cpu_seconds = cpu_seconds() - cpu0;
         status = run->status;
@@ -386,6 +410,7 @@ int cmd_bench(int argc, char **argv)
     else
         report_table(runs, nruns, median, (unsigned)threads, peak_rss);
     free(runs);
+    chaff_model_free(html_model);
     chaff_model_free(model);
     int out_status = cli_finish_output();
     return status != CLI_EXIT_OK ? status : out_status;

@@ -1,7 +1,8 @@
 /*
  * cmd_classify.c - "chaff classify": labels every paragraph of its inputs (plain text, JSONL,
- * WARC/WET; gzip or zstd compressed or not), in input order, with one output row per input
- * paragraph. The work runs in the threaded pipeline of pipeline.c.
+ * WARC/WET, HTML; gzip or zstd compressed or not), in input order, with one output row per input
+ * paragraph. The work runs in the threaded pipeline of pipeline.c. Pages read from HTML are
+ * labelled by the HTML model (built in, or --html-model), when there is one.
  */
 #include "cli_util.h"
 #include "pipeline.h"
@@ -22,27 +23,42 @@ static const char classify_usage[] =
     "         form feed (\\f) separates pages\n"
     "  jsonl  one JSON object per line; paragraphs are the non-blank lines of \"text\"; \"id\"\n"
     "         (else \"url\") names the page; other fields are passed through by -o jsonl\n"
-    "  warc   WARC 1.0/1.1 such as Common Crawl WET: conversion records are pages (id:\n"
-    "         WARC-Record-ID), paragraphs their non-blank lines; other records are skipped\n"
-    "         (and copied unchanged by -o clean)\n"
-    "The format is sniffed from the content: \"WARC/\" is warc, a leading '{' is jsonl.\n"
+    "  warc   WARC 1.0/1.1: conversion records (Common Crawl WET) are pages, paragraphs their\n"
+    "         non-blank lines; response records of a 2xx HTTP response of HTML (Content-Type\n"
+    "         text/html or application/xhtml+xml, or sniffed when missing; chunked, gzip,\n"
+    "         deflate and zstd bodies decoded) and resource records of text/html are pages\n"
+    "         made of the HTML; page id: WARC-Page-ID, else WARC-Record-ID. Other records\n"
+    "         (warcinfo, request, revisit, metadata, other responses) are skipped\n"
+    "  html   a whole input is one HTML page, its id the file name without extension;\n"
+    "         paragraphs are the lines of text an HTML reader makes (title first, each block\n"
+    "         element a line)\n"
+    "The format is sniffed from the content: \"WARC/\" is warc, a leading '{' is jsonl, a\n"
+    "leading '<' followed by '!', '?' or a letter is html (use -f text for text that starts\n"
+    "so), anything else is text.\n"
     "\n"
     "Options:\n"
-    "  -m, --model FILE       model to use (default: the built-in model)\n"
-    "  -f, --format FORMAT    auto (default), text, jsonl or warc\n"
+    "  -m, --model FILE       model for every page (default: the built-in model, and the\n"
+    "                         built-in HTML model for pages read from HTML when this build\n"
+    "                         has one). A model trained on page structure labels HTML pages\n"
+    "                         only: text pages are then errors\n"
+    "      --html-model FILE  model for the pages read from HTML (default: see --model)\n"
+    "  -f, --format FORMAT    auto (default), text, jsonl, warc or html\n"
     "  -o, --output FORMAT    tsv (default): for jsonl and warc input\n"
     "                         page_id<TAB>paragraph_index<TAB>label<TAB>confidence<TAB>text;\n"
-    "                         for text input label<TAB>confidence<TAB>text (5 columns with\n"
-    "                         --page-ids); text escaped as in the TSV format\n"
+    "                         for text and html input label<TAB>confidence<TAB>text (5\n"
+    "                         columns with --page-ids); text escaped as in the TSV format\n"
     "                         labels: one label per paragraph\n"
     "                         jsonl: one object per page: the input's fields (or \"id\", "
     "\"url\"),\n"
     "                         \"labels\", \"confidences\", and \"text\" with the kept paragraphs\n"
     "                         clean: the kept paragraphs, one per line; for warc input a WARC\n"
-    "                         archive (one gzip member per record when the input was gzip)\n"
-    "                         whose conversion payloads hold the kept paragraphs\n"
+    "                         archive like a WET file (one gzip member per record when the\n"
+    "                         input was gzip): conversion records whose payloads hold the kept\n"
+    "                         paragraphs (a new one per HTML page, WARC-Refers-To its\n"
+    "                         record), warcinfo records copied; request, response, resource,\n"
+    "                         revisit and metadata records left out\n"
     "  -k, --keep LABEL[,...] labels kept by jsonl and clean output (default: content)\n"
-    "      --page-ids         5-column tsv for text input too\n"
+    "      --page-ids         5-column tsv for text and html input too\n"
     "  -t, --threads N        worker threads (default: all cores)\n"
     "      --skip-bad         report malformed JSON lines and WARC records, skip them and\n"
     "                         still exit 0 (without it they are skipped too, but exit 1)\n"
@@ -119,10 +135,12 @@ int cmd_classify(int argc, char **argv)
         OPT_MAX_RECORD,
         OPT_PROGRESS,
         OPT_NO_PROGRESS,
-        OPT_STATS
+        OPT_STATS,
+        OPT_HTML_MODEL
     };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
+        {"html-model", required_argument, NULL, OPT_HTML_MODEL},
         {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'},
         {"keep", required_argument, NULL, 'k'},
@@ -136,7 +154,7 @@ int cmd_classify(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *model_path = NULL, *keep = NULL;
+    const char *model_path = NULL, *html_model_path = NULL, *keep = NULL;
     struct pipeline_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     chaff_reader_options_defaults(&cfg.ropt);
@@ -152,8 +170,13 @@ int cmd_classify(int argc, char **argv)
             model_path = optarg;
             break;
         case 'f':
-            if (cli_parse_format(optarg, &cfg.ropt.format) != 0)
+            if (strcmp(optarg, "html") == 0)
+                cfg.ropt.format = CHAFF_FORMAT_HTML;
+            else if (cli_parse_format(optarg, &cfg.ropt.format) != 0)
                 return usage_error();
+            break;
+        case OPT_HTML_MODEL:
+            html_model_path = optarg;
             break;
         case 'o':
             if (strcmp(optarg, "tsv") == 0)
@@ -212,20 +235,50 @@ int cmd_classify(int argc, char **argv)
     struct chaff_model *model = cli_load_model(model_path);
     if (model == NULL)
         return CLI_EXIT_DATA;
+    /* Pages read from HTML: --html-model; else the built-in HTML model when no --model was
+     * given and this build has one; else the model of the other pages. */
+    struct chaff_model *html_model = NULL;
+    struct chaff_error err = {0};
+    int status = CLI_EXIT_OK;
+    if (html_model_path != NULL) {
+        html_model = cli_load_model(html_model_path);
+        if (html_model == NULL) {
+            status = CLI_EXIT_DATA;
+            goto out;
+        }
+    } else if (model_path == NULL && chaff_model_load_default_html(&html_model, &err) != CHAFF_OK) {
+        html_model = NULL; /* none built in */
+    }
     cfg.model = model;
+    cfg.html_model = html_model;
+    if (chaff_model_needs_html(model) &&
+        (cfg.ropt.format == CHAFF_FORMAT_TEXT || cfg.ropt.format == CHAFF_FORMAT_JSONL)) {
+        cli_msg("%s: the model needs HTML input (it uses the page structure); --format %s "
+                "gives none",
+                model_path != NULL ? model_path : "built-in model",
+                cfg.ropt.format == CHAFF_FORMAT_TEXT ? "text" : "jsonl");
+        status = usage_error();
+        goto out;
+    }
     /* Clean WARC output copies the records that are no pages. */
     cfg.ropt.passthrough = cfg.wopt.output == CHAFF_OUTPUT_CLEAN;
     if (keep != NULL) {
         cfg.wopt.keep_mask = parse_keep(model, keep);
-        if (cfg.wopt.keep_mask == 0) {
-            chaff_model_free(model);
-            return usage_error();
+        if (cfg.wopt.keep_mask != 0 && html_model != NULL)
+            cfg.html_keep_mask = parse_keep(html_model, keep);
+        if (cfg.wopt.keep_mask == 0 || (html_model != NULL && cfg.html_keep_mask == 0)) {
+            status = usage_error();
+            goto out;
         }
     }
     static char *const stdin_path[] = {"-"};
-    int status = optind < argc ? pipeline_run(&cfg, argv + optind, argc - optind)
-                               : pipeline_run(&cfg, stdin_path, 1);
+    status = optind < argc ? pipeline_run(&cfg, argv + optind, argc - optind)
+                           : pipeline_run(&cfg, stdin_path, 1);
     int out_status = cli_finish_output();
+    if (status == CLI_EXIT_OK)
+        status = out_status;
+out:
+    chaff_model_free(html_model);
     chaff_model_free(model);
-    return status != CLI_EXIT_OK ? status : out_status;
+    return status;
 }

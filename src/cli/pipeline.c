@@ -41,13 +41,15 @@
 /* A page copied into a batch: offsets into the batch arena. */
 struct page_ref {
     size_t id, url, raw, raw_len, payload, payload_len, fields;
+    size_t html, html_len, charset; /* a page of HTML, to be made into paragraphs by a worker */
     size_t para0, nparas;
     uint64_t index, offset, lineno;
-    int passthrough, has_raw, has_payload, has_fields;
+    int passthrough, has_raw, has_payload, has_fields, has_html, has_charset, is_html;
 };
 
 struct batch {
     uint64_t seq;
+    const char *path; /* the input, as given */
     enum chaff_format format;
     struct chaff_writer_options wopt;
     char *arena;
@@ -64,7 +66,8 @@ struct batch {
     /* filled by a worker */
     char *out;
     size_t out_len, out_cap;
-    uint64_t label_counts[MAX_LABELS];
+    uint64_t label_counts[MAX_LABELS];      /* by label of cfg->model */
+    uint64_t html_label_counts[MAX_LABELS]; /* by label of cfg->html_model */
     uint64_t pages_done, paras_done, text_bytes;
     struct batch *next;
 };
@@ -87,6 +90,7 @@ struct pipeline {
     uint64_t skipped, bad;      /* WARC records that are no pages; malformed records */
     uint64_t in_bytes;          /* input bytes as stored (all inputs) */
     uint64_t ns_read, ns_batch; /* reader thread time, with cfg->report */
+    int text_needs_html;        /* cfg->model needs the structure of HTML pages */
 };
 
 static uint64_t clock_ns(void)
@@ -176,7 +180,8 @@ static size_t arena_put(struct batch *b, const char *data, size_t len)
 static int batch_add_page(struct batch *b, const struct chaff_page *page)
 {
     if (grow((void **)&b->pages, &b->pages_cap, b->npages + 1, sizeof(*b->pages)) != 0 ||
-        grow((void **)&b->para_off, &b->paras_cap, b->nparas + page->nparas, sizeof(size_t)) != 0)
+        grow((void **)&b->para_off, &b->paras_cap, b->nparas + page->nparas + 1,
+             sizeof(size_t)) != 0) /* + 1: never realloc() to 0 bytes, which may give NULL */
         return -1;
     size_t cap = b->paras_cap; /* para_len follows para_off's capacity */
     void *q = realloc(b->para_len, cap * sizeof(size_t));
@@ -202,6 +207,20 @@ static int batch_add_page(struct batch *b, const struct chaff_page *page)
         if (ref->fields == SIZE_MAX)
             return -1;
     }
+    if (page->html != NULL) {
+        ref->html = arena_put(b, page->html, page->html_len);
+        ref->html_len = page->html_len;
+        ref->has_html = 1;
+        if (ref->html == SIZE_MAX)
+            return -1;
+    }
+    if (page->charset != NULL) {
+        ref->charset = arena_put(b, page->charset, strlen(page->charset));
+        ref->has_charset = 1;
+        if (ref->charset == SIZE_MAX)
+            return -1;
+    }
+    ref->is_html = page->is_html;
     if (page->passthrough && page->payload != NULL) {
         ref->payload = arena_put(b, page->payload, page->payload_len);
         ref->payload_len = page->payload_len;
@@ -261,7 +280,7 @@ static void batch_error(struct batch *b, const struct chaff_error *err)
 /* ------------------------------------------------------------------ reader thread */
 
 static struct batch *batch_new(struct pipeline *pl, const struct chaff_writer_options *wopt,
-                               enum chaff_format format)
+                               enum chaff_format format, const char *path)
 {
     pthread_mutex_lock(&pl->mu);
     struct batch *b = pl->spare;
@@ -275,6 +294,7 @@ static struct batch *batch_new(struct pipeline *pl, const struct chaff_writer_op
     if (b != NULL) {
         b->wopt = *wopt;
         b->format = format;
+        b->path = path;
     }
     return b;
 }
@@ -316,14 +336,17 @@ static void *reader_main(void *arg)
     uint64_t consumed_before = 0; /* input bytes of the inputs already read */
     const int timed = cfg->report != NULL;
     uint64_t ns_read = 0, ns_batch = 0, t0 = 0, t1 = 0;
+    /* HTML is made into paragraphs by the workers, the costly part of reading it. */
+    struct chaff_reader_options ropt = cfg->ropt;
+    ropt.defer_html = 1;
     for (int f = 0; f < pl->npaths && !aborted(pl); f++) {
         const char *path = pl->paths[f];
         struct chaff_error err = {0};
         struct chaff_reader *reader = NULL;
         struct chaff_writer_options wopt = cfg->wopt;
         struct batch *b = NULL;
-        if (chaff_reader_open(path, &cfg->ropt, &reader, &err) != CHAFF_OK) {
-            b = batch_new(pl, &wopt, CHAFF_FORMAT_TEXT);
+        if (chaff_reader_open(path, &ropt, &reader, &err) != CHAFF_OK) {
+            b = batch_new(pl, &wopt, CHAFF_FORMAT_TEXT, path);
             if (b == NULL)
                 break;
             batch_error(b, &err);
@@ -332,13 +355,29 @@ static void *reader_main(void *arg)
             continue;
         }
         enum chaff_format format = chaff_reader_format(reader);
-        wopt.tsv_ids = format != CHAFF_FORMAT_TEXT || cfg->tsv_ids_text;
+        if (pl->text_needs_html && (format == CHAFF_FORMAT_TEXT || format == CHAFF_FORMAT_JSONL)) {
+            /* Every page would fail: say so once. */
+            b = batch_new(pl, &wopt, format, path);
+            if (b == NULL)
+                break;
+            batch_message(b,
+                          "chaff: %s: the model needs HTML input (it uses the page structure); "
+                          "this is %s input\n",
+                          path, format == CHAFF_FORMAT_TEXT ? "text" : "JSONL");
+            b->status = CLI_EXIT_DATA;
+            seal(pl, b, consumed_before);
+            chaff_reader_close(reader);
+            continue;
+        }
+        /* .html files are one page each, as text files: 3-column tsv unless asked. */
+        wopt.tsv_ids = (format != CHAFF_FORMAT_TEXT && format != CHAFF_FORMAT_HTML) ||
+                       cfg->tsv_ids_text;
         wopt.gzip_records = format == CHAFF_FORMAT_WARC &&
                             chaff_reader_compression(reader) == CHAFF_COMPRESSION_GZIP;
         struct chaff_reader_stats st;
         struct chaff_page page;
         int rc;
-        b = batch_new(pl, &wopt, format);
+        b = batch_new(pl, &wopt, format, path);
         while (b != NULL) {
             if (timed)
                 t0 = clock_ns();
@@ -355,7 +394,7 @@ static void *reader_main(void *arg)
                     b->status = CLI_EXIT_DATA;
                 chaff_reader_stats(reader, &st);
                 seal(pl, b, consumed_before + st.in_bytes);
-                b = rc == -2 ? NULL : batch_new(pl, &wopt, format);
+                b = rc == -2 ? NULL : batch_new(pl, &wopt, format, path);
                 if (rc == -2 || aborted(pl))
                     break;
                 continue;
@@ -371,7 +410,7 @@ static void *reader_main(void *arg)
             if (b->arena_len >= BATCH_BYTES || b->npages >= BATCH_PAGES) {
                 chaff_reader_stats(reader, &st);
                 seal(pl, b, consumed_before + st.in_bytes);
-                b = aborted(pl) ? NULL : batch_new(pl, &wopt, format);
+                b = aborted(pl) ? NULL : batch_new(pl, &wopt, format, path);
             }
         }
         chaff_reader_stats(reader, &st);
@@ -400,9 +439,13 @@ static void *reader_main(void *arg)
 
 struct worker {
     struct pipeline *pl;
-    struct chaff_classifier *cl;
+    struct chaff_classifier *cl;      /* over cfg->model */
+    struct chaff_classifier *cl_html; /* over cfg->html_model, or NULL */
+    struct chaff_html *hx;            /* made at the first HTML page */
     struct chaff_result *results;
     size_t results_cap;
+    struct chaff_result *hresults; /* of the HTML page at hand */
+    size_t hresults_cap;
     const char **paras;
     size_t paras_cap;
     uint64_t ns_classify; /* with cfg->report */
@@ -444,6 +487,43 @@ static void process(struct worker *w, struct batch *b)
         const char *const *paras = w->paras + ref->para0;
         const size_t *lens = b->para_len + ref->para0;
         struct chaff_result *res = w->results + ref->para0;
+        size_t nparas = ref->nparas;
+        const struct chaff_page_structure *structure = NULL;
+        if (ref->has_html) {
+            /* Made into paragraphs here, not in the reader thread: it costs more than
+             * classifying them. */
+            struct chaff_page hp = {0};
+            if ((w->hx == NULL && (w->hx = chaff_html_create()) == NULL) ||
+                chaff_html_extract(w->hx, b->arena + ref->html, ref->html_len,
+                                   ref->has_charset ? b->arena + ref->charset : NULL, &hp,
+                                   &err) != CHAFF_OK ||
+                grow((void **)&w->hresults, &w->hresults_cap, hp.nparas + 1,
+                     sizeof(*w->hresults)) != 0) {
+                batch_message(b, "chaff: %s: page %s: out of memory making its paragraphs\n",
+                              b->path, b->arena + ref->id);
+                b->status = CLI_EXIT_DATA;
+                continue;
+            }
+            paras = hp.paras;
+            lens = hp.lens;
+            nparas = hp.nparas;
+            structure = hp.structure;
+            res = w->hresults;
+        }
+        /* The HTML model for pages read from HTML, when there is one. */
+        const int use_html = ref->is_html && w->cl_html != NULL;
+        const struct chaff_model *model = use_html ? cfg->html_model : cfg->model;
+        struct chaff_writer_options wopt = b->wopt;
+        if (use_html)
+            wopt.keep_mask = cfg->html_keep_mask;
+        if (!ref->is_html && !ref->passthrough && w->pl->text_needs_html) {
+            batch_message(b,
+                          "chaff: %s: page %s: the model needs HTML input (it uses the page "
+                          "structure); this page is text\n",
+                          b->path, b->arena + ref->id);
+            b->status = CLI_EXIT_DATA;
+            continue;
+        }
         struct chaff_page page = {
             .id = b->arena + ref->id,
             .nparas = ref->nparas,
@@ -459,24 +539,30 @@ static void process(struct worker *w, struct batch *b)
             .passthrough = ref->passthrough,
             .lineno = ref->lineno,
             .fields = ref->has_fields ? b->arena + ref->fields : NULL,
+            .structure = structure,
+            .charset = ref->has_charset ? b->arena + ref->charset : NULL,
+            .is_html = ref->is_html,
         };
-        if (ref->nparas > 0 &&
-            chaff_classify_page(w->cl, paras, lens, ref->nparas, res, &err) != CHAFF_OK) {
-            snprintf(err.where, sizeof(err.where), "%s", page.id);
-            batch_error(b, &err);
+        page.nparas = nparas;
+        if (nparas > 0 && chaff_classify_page_structured(use_html ? w->cl_html : w->cl, paras,
+                                                         lens, nparas, structure, res,
+                                                         &err) != CHAFF_OK) {
+            batch_message(b, "chaff: %s: page %s: %s\n", b->path, page.id,
+                          err.msg[0] != '\0' ? err.msg : chaff_strerror(err.code));
             b->status = CLI_EXIT_DATA;
             continue;
         }
         if (!ref->passthrough)
             b->pages_done++;
-        b->paras_done += ref->nparas;
-        for (size_t i = 0; i < ref->nparas; i++) {
+        b->paras_done += nparas;
+        uint64_t *counts = use_html ? b->html_label_counts : b->label_counts;
+        for (size_t i = 0; i < nparas; i++) {
             if (res[i].label < MAX_LABELS)
-                b->label_counts[res[i].label]++;
+                counts[res[i].label]++;
             b->text_bytes += lens[i];
         }
         if (out != NULL &&
-            chaff_page_write(out, cfg->model, &b->wopt, b->format, &page, res, &err) != CHAFF_OK &&
+            chaff_page_write(out, model, &wopt, b->format, &page, res, &err) != CHAFF_OK &&
             err.code != CHAFF_ERR_IO) {
             batch_error(b, &err);
             b->status = CLI_EXIT_DATA;
@@ -486,6 +572,7 @@ static void process(struct worker *w, struct batch *b)
         w->ns_classify += clock_ns() - t0;
     trim((void **)&w->paras, &w->paras_cap, sizeof(*w->paras));
     trim((void **)&w->results, &w->results_cap, sizeof(*w->results));
+    trim((void **)&w->hresults, &w->hresults_cap, sizeof(*w->hresults));
     if (out != NULL && fclose(out) != 0)
         goto nomem;
     return;
@@ -536,7 +623,7 @@ static double now_seconds(void)
 
 struct totals {
     uint64_t pages, paras, text_bytes, consumed;
-    uint64_t label_counts[MAX_LABELS];
+    uint64_t label_counts[MAX_LABELS], html_label_counts[MAX_LABELS];
 };
 
 static void show_progress(const struct pipeline *pl, const struct totals *t, double elapsed,
@@ -565,6 +652,7 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
     pl.cfg = cfg;
     pl.paths = paths;
     pl.npaths = npaths;
+    pl.text_needs_html = chaff_model_needs_html(cfg->model);
     pl.budget = cfg->max_inflight_bytes > 0 ? cfg->max_inflight_bytes
                                              : BUDGET_SHARE * ((size_t)cfg->threads + 1);
     pl.max_batches = 4 * (size_t)cfg->threads + 4;
@@ -597,13 +685,18 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
     for (unsigned i = 0; i < nworkers; i++) {
         workers[i].pl = &pl;
         workers[i].cl = chaff_classifier_create(cfg->model);
-        if (workers[i].cl == NULL) {
+        if (cfg->html_model != NULL)
+            workers[i].cl_html = chaff_classifier_create(cfg->html_model);
+        if (workers[i].cl == NULL || (cfg->html_model != NULL && workers[i].cl_html == NULL)) {
             cli_msg("out of memory");
             status = CLI_EXIT_DATA;
             goto out;
         }
-        if (cfg->report != NULL)
+        if (cfg->report != NULL) {
             chaff_classifier_set_timing(workers[i].cl, 1);
+            if (workers[i].cl_html != NULL)
+                chaff_classifier_set_timing(workers[i].cl_html, 1);
+        }
     }
     pthread_t reader;
     if (pthread_create(&reader, NULL, reader_main, &pl) != 0) {
@@ -662,7 +755,10 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
         t.text_bytes += b->text_bytes;
         t.consumed = b->consumed;
         for (size_t i = 0; i < MAX_LABELS; i++)
+        {
             t.label_counts[i] += b->label_counts[i];
+            t.html_label_counts[i] += b->html_label_counts[i];
+        }
         if (ferror(stdout) && !write_failed)
             write_failed = 1;
         const size_t cost = b->cost;
@@ -717,10 +813,23 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
                 (unsigned long long)pl.skipped, (unsigned long long)pl.bad, elapsed,
                 elapsed > 0 ? (double)pl.bytes_in / 1e6 / elapsed : 0,
                 elapsed > 0 ? (double)t.pages / elapsed : 0);
+        /* Paragraphs per label name, of both models. */
         size_t nlabels = chaff_model_nlabels(cfg->model);
-        for (size_t i = 0; i < nlabels && i < MAX_LABELS; i++)
-            fprintf(stderr, "chaff:   %-12s %llu\n", chaff_model_label_name(cfg->model, i),
-                    (unsigned long long)t.label_counts[i]);
+        for (size_t i = 0; i < nlabels && i < MAX_LABELS; i++) {
+            const char *name = chaff_model_label_name(cfg->model, i);
+            uint64_t n = t.label_counts[i];
+            int h = cfg->html_model != NULL ? chaff_model_label_index(cfg->html_model, name) : -1;
+            if (h >= 0 && h < MAX_LABELS)
+                n += t.html_label_counts[h];
+            fprintf(stderr, "chaff:   %-12s %llu\n", name, (unsigned long long)n);
+        }
+        size_t nhtml = cfg->html_model != NULL ? chaff_model_nlabels(cfg->html_model) : 0;
+        for (size_t i = 0; i < nhtml && i < MAX_LABELS; i++) {
+            const char *name = chaff_model_label_name(cfg->html_model, i);
+            if (chaff_model_label_index(cfg->model, name) < 0)
+                fprintf(stderr, "chaff:   %-12s %llu\n", name,
+                        (unsigned long long)t.html_label_counts[i]);
+        }
     }
     if (write_failed)
         status |= CLI_EXIT_DATA; /* the message comes from cli_finish_output() */
@@ -735,20 +844,28 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
         r->ns_read = pl.ns_read;
         r->ns_batch = pl.ns_batch;
         for (unsigned i = 0; i < nworkers; i++) {
-            const struct chaff_counters *c = chaff_classifier_counters(workers[i].cl);
             r->ns_classify += workers[i].ns_classify;
-            r->counters.pages += c->pages;
-            r->counters.paragraphs += c->paragraphs;
-            r->counters.bytes += c->bytes;
-            r->counters.invalid_bytes += c->invalid_bytes;
-            r->counters.ns_normalize += c->ns_normalize;
-            r->counters.ns_featurize += c->ns_featurize;
-            r->counters.ns_score += c->ns_score;
+            for (int k = 0; k < 2; k++) {
+                const struct chaff_classifier *cl = k == 0 ? workers[i].cl : workers[i].cl_html;
+                if (cl == NULL)
+                    continue;
+                const struct chaff_counters *c = chaff_classifier_counters(cl);
+                r->counters.pages += c->pages;
+                r->counters.paragraphs += c->paragraphs;
+                r->counters.bytes += c->bytes;
+                r->counters.invalid_bytes += c->invalid_bytes;
+                r->counters.ns_normalize += c->ns_normalize;
+                r->counters.ns_featurize += c->ns_featurize;
+                r->counters.ns_score += c->ns_score;
+            }
         }
     }
 out:
     for (unsigned i = 0; i < nworkers; i++) {
         chaff_classifier_free(workers[i].cl);
+        chaff_classifier_free(workers[i].cl_html);
+        chaff_html_free(workers[i].hx);
+        free(workers[i].hresults);
         free(workers[i].results);
         free(workers[i].paras);
     }

@@ -1,7 +1,8 @@
 /*
  * pipeline.h - the threaded classify pipeline: a reader thread copies pages out of the readers
- * into batches, worker threads (one classifier each) label and format them, and the calling
- * thread writes the batches in input order. Memory is bounded by the bytes in flight.
+ * into batches (HTML unparsed), worker threads (one HTML reader and classifiers each) make the
+ * paragraphs of HTML pages, label and format them, and the calling thread writes the batches in
+ * input order. Memory is bounded by the bytes in flight.
  */
 #ifndef CHAFF_CLI_PIPELINE_H
 #define CHAFF_CLI_PIPELINE_H
@@ -23,7 +24,11 @@ struct pipeline_report {
 };
 
 struct pipeline_config {
-    const struct chaff_model *model;  /* borrowed, shared by the workers */
+    const struct chaff_model *model;  /* borrowed, shared by the workers: labels every page but
+                                         those html_model labels */
+    const struct chaff_model *html_model; /* borrowed, or NULL: labels the pages read from HTML
+                                         (WARC responses, .html files) */
+    uint64_t html_keep_mask;          /* wopt.keep_mask for html_model's labels */
     unsigned threads;                 /* worker threads, >= 1 */
     struct chaff_reader_options ropt; /* for every input */
     struct chaff_writer_options wopt; /* tsv_ids and gzip_records are set per input */

@@ -319,6 +319,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #else
     opt.format = CHAFF_FORMAT_WARC;
     opt.passthrough = size > 0 && (data[0] & 1);
+    opt.defer_html = size & 1; /* HTML pages: as they are, or made into paragraphs here */
 #endif
     opt.skip_bad = 1;
     opt.max_record_bytes = 1u << 20;
@@ -345,6 +346,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (page.payload != NULL && page.payload_len > 0)
             total += (unsigned char)page.payload[page.payload_len - 1];
         total += strlen(page.id) + strlen(page.url);
+        if (page.html != NULL && page.html_len > 0) /* the whole decoded body is readable */
+            total += (unsigned char)page.html[0] + (unsigned char)page.html[page.html_len - 1];
+        if (page.charset != NULL)
+            total += strlen(page.charset);
+        if (page.nparas > 0 && page.structure != NULL &&
+            (page.structure->off[0] != 0 || page.structure->off[page.nparas] <
+                                                page.structure->off[page.nparas - 1]))
+            abort(); /* each paragraph's structure tokens are a range */
     }
     chaff_reader_close(r);
     return total == UINT64_MAX;

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #define READ_CHUNK (1u << 16)
+#define SNIFF_MAX  (1u << 16) /* blanks skipped when sniffing the format */
 
 void chaff_reader_options_defaults(struct chaff_reader_options *opt)
 {
@@ -61,11 +62,28 @@ static enum chaff_format sniff(struct chaff_reader *r, struct chaff_error *err)
     size_t n = r->buf_len - r->buf_pos;
     if (n >= 5 && memcmp(p, "WARC/", 5) == 0)
         return CHAFF_FORMAT_WARC;
-    size_t i = 0;
-    while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
-        i++;
-    if (i < n && p[i] == '{')
+    const int bom = n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0; /* UTF-8 byte order mark */
+    size_t i = bom ? 3 : 0;
+    for (;;) {
+        while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n' ||
+                         p[i] == '\f'))
+            i++;
+        if (i + 1 < n || r->eof || n >= SNIFF_MAX)
+            break;
+        /* Only blanks so far: look further, up to SNIFF_MAX bytes. */
+        if (fill(r, err) < 0)
+            return CHAFF_FORMAT_AUTO;
+        p = r->buf + r->buf_pos;
+        n = r->buf_len - r->buf_pos;
+    }
+    if (i < n && p[i] == '{' && !bom)
         return CHAFF_FORMAT_JSONL;
+    /* HTML: '<' starting a tag ("<html", "<p"), a comment or doctype ("<!"), or an XML
+     * declaration ("<?xml"). Text lines rarely start so; --format text reads them as text. */
+    if (i + 1 < n && p[i] == '<' &&
+        (p[i + 1] == '!' || p[i + 1] == '?' || (p[i + 1] >= 'a' && p[i + 1] <= 'z') ||
+         (p[i + 1] >= 'A' && p[i + 1] <= 'Z')))
+        return CHAFF_FORMAT_HTML;
     return CHAFF_FORMAT_TEXT;
 }
 
@@ -96,6 +114,9 @@ static int open_common(struct chaff_reader *r, const struct chaff_reader_options
         break;
     case CHAFF_FORMAT_WARC:
         r->next = chaff_reader_warc_next;
+        break;
+    case CHAFF_FORMAT_HTML:
+        r->next = chaff_reader_html_next;
         break;
     default:
         return chaff_error_set(err, CHAFF_ERR_USAGE, r->name, "unknown input format %d",
@@ -163,6 +184,10 @@ void chaff_reader_close(struct chaff_reader *r)
     free(r->fields);
     chaff_jsonl_parser_free(r->json);
     free(r->hdr);
+    chaff_html_free(r->html);
+    free(r->body[0]);
+    free(r->body[1]);
+    free(r->whole);
     chaff_page_buf_release(&r->page);
     free(r);
 }
@@ -382,6 +407,24 @@ int chaff_reader_set_url(struct chaff_reader *r, const char *url, size_t len)
     memcpy(r->url, url, len);
     r->url[len] = '\0';
     return 0;
+}
+
+int chaff_reader_html_page(struct chaff_reader *r, struct chaff_page *page, const char *html,
+                           size_t len, const char *charset, struct chaff_error *err)
+{
+    page->is_html = 1;
+    page->charset = charset;
+    if (r->opt.defer_html) {
+        page->html = html != NULL ? html : "";
+        page->html_len = len;
+        page->nparas = 0;
+        return 1;
+    }
+    if (r->html == NULL && (r->html = chaff_html_create()) == NULL)
+        return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+    if (chaff_html_extract(r->html, html != NULL ? html : "", len, charset, page, err) != CHAFF_OK)
+        return -2;
+    return 1;
 }
 
 /* ------------------------------------------------------------------ page buffer */

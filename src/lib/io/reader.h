@@ -56,6 +56,15 @@ struct chaff_reader {
     size_t hdr_len, hdr_cap;
     int have_line;
     size_t have_line_len;
+    /* HTML pages: the HTML reader (made at the first page the reader extracts itself), two
+     * buffers an HTTP body is decoded into by turns, the input of an .html file, the charset */
+    struct chaff_html *html;
+    char *body[2];
+    size_t body_cap[2];
+    char *whole;
+    size_t whole_cap;
+    char charset[64];
+    int html_done; /* the one page of an .html input was read */
     int (*next)(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err);
 };
 
@@ -103,6 +112,13 @@ int chaff_reader_error_at(struct chaff_reader *r, struct chaff_error *err, enum 
                           uint64_t offset, const char *format, ...)
     __attribute__((format(printf, 5, 6)));
 
+/* Hands out the 'len' bytes of HTML at 'html' (kept valid by the caller until the next read)
+ * as 'page', with 'charset' (NULL or a string in r) from the HTTP header: with opt.defer_html
+ * as they are (page->html), else made into paragraphs and structure by the reader's HTML
+ * reader. Sets page->is_html. Returns 1, or -2 with 'err' filled when out of memory. */
+int chaff_reader_html_page(struct chaff_reader *r, struct chaff_page *page, const char *html,
+                           size_t len, const char *charset, struct chaff_error *err);
+
 /* Page building. */
 void chaff_page_buf_clear(struct chaff_page_buf *pb);
 int chaff_page_buf_add(struct chaff_page_buf *pb, const char *text, size_t len);
@@ -116,6 +132,8 @@ int chaff_reader_text_next(struct chaff_reader *r, struct chaff_page *page,
 int chaff_reader_jsonl_next(struct chaff_reader *r, struct chaff_page *page,
                             struct chaff_error *err);
 int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page,
+                           struct chaff_error *err);
+int chaff_reader_html_next(struct chaff_reader *r, struct chaff_page *page,
                            struct chaff_error *err);
 
 #endif

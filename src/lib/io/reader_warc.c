@@ -1,15 +1,24 @@
 /*
- * reader_warc.c - WARC 1.0/1.1 records (Common Crawl WET in particular). A record is a version
- * line "WARC/1.x", header lines "Name: value", an empty line, Content-Length bytes of block and
- * two CRLFs. Conversion records with a text block are pages: their paragraphs are the block's
- * non-blank lines, their id the WARC-Record-ID, their url the WARC-Target-URI. Other records are
- * counted and skipped, or handed out as passthrough records.
+ * reader_warc.c - WARC 1.0/1.1 records (Common Crawl WET and WARC, wget, Heritrix,
+ * Webrecorder). A record is a version line "WARC/1.x", header lines "Name: value" (CRLF or LF,
+ * any order, continuation lines), an empty line, Content-Length bytes of block and two CRLFs.
+ * Pages are: conversion records with a text block (paragraphs: the block's non-blank lines);
+ * response records holding a 2xx HTTP response of HTML (text/html, application/xhtml+xml, or
+ * sniffed when the Content-Type is missing), their body dechunked and decoded (http.c); and
+ * resource records of text/html, whose block is the HTML. HTML is made into paragraphs by the
+ * HTML reader, here or by the caller (opt.defer_html). A page's id is its WARC-Page-ID, else its
+ * WARC-Record-ID; its url the WARC-Target-URI. Other records (warcinfo, request, revisit,
+ * metadata, other responses) are counted and skipped, or handed out as passthrough records.
  *
  * A malformed header is reported with the byte offset of its record (in the decompressed
  * stream); the reader then resynchronises on the next line that starts with "WARC/". A record
- * whose block is larger than opt.max_record_bytes is skipped without being held in memory.
+ * whose block is larger than opt.max_record_bytes is skipped without being held in memory. A
+ * response whose HTTP head or body coding is damaged is reported the same way; reading goes on
+ * with the next record.
  */
 #include "error.h"
+#include "grow.h"
+#include "http.h"
 #include "reader.h"
 
 #include <errno.h>
@@ -18,8 +27,8 @@
 #include <strings.h>
 
 struct warc_fields {
-    const char *type, *uri, *id, *content_type;
-    size_t type_len, uri_len, id_len, content_type_len;
+    const char *type, *uri, *id, *content_type, *page_id;
+    size_t type_len, uri_len, id_len, content_type_len, page_id_len;
     int have_length;
     uint64_t length;
 };
@@ -94,6 +103,9 @@ static int parse_fields(struct chaff_reader *r, struct warc_fields *f, const cha
         } else if (IS("WARC-Record-ID")) {
             f->id = v;
             f->id_len = vlen;
+        } else if (IS("WARC-Page-ID")) {
+            f->page_id = v;
+            f->page_id_len = vlen;
         } else if (IS("Content-Type")) {
             f->content_type = v;
             f->content_type_len = vlen;
@@ -187,6 +199,102 @@ static int read_header(struct chaff_reader *r, uint64_t *offset_out, struct chaf
     }
 }
 
+enum record_kind {
+    KIND_OTHER = 0, /* no page: skipped or passed through */
+    KIND_TEXT,      /* a conversion record of text: its lines are paragraphs */
+    KIND_RESPONSE,  /* a response record of HTTP: a page when it is a 2xx of HTML */
+    KIND_RESOURCE,  /* a resource record of text/html: the block is the HTML */
+};
+
+static int type_is(const struct warc_fields *f, const char *type)
+{
+    return f->type != NULL && f->type_len == strlen(type) &&
+           strncasecmp(f->type, type, f->type_len) == 0;
+}
+
+static int content_type_starts(const struct warc_fields *f, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return f->content_type != NULL && f->content_type_len >= n &&
+           strncasecmp(f->content_type, prefix, n) == 0;
+}
+
+static enum record_kind record_kind(const struct warc_fields *f)
+{
+    if (type_is(f, "conversion"))
+        return f->content_type == NULL || content_type_starts(f, "text/") ? KIND_TEXT
+                                                                           : KIND_OTHER;
+    if (type_is(f, "response")) /* HTTP (application/http); not DNS (text/dns) and the like */
+        return f->content_type == NULL || content_type_starts(f, "application/http")
+                   ? KIND_RESPONSE
+                   : KIND_OTHER;
+    if (type_is(f, "resource"))
+        return f->content_type != NULL &&
+                       chaff_http_is_html_type(f->content_type, f->content_type_len)
+                   ? KIND_RESOURCE
+                   : KIND_OTHER;
+    return KIND_OTHER;
+}
+
+/* The HTML of the response record 'block' ('len' bytes, at 'offset'): its HTTP head parsed, the
+ * body dechunked and decoded into r->body. Returns 1 with *html_out, *len_out and *charset_out
+ * (NULL or r->charset) set for a 2xx response of HTML, 0 for a response that is no page (other
+ * status, other media type, a coding chaff cannot decode), -1 with 'err' filled for a malformed
+ * one, -2 when out of memory. */
+static int http_body(struct chaff_reader *r, const char *block, size_t len, uint64_t offset,
+                     const char **html_out, size_t *len_out, const char **charset_out,
+                     struct chaff_error *err)
+{
+    struct chaff_http_head h;
+    const char *why = NULL;
+    char msg[200];
+    if (chaff_http_parse_head(block, len, &h, &why) != 0)
+        return chaff_reader_error_at(r, err, CHAFF_ERR_PARSE, offset, "response record: %s",
+                                     why),
+               -1;
+    if (h.status < 200 || h.status > 299 || h.unsupported != NULL)
+        return 0;
+    if (h.content_type != NULL && !chaff_http_is_html_type(h.content_type, h.content_type_len))
+        return 0; /* decode only what may be a page */
+    const char *body = block + h.head_len;
+    size_t n = len - h.head_len;
+    int cur = 0; /* r->body[cur] is free to decode into */
+    if (h.chunked) {
+        if (chaff_grow((void **)&r->body[cur], &r->body_cap[cur], n + 1, 1) != 0)
+            return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+        int64_t k = chaff_http_dechunk(body, n, r->body[cur], msg, sizeof(msg));
+        if (k < 0)
+            return chaff_reader_error_at(r, err, CHAFF_ERR_PARSE, offset, "response record: %s",
+                                         msg),
+                   -1;
+        body = r->body[cur];
+        n = (size_t)k;
+        cur ^= 1;
+    }
+    for (size_t c = h.ncodings; c-- > 0;) {
+        int64_t k = chaff_http_decode(h.codings[c], body, n, &r->body[cur], &r->body_cap[cur],
+                                      r->opt.max_record_bytes, msg, sizeof(msg));
+        if (k == -2)
+            return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+        if (k < 0)
+            return chaff_reader_error_at(r, err, CHAFF_ERR_PARSE, offset, "response record: %s",
+                                         msg),
+                   -1;
+        body = r->body[cur];
+        n = (size_t)k;
+        cur ^= 1;
+    }
+    if (h.content_type == NULL && !chaff_http_sniff_html(body, n))
+        return 0;
+    *charset_out = NULL;
+    if (h.content_type != NULL &&
+        chaff_http_charset(h.content_type, h.content_type_len, r->charset, sizeof(r->charset)) > 0)
+        *charset_out = r->charset;
+    *html_out = body;
+    *len_out = n;
+    return 1;
+}
+
 int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err)
 {
     for (;;) {
@@ -224,16 +332,29 @@ int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page, stru
                                          (unsigned long long)f.length, got),
                    -1;
         }
-        int is_page = f.type != NULL && f.type_len == 10 &&
-                      strncasecmp(f.type, "conversion", 10) == 0 &&
-                      (f.content_type == NULL ||
-                       (f.content_type_len >= 5 && strncasecmp(f.content_type, "text/", 5) == 0));
         page->raw = r->hdr;
         page->raw_len = r->hdr_len;
         page->payload = block;
         page->payload_len = got;
         page->offset = offset;
-        if (!is_page) {
+        const char *html = NULL;
+        size_t html_len = 0;
+        const char *charset = NULL;
+        int kind = record_kind(&f);
+        if (kind == KIND_RESPONSE) {
+            rc = http_body(r, block, got, offset, &html, &html_len, &charset, err);
+            if (rc < 0)
+                return rc;
+            if (rc == 0)
+                kind = KIND_OTHER;
+        } else if (kind == KIND_RESOURCE) {
+            html = block;
+            html_len = got;
+            if (chaff_http_charset(f.content_type, f.content_type_len, r->charset,
+                                   sizeof(r->charset)) > 0)
+                charset = r->charset;
+        }
+        if (kind == KIND_OTHER) {
             r->stats.skipped++;
             if (!r->opt.passthrough)
                 continue;
@@ -244,13 +365,18 @@ int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page, stru
         }
         struct chaff_page_buf *pb = &r->page;
         chaff_page_buf_clear(pb);
-        if (chaff_page_buf_set_id(pb, f.id != NULL ? f.id : "", f.id != NULL ? f.id_len : 0) != 0 ||
+        const char *id = f.page_id != NULL && f.page_id_len > 0 ? f.page_id : f.id;
+        size_t id_len = id == f.id ? f.id_len : f.page_id_len;
+        if (chaff_page_buf_set_id(pb, id != NULL ? id : "", id != NULL ? id_len : 0) != 0 ||
             chaff_reader_set_url(r, f.uri != NULL ? f.uri : "", f.uri != NULL ? f.uri_len : 0) !=
                 0 ||
-            chaff_reader_add_lines(r, block, got) != 0 || chaff_page_buf_finish(pb) != 0)
+            (kind == KIND_TEXT && chaff_reader_add_lines(r, block, got) != 0) ||
+            chaff_page_buf_finish(pb) != 0)
             return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
         page->id = pb->id;
         page->url = r->url;
+        if (kind != KIND_TEXT)
+            return chaff_reader_html_page(r, page, html, html_len, charset, err);
         page->nparas = pb->n;
         page->paras = pb->paras;
         page->lens = pb->lens;

@@ -1,6 +1,8 @@
 /*
  * writer.c - writing one classified page: TSV rows, labels, a JSONL object, or the clean text
- * (for WARC input a WARC record whose payload holds only the kept paragraphs). Invariant: every
+ * (for WARC input a WARC record whose payload holds only the kept paragraphs: the conversion
+ * record itself, or for a page read from HTML a new conversion record, as in a WET file; the
+ * records of crawled content that are no pages are left out). Invariant: every
  * input paragraph is written exactly once by tsv and labels, and by clean output run once with
  * the kept labels and once with the others, so nothing of the input is lost.
  */
@@ -243,6 +245,119 @@ static int build_warc_record(struct bytes *b, const struct chaff_page *page,
     return bytes_put(b, "\r\n\r\n", 4);
 }
 
+/* The value of header field 'name' in the WARC header block 'raw' (lines ending in CRLF), blanks
+ * trimmed; 0 when it is absent. */
+static int raw_field(const char *raw, size_t raw_len, const char *name, const char **value,
+                     size_t *value_len)
+{
+    const size_t name_len = strlen(name);
+    const char *p = raw, *end = raw + raw_len;
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *next = eol != NULL ? eol + 1 : end;
+        const char *stop = eol != NULL ? eol : end;
+        if ((size_t)(stop - p) > name_len && p[name_len] == ':' &&
+            strncasecmp(p, name, name_len) == 0) {
+            const char *v = p + name_len + 1;
+            while (v < stop && (*v == ' ' || *v == '\t'))
+                v++;
+            while (stop > v && (stop[-1] == ' ' || stop[-1] == '\t' || stop[-1] == '\r'))
+                stop--;
+            *value = v;
+            *value_len = (size_t)(stop - v);
+            return 1;
+        }
+        p = next;
+    }
+    return 0;
+}
+
+/* Records that hold what was crawled rather than text: clean output, a WET-like archive of
+ * text, leaves them out (their pages became conversion records). */
+static int is_crawl_record(const struct chaff_page *page)
+{
+    const char *type;
+    size_t n;
+    if (page->raw == NULL || !raw_field(page->raw, page->raw_len, "WARC-Type", &type, &n))
+        return 0;
+    static const char *const crawl[] = {"request", "response", "resource", "revisit", "metadata"};
+    for (size_t i = 0; i < sizeof(crawl) / sizeof(crawl[0]); i++)
+        if (n == strlen(crawl[i]) && strncasecmp(type, crawl[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* A record id for the conversion record made from the record 'source_id': a UUID (version 8,
+ * RFC 9562's custom kind) of 128 bits of the hash of the source id, so that the same input
+ * gives the same output. */
+static void derived_record_id(const char *source_id, size_t len, char out[static 64])
+{
+    uint64_t a = chaff_hash_bytes(source_id, len, UINT64_C(0x63686166662d7763)); /* "chaff-wc" */
+    uint64_t b = chaff_hash_bytes(source_id, len, a ^ UINT64_C(0x9e3779b97f4a7c15));
+    a = (a & ~UINT64_C(0xf000)) | UINT64_C(0x8000);                  /* version 8 */
+    b = (b & ~(UINT64_C(3) << 62)) | (UINT64_C(2) << 62);            /* variant 10 */
+    snprintf(out, 64, "<urn:uuid:%08x-%04x-%04x-%04x-%012llx>", (unsigned)(a >> 32),
+             (unsigned)(a >> 16 & 0xffff), (unsigned)(a & 0xffff), (unsigned)(b >> 48),
+             (unsigned long long)(b & UINT64_C(0xffffffffffff)));
+}
+
+static int put_field(struct bytes *b, const char *name, const char *value, size_t len)
+{
+    return bytes_put(b, name, strlen(name)) != 0 || bytes_put(b, ": ", 2) != 0 ||
+                   bytes_put(b, value, len) != 0 || bytes_put(b, "\r\n", 2) != 0
+               ? -1
+               : 0;
+}
+
+/* The conversion record of a page read from HTML (a response or resource record): as Common
+ * Crawl's WET records, the text of the page (here its kept paragraphs, one per line) with the
+ * source record's URI, date and page id, a record id derived from the source's and
+ * WARC-Refers-To naming it. */
+static int build_conversion_record(struct bytes *b, const struct chaff_page *page,
+                                   const struct chaff_result *results, uint64_t mask)
+{
+    const char *raw = page->raw;
+    const size_t raw_len = page->raw_len;
+    size_t payload_len = 0;
+    for (size_t i = 0; i < page->nparas; i++)
+        if (kept(mask, results[i].label))
+            payload_len += page->lens[i] + 1;
+    const char *eol = memchr(raw, '\r', raw_len); /* the version line, "WARC/1.x" */
+    size_t vlen = eol != NULL ? (size_t)(eol - raw) : 0;
+    if (vlen < 6 || vlen > 16 || memcmp(raw, "WARC/", 5) != 0) {
+        raw = "WARC/1.0";
+        vlen = 8;
+    }
+    const char *id = NULL, *v;
+    size_t id_len = 0, n;
+    raw_field(page->raw, raw_len, "WARC-Record-ID", &id, &id_len);
+    char new_id[64];
+    if (id != NULL)
+        derived_record_id(id, id_len, new_id);
+    else /* no id to refer to: the page's id and url make one */
+        derived_record_id(page->url, strlen(page->url), new_id);
+    char length[32];
+    int k = snprintf(length, sizeof(length), "%zu", payload_len);
+    if (bytes_put(b, raw, vlen) != 0 || bytes_put(b, "\r\n", 2) != 0 ||
+        put_field(b, "WARC-Type", "conversion", 10) != 0 ||
+        (raw_field(page->raw, raw_len, "WARC-Target-URI", &v, &n) &&
+         put_field(b, "WARC-Target-URI", v, n) != 0) ||
+        (raw_field(page->raw, raw_len, "WARC-Date", &v, &n) &&
+         put_field(b, "WARC-Date", v, n) != 0) ||
+        put_field(b, "WARC-Record-ID", new_id, strlen(new_id)) != 0 ||
+        (id != NULL && put_field(b, "WARC-Refers-To", id, id_len) != 0) ||
+        (raw_field(page->raw, raw_len, "WARC-Page-ID", &v, &n) &&
+         put_field(b, "WARC-Page-ID", v, n) != 0) ||
+        put_field(b, "Content-Type", "text/plain", 10) != 0 ||
+        put_field(b, "Content-Length", length, (size_t)k) != 0 || bytes_put(b, "\r\n", 2) != 0)
+        return -1;
+    for (size_t i = 0; i < page->nparas; i++)
+        if (kept(mask, results[i].label) &&
+            (bytes_put(b, page->paras[i], page->lens[i]) != 0 || bytes_put(b, "\n", 1) != 0))
+            return -1;
+    return bytes_put(b, "\r\n\r\n", 4);
+}
+
 static int write_clean(FILE *out, const struct chaff_writer_options *opt, enum chaff_format format,
                        const struct chaff_page *page, const struct chaff_result *results,
                        uint64_t mask, struct chaff_error *err)
@@ -257,9 +372,12 @@ static int write_clean(FILE *out, const struct chaff_writer_options *opt, enum c
     }
     if (page->raw == NULL)
         return chaff_error_set(err, CHAFF_ERR_USAGE, page->id, "WARC page without its header");
+    if (page->passthrough && is_crawl_record(page))
+        return CHAFF_OK;
     struct bytes b = {0};
     int rc = CHAFF_OK;
-    if (build_warc_record(&b, page, results, mask) != 0)
+    if ((page->is_html ? build_conversion_record(&b, page, results, mask)
+                       : build_warc_record(&b, page, results, mask)) != 0)
         rc = chaff_error_set(err, CHAFF_ERR_NOMEM, page->id, "out of memory");
     else if (opt->gzip_records) {
         int g = write_gzip_member(out, &b);
