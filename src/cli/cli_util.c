@@ -97,12 +97,13 @@ int cli_parse_format(const char *text, enum chaff_format *format)
         {"text", CHAFF_FORMAT_TEXT},
         {"jsonl", CHAFF_FORMAT_JSONL},
         {"warc", CHAFF_FORMAT_WARC},
+        {"html", CHAFF_FORMAT_HTML},
     };
     for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
         if (strcmp(text, formats[i].name) == 0) {
             *format = formats[i].format;
             return 0;
         }
-    cli_msg("--format: unknown format '%s' (auto, text, jsonl, warc)", text);
+    cli_msg("--format: unknown format '%s' (auto, text, jsonl, warc, html)", text);
     return -1;
 }

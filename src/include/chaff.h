@@ -216,7 +216,8 @@ const struct chaff_counters *chaff_classifier_counters(const struct chaff_classi
 /* Input formats of page readers. */
 enum chaff_format {
     CHAFF_FORMAT_AUTO = 0, /* sniffed from the first bytes of the (decompressed) input: "WARC/"
-                              is WARC, a first non-blank byte '{' is JSONL, else text */
+                              is WARC, a first non-blank byte '{' is JSONL, a first non-blank
+                              '<' followed by '!', '?' or a letter is HTML, else text */
     CHAFF_FORMAT_TEXT,     /* plain text: each non-blank line a paragraph; a file is one page,
                               a line holding only a form feed separates pages */
     CHAFF_FORMAT_JSONL,    /* one JSON object per line, paragraphs are the non-blank lines of its
@@ -382,7 +383,12 @@ enum chaff_output {
     CHAFF_OUTPUT_CLEAN,   /* the kept paragraphs, one per line; for WARC input a WARC record
                              per input record whose conversion payloads hold only the kept
                              paragraphs (Content-Length rewritten, WARC-Block-Digest dropped),
-                             other records copied unchanged */
+                             other records copied unchanged; an HTML page of a WARC (response
+                             or resource record) becomes a conversion record of its kept
+                             paragraphs (WARC-Refers-To the source record, Content-Type
+                             text/plain, a record id derived from the source's), and the
+                             request, response, resource, revisit and metadata records are
+                             dropped, so that the output is a WET file */
 };
 
 struct chaff_writer_options {

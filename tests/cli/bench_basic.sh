@@ -75,7 +75,7 @@ done
 # Usage and errors.
 "$chaff" bench --help >"$tmp/out.txt" 2>"$tmp/err" || fail "--help exited $?"
 grep -q '^Usage: chaff bench' "$tmp/out.txt" || fail "--help prints no usage on stdout"
-for bad in "--bogus" "--threads 0" "--repeat x" "--format html" "--repeat 2 -"; do
+for bad in "--bogus" "--threads 0" "--repeat x" "--format pdf" "--repeat 2 -"; do
     # shellcheck disable=SC2086
     "$chaff" bench -m "$tmp/m.chaff" $bad "$tmp/c.txt" >/dev/null 2>"$tmp/err"
     rc=$?

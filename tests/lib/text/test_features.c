@@ -175,7 +175,7 @@ static void check_rejects_out_of_range_fields(void **state)
         {offsetof(struct chaff_features_config, word_ngram_max), 3, "word"},
         {offsetof(struct chaff_features_config, context), 5, "context"},
         {offsetof(struct chaff_features_config, groups), 0, "groups"},
-        {offsetof(struct chaff_features_config, groups), 0x20, "groups"},
+        {offsetof(struct chaff_features_config, groups), 0x40, "groups"},
         {offsetof(struct chaff_features_config, stacking), 2, "stacking"},
         {offsetof(struct chaff_features_config, max_chars), 7, "max chars"},
         {offsetof(struct chaff_features_config, max_chars), 65537, "max chars"},
