@@ -5,7 +5,8 @@
  * input plus its CRC-32 loaded as a model file, which, when accepted, labels a fixed page) or
  * _TSV (the input read as labelled training data), _WRITER (pages of any format written in
  * any output form, and the output checked) or _CLASSIFY (text pages labelled by the built-in
- * model, and every paragraph's normalisation compared with utf8proc's).
+ * model, and every paragraph's normalisation compared with utf8proc's) or _HTML (the input as an
+ * HTML page, chaff_html_extract()).
  * Without libFuzzer (CHAFF_FUZZ_MAIN) main() runs the fuzz function over the files given as
  * arguments.
  */
@@ -287,6 +288,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(res);
     }
     chaff_reader_close(r);
+    return 0;
+}
+#elif defined(FUZZ_TARGET_HTML)
+/* The input as an HTML page (its first byte picks a declared HTTP charset): every paragraph is
+ * non-empty, NUL-terminated, without a tab or newline, and the structure offsets ascend. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static struct chaff_html *hx;
+    static const char *const charsets[4] = {NULL, "iso-8859-1", "shift_jis", "utf-16"};
+    if (hx == NULL && (hx = chaff_html_create()) == NULL)
+        return 0;
+    struct chaff_page page;
+    memset(&page, 0, sizeof(page));
+    struct chaff_error err;
+    const char *charset = size > 0 ? charsets[data[0] & 3] : NULL;
+    if (chaff_html_extract(hx, (const char *)data, size, charset, &page, &err) != CHAFF_OK)
+        return 0;
+    const struct chaff_page_structure *st = page.structure;
+    if (st == NULL || st->off[0] != 0)
+        abort();
+    for (size_t k = 0; k < page.nparas; k++) {
+        if (page.lens[k] == 0 || page.paras[k][page.lens[k]] != '\0' ||
+            strlen(page.paras[k]) != page.lens[k] || memchr(page.paras[k], '\n', page.lens[k]) ||
+            memchr(page.paras[k], '\t', page.lens[k]))
+            abort();
+        if (st->off[k + 1] < st->off[k] || st->off[k + 1] - st->off[k] > 64)
+            abort();
+    }
     return 0;
 }
 #elif defined(FUZZ_TARGET_SOURCE)

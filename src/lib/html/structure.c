@@ -1,0 +1,314 @@
+/*
+ * structure.c - the structure tokens of each line of an HTML page: where in the page's tree the
+ * line stands, as 64-bit hashes (chaff_hash_bytes() of short strings, seed CHAFF_HTML_SEED)
+ * that a model can weigh like words. The line's "holder" is the element holding its first
+ * non-blank text; its "block" the nearest block element among the holder and its ancestors;
+ * the "enclosing block" that block's parent. A line gets, in this order and at most
+ * CHAFF_HTML_MAX_TOKENS of them:
+ *
+ *   tag=T            the holder's tag
+ *   blk=T            the block's tag
+ *   path2=T<P        the last 2, 3 and 4 tags of the path from the holder up to <body>
+ *   path3=T<P<Q      (included), innermost first: "p<div<article"
+ *   path4=...
+ *   anc=T            each distinct tag among the holder's 12 nearest ancestors below <body>
+ *   cls=W            each distinct word of the class and id of the 4 nearest elements that have
+ *                    one (the holder and its ancestors); words split on non-letters and at
+ *                    camelCase humps, lower-cased, 2 to 20 ASCII letters, 16 per element
+ *   cls0=W           the words of the nearest of them
+ *   ld=B             the share of the line's characters inside an <a>, and bld=B that of the
+ *   bld=B            enclosing block's subtree: 0 (none), 1 (< 1/4), 2 (< 1/2), 3 (< 3/4),
+ *                    4 (< 1), 5 (all)
+ *   in=X             the holder or an ancestor is X: nav header footer aside form button li
+ *                    td (or th) h (h1..h6) article main p a
+ *   blines=N         floor(log2(1 + lines starting in the enclosing block)), at most 16
+ *   btext=N          the same of its non-space characters
+ *   depth=N          the holder's depth (the root's is 0) in bins 0-4, 5-8, 9-12, 13-16,
+ *                    17-24, 25+ (N = 0..5)
+ *
+ * The title line gets the one token "title". Characters are non-space code points. The cls
+ * and cls0 tokens have their low bit set (CHAFF_STRUCT_SITE_WORD: words one site may coin),
+ * every other token has it clear.
+ */
+#include "html.h"
+
+#include "chaff.h"
+#include "grow.h"
+#include "hash.h"
+
+#include <libxml/tree.h>
+#include <string.h>
+
+#define MAX_ANCESTORS 12 /* anc= tokens */
+#define MAX_NAMED     4  /* elements whose class and id give cls= */
+#define MAX_WORDS_PER 16 /* words of one element */
+#define MAX_WORD      20
+#define MIN_WORD      2
+
+/* A token being hashed. */
+struct th {
+    uint64_t h;
+};
+
+static inline void th_start(struct th *t, const char *prefix)
+{
+    t->h = chaff_hash_init(CHAFF_HTML_SEED);
+    for (const char *p = prefix; *p != '\0'; p++)
+        t->h = chaff_hash_byte(t->h, (unsigned char)*p);
+}
+
+static inline void th_add(struct th *t, const char *s)
+{
+    for (const char *p = s; *p != '\0'; p++)
+        t->h = chaff_hash_byte(t->h, (unsigned char)*p);
+}
+
+/* The tokens of the line being made. */
+struct line_tokens {
+    uint64_t v[CHAFF_HTML_MAX_TOKENS];
+    unsigned n;
+};
+
+static inline void push(struct line_tokens *lt, uint64_t h, int site_word)
+{
+    if (lt->n < CHAFF_HTML_MAX_TOKENS)
+        lt->v[lt->n++] = site_word ? h | CHAFF_STRUCT_SITE_WORD : h & ~CHAFF_STRUCT_SITE_WORD;
+}
+
+static void push_str(struct line_tokens *lt, const char *prefix, const char *value)
+{
+    struct th t;
+    th_start(&t, prefix);
+    th_add(&t, value);
+    push(lt, chaff_hash_final(t.h), 0);
+}
+
+static void push_bin(struct line_tokens *lt, const char *prefix, unsigned bin)
+{
+    char num[12];
+    size_t n = 0;
+    do {
+        num[n++] = (char)('0' + bin % 10);
+        bin /= 10;
+    } while (bin > 0 && n < sizeof(num));
+    struct th t;
+    th_start(&t, prefix);
+    while (n > 0)
+        t.h = chaff_hash_byte(t.h, (unsigned char)num[--n]);
+    push(lt, chaff_hash_final(t.h), 0);
+}
+
+static unsigned link_bin(uint32_t link, uint32_t all)
+{
+    if (link == 0 || all == 0)
+        return 0;
+    if (link >= all)
+        return 5;
+    uint64_t q = (uint64_t)link * 4;
+    return q < all ? 1 : q < 2 * (uint64_t)all ? 2 : q < 3 * (uint64_t)all ? 3 : 4;
+}
+
+static unsigned log2_bin(uint32_t n)
+{
+    unsigned b = 0;
+    uint64_t v = (uint64_t)n + 1;
+    while (v > 1 && b < 16) {
+        v >>= 1;
+        b++;
+    }
+    return b;
+}
+
+static unsigned depth_bin(uint32_t d)
+{
+    return d <= 4 ? 0 : d <= 8 ? 1 : d <= 12 ? 2 : d <= 16 ? 3 : d <= 24 ? 4 : 5;
+}
+
+/* Splits class and id values into words. */
+struct words {
+    char w[MAX_WORDS_PER][MAX_WORD + 1];
+    unsigned n;
+    char cur[MAX_WORD + 1];
+    size_t len;
+    int too_long, prev_lower;
+};
+
+static void word_end(struct words *ws)
+{
+    if (ws->len >= MIN_WORD && !ws->too_long && ws->n < MAX_WORDS_PER) {
+        ws->cur[ws->len] = '\0';
+        int dup = 0;
+        for (unsigned i = 0; i < ws->n && !dup; i++)
+            dup = strcmp(ws->w[i], ws->cur) == 0;
+        if (!dup)
+            memcpy(ws->w[ws->n++], ws->cur, ws->len + 1);
+    }
+    ws->len = 0;
+    ws->too_long = 0;
+    ws->prev_lower = 0;
+}
+
+static void words_feed(struct words *ws, const unsigned char *s)
+{
+    for (; *s != '\0'; s++) {
+        unsigned c = *s;
+        int upper = c >= 'A' && c <= 'Z', lower = c >= 'a' && c <= 'z';
+        if (!upper && !lower) {
+            word_end(ws);
+            continue;
+        }
+        if (upper && ws->prev_lower)
+            word_end(ws); /* a camelCase hump */
+        if (ws->len < MAX_WORD)
+            ws->cur[ws->len++] = (char)(upper ? c + 32 : c);
+        else
+            ws->too_long = 1;
+        ws->prev_lower = lower;
+    }
+}
+
+/* The words of the class and id of 'node'. */
+static void element_words(const xmlNode *node, struct words *ws)
+{
+    ws->n = 0;
+    ws->len = 0;
+    ws->too_long = ws->prev_lower = 0;
+    for (const xmlAttr *a = node->properties; a != NULL; a = a->next) {
+        if (strcmp((const char *)a->name, "class") != 0 && strcmp((const char *)a->name, "id") != 0)
+            continue;
+        for (const xmlNode *c = a->children; c != NULL; c = c->next)
+            if (c->type == XML_TEXT_NODE && c->content != NULL)
+                words_feed(ws, c->content);
+        word_end(ws);
+    }
+}
+
+static const char *const flag_names[CHAFF_HTML_NFLAGS] = {
+    "nav", "header", "footer",  "aside", "form", "button", "li",
+    "td",  "h",      "article", "main",  "p",    "a",
+};
+
+static void line_tokens(struct line_tokens *lt, const struct chaff_html_elem *elems,
+                        const struct chaff_html_line *line)
+{
+    lt->n = 0;
+    if (line->holder == CHAFF_HTML_NONE) {
+        push_str(lt, "", "title");
+        return;
+    }
+    const struct chaff_html_elem *h = &elems[line->holder];
+    push_str(lt, "tag=", h->tag);
+    const struct chaff_html_elem *blk = h->block != CHAFF_HTML_NONE ? &elems[h->block] : h;
+    push_str(lt, "blk=", blk->tag);
+
+    /* The path, innermost first, to <body> included. */
+    const char *path[4];
+    unsigned npath = 0;
+    for (const struct chaff_html_elem *e = h; npath < 4;) {
+        path[npath++] = e->tag;
+        if ((e->flags & CHAFF_HTML_IS_BODY) || e->parent == CHAFF_HTML_NONE)
+            break;
+        e = &elems[e->parent];
+    }
+    static const char *const path_prefix[4] = {"", "", "path2=", "path3="};
+    for (unsigned k = 2; k <= npath; k++) {
+        struct th t;
+        th_start(&t, k < 4 ? path_prefix[k] : "path4=");
+        for (unsigned i = 0; i < k; i++) {
+            if (i > 0)
+                t.h = chaff_hash_byte(t.h, '<');
+            th_add(&t, path[i]);
+        }
+        push(lt, chaff_hash_final(t.h), 0);
+    }
+
+    /* Ancestors below <body>, distinct (names are interned by libxml2's dictionary, but compare
+     * the strings all the same). */
+    const char *seen[MAX_ANCESTORS];
+    unsigned nseen = 0;
+    uint32_t a = h->parent;
+    for (unsigned k = 0; k < MAX_ANCESTORS && a != CHAFF_HTML_NONE; k++) {
+        const struct chaff_html_elem *e = &elems[a];
+        if (e->flags & CHAFF_HTML_IS_BODY)
+            break;
+        int dup = 0;
+        for (unsigned i = 0; i < nseen && !dup; i++)
+            dup = seen[i] == e->tag || strcmp(seen[i], e->tag) == 0;
+        if (!dup) {
+            seen[nseen++] = e->tag;
+            push_str(lt, "anc=", e->tag);
+        }
+        a = e->parent;
+    }
+
+    /* Class and id words. */
+    uint64_t cls[MAX_NAMED * MAX_WORDS_PER];
+    unsigned ncls = 0;
+    struct words ws;
+    uint32_t named = h->named;
+    for (unsigned k = 0; k < MAX_NAMED && named != CHAFF_HTML_NONE; k++) {
+        const struct chaff_html_elem *e = &elems[named];
+        element_words((const xmlNode *)e->node, &ws);
+        for (unsigned i = 0; i < ws.n; i++) {
+            struct th t;
+            th_start(&t, "cls=");
+            th_add(&t, ws.w[i]);
+            uint64_t v = chaff_hash_final(t.h);
+            int dup = 0;
+            for (unsigned j = 0; j < ncls && !dup; j++)
+                dup = cls[j] == v;
+            if (!dup) {
+                cls[ncls++] = v;
+                push(lt, v, 1);
+            }
+            if (k == 0) {
+                th_start(&t, "cls0=");
+                th_add(&t, ws.w[i]);
+                push(lt, chaff_hash_final(t.h), 1);
+            }
+        }
+        named = e->parent != CHAFF_HTML_NONE ? elems[e->parent].named : CHAFF_HTML_NONE;
+    }
+
+    /* Link density of the line and of its enclosing block. */
+    push_bin(lt, "ld=", link_bin(line->nlink, line->nchars));
+    const struct chaff_html_elem *enc = blk->parent != CHAFF_HTML_NONE ? &elems[blk->parent] : blk;
+    push_bin(lt, "bld=", link_bin(enc->nlink, enc->nchars));
+
+    for (unsigned f = 0; f < CHAFF_HTML_NFLAGS; f++)
+        if (h->flags & (1u << f))
+            push_str(lt, "in=", flag_names[f]);
+
+    push_bin(lt, "blines=", log2_bin(enc->nlines));
+    push_bin(lt, "btext=", log2_bin(enc->nchars));
+    push_bin(lt, "depth=", depth_bin(h->depth));
+}
+
+int chaff_html_structure_make(struct chaff_html_tokens *t, const struct chaff_html_elem *elems,
+                              const struct chaff_html_line *lines, size_t nlines)
+{
+    t->ntokens = 0;
+    if (nlines >= UINT32_MAX / CHAFF_HTML_MAX_TOKENS ||
+        chaff_grow((void **)&t->off, &t->offcap, nlines + 1, sizeof(*t->off)) != 0)
+        return -1;
+    t->off[0] = 0;
+    struct line_tokens lt;
+    for (size_t i = 0; i < nlines; i++) {
+        line_tokens(&lt, elems, &lines[i]);
+        if (chaff_grow((void **)&t->tokens, &t->cap, t->ntokens + lt.n, sizeof(*t->tokens)) != 0)
+            return -1;
+        memcpy(t->tokens + t->ntokens, lt.v, lt.n * sizeof(*lt.v));
+        t->ntokens += lt.n;
+        t->off[i + 1] = (uint32_t)t->ntokens;
+    }
+    return 0;
+}
+
+void chaff_html_tokens_release(struct chaff_html_tokens *t)
+{
+    free(t->tokens);
+    free(t->off);
+    t->tokens = NULL;
+    t->off = NULL;
+    t->ntokens = t->cap = t->offcap = 0;
+}
