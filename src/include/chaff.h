@@ -150,7 +150,19 @@ int chaff_model_load_default_html(struct chaff_model **model_out, struct chaff_e
 struct chaff_page_structure {
     const uint64_t *tokens;
     const uint32_t *off; /* nparas + 1 entries, off[0] == 0 */
+    const uint32_t *groups; /* CHAFF_STRUCT_GROUPS entries per paragraph, or NULL: groups[2i]
+                               numbers the element enclosing paragraph i's block (its block's
+                               parent), groups[2i + 1] the nearest ancestor of the block that
+                               holds at least CHAFF_STRUCT_SECTION_LINES lines; paragraphs with
+                               equal numbers share the element. Numbers are 0 .. nparas - 1,
+                               in order of first use; CHAFF_STRUCT_NO_GROUP for none (the title
+                               line). The second pass of a structure model pools its neighbours'
+                               scores over them. */
 };
+
+#define CHAFF_STRUCT_GROUPS        2
+#define CHAFF_STRUCT_SECTION_LINES 8
+#define CHAFF_STRUCT_NO_GROUP      UINT32_MAX
 
 #define CHAFF_STRUCT_SITE_WORD UINT64_C(1)
 

@@ -552,7 +552,7 @@ int chaff_html_extract(struct chaff_html *hx, const char *html, size_t len, cons
     }
     if (!hx->nomem) {
         total_elems(hx);
-        if (chaff_html_structure_make(&hx->tok, hx->elems, hx->lines, hx->nlines) != 0)
+        if (chaff_html_structure_make(&hx->tok, hx->elems, hx->nelems, hx->lines, hx->nlines) != 0)
             hx->nomem = 1;
     }
     if (doc != NULL)
@@ -572,6 +572,7 @@ int chaff_html_extract(struct chaff_html *hx, const char *html, size_t len, cons
     }
     hx->structure.tokens = hx->tok.tokens;
     hx->structure.off = hx->tok.off;
+    hx->structure.groups = hx->tok.groups;
     page->nparas = hx->nlines;
     page->paras = hx->paras;
     page->lens = hx->lens;

@@ -74,6 +74,10 @@ struct chaff_html_tokens {
     size_t ntokens, cap;
     uint32_t *off; /* nlines + 1 entries */
     size_t offcap;
+    uint32_t *groups; /* CHAFF_STRUCT_GROUPS per line (chaff_page_structure.groups) */
+    size_t groupscap;
+    uint32_t *remap;  /* scratch: element index -> group number + 1 (0: not yet numbered) */
+    size_t remapcap;
 };
 
 /* The seed of the tokens' hashes: "html". */
@@ -85,7 +89,7 @@ struct chaff_html_tokens {
 /* Fills 't' with the tokens of each of the 'nlines' lines (structure.c; the file's head comment
  * lists them). 'elems' have their subtree totals. Returns 0, or -1 when out of memory. */
 int chaff_html_structure_make(struct chaff_html_tokens *t, const struct chaff_html_elem *elems,
-                              const struct chaff_html_line *lines, size_t nlines);
+                              size_t nelems, const struct chaff_html_line *lines, size_t nlines);
 
 /* Frees the buffers of 't' (not 't'). */
 void chaff_html_tokens_release(struct chaff_html_tokens *t);

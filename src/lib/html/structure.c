@@ -284,12 +284,57 @@ static void line_tokens(struct line_tokens *lt, const struct chaff_html_elem *el
     push_bin(lt, "depth=", depth_bin(h->depth));
 }
 
+/* The elements a line's neighbours are pooled over in the second pass: its enclosing block
+ * (its block's parent) and the nearest ancestor of its block holding at least
+ * CHAFF_STRUCT_SECTION_LINES lines (<body> at the latest). */
+static void line_groups(const struct chaff_html_elem *elems, const struct chaff_html_line *line,
+                        uint32_t out[CHAFF_STRUCT_GROUPS])
+{
+    out[0] = out[1] = CHAFF_HTML_NONE;
+    if (line->holder == CHAFF_HTML_NONE)
+        return;
+    const struct chaff_html_elem *h = &elems[line->holder];
+    uint32_t blk = h->block != CHAFF_HTML_NONE ? h->block : line->holder;
+    out[0] = elems[blk].parent != CHAFF_HTML_NONE ? elems[blk].parent : blk;
+    uint32_t a = blk;
+    while (elems[a].nlines < CHAFF_STRUCT_SECTION_LINES && !(elems[a].flags & CHAFF_HTML_IS_BODY) &&
+           elems[a].parent != CHAFF_HTML_NONE)
+        a = elems[a].parent;
+    out[1] = a;
+}
+
+/* Numbers the group elements of the lines 0, 1, ... in order of first use. */
+static int number_groups(struct chaff_html_tokens *t, size_t nelems, size_t nlines)
+{
+    if (chaff_grow((void **)&t->remap, &t->remapcap, nelems + 1, sizeof(*t->remap)) != 0)
+        return -1;
+    memset(t->remap, 0, (nelems + 1) * sizeof(*t->remap));
+    uint32_t next = 0;
+    for (size_t i = 0; i < nlines * CHAFF_STRUCT_GROUPS; i++) {
+        uint32_t e = t->groups[i];
+        if (e == CHAFF_HTML_NONE || e >= nelems) {
+            t->groups[i] = CHAFF_STRUCT_NO_GROUP;
+            continue;
+        }
+        if (t->remap[e] == 0)
+            t->remap[e] = ++next;
+        t->groups[i] = t->remap[e] - 1;
+    }
+    return 0;
+}
+
 int chaff_html_structure_make(struct chaff_html_tokens *t, const struct chaff_html_elem *elems,
-                              const struct chaff_html_line *lines, size_t nlines)
+                              size_t nelems, const struct chaff_html_line *lines, size_t nlines)
 {
     t->ntokens = 0;
     if (nlines >= UINT32_MAX / CHAFF_HTML_MAX_TOKENS ||
-        chaff_grow((void **)&t->off, &t->offcap, nlines + 1, sizeof(*t->off)) != 0)
+        chaff_grow((void **)&t->off, &t->offcap, nlines + 1, sizeof(*t->off)) != 0 ||
+        chaff_grow((void **)&t->groups, &t->groupscap, nlines * CHAFF_STRUCT_GROUPS + 1,
+                   sizeof(*t->groups)) != 0)
+        return -1;
+    for (size_t i = 0; i < nlines; i++)
+        line_groups(elems, &lines[i], t->groups + i * CHAFF_STRUCT_GROUPS);
+    if (number_groups(t, nelems, nlines) != 0)
         return -1;
     t->off[0] = 0;
     struct line_tokens lt;
@@ -308,7 +353,10 @@ void chaff_html_tokens_release(struct chaff_html_tokens *t)
 {
     free(t->tokens);
     free(t->off);
+    free(t->groups);
+    free(t->remap);
     t->tokens = NULL;
     t->off = NULL;
-    t->ntokens = t->cap = t->offcap = 0;
+    t->groups = t->remap = NULL;
+    t->ntokens = t->cap = t->offcap = t->groupscap = t->remapcap = 0;
 }

@@ -129,14 +129,16 @@ int chaff_classify_page_structured(struct chaff_classifier *cl, const char *cons
     const uint64_t norm_before = cl->fx.ns_normalize, score_before = cl->counters.ns_score;
     if (reserve(cl, n) != 0)
         return chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory for a page of %zu paragraphs", n);
-    int frc = chaff_features_page(&cl->fx, paras, lens, n, score_first_pass, cl);
-    cl->fx.structure = NULL;
-    if (frc != 0)
+    if (chaff_features_page(&cl->fx, paras, lens, n, score_first_pass, cl) != 0) {
+        cl->fx.structure = NULL;
         return chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory featurising a page");
+    }
     if (m->cfg.stacking && n > 0) {
         uint64_t t_stack = cl->fx.timing ? chaff_clock_ns() : 0;
-        if (chaff_stack_prepare(&cl->fx, cl->p1, n, L) != 0)
+        if (chaff_stack_prepare(&cl->fx, cl->p1, n, L) != 0) {
+            cl->fx.structure = NULL;
             return chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory");
+        }
         for (size_t i = 0; i < n; i++) {
             float scores[CHAFF_MAX_LABELS];
             if (chaff_stack_features(&cl->fx, cl->p1, n, L, i, &cl->v2) != 0)
@@ -150,6 +152,7 @@ int chaff_classify_page_structured(struct chaff_classifier *cl, const char *cons
     } else if (n > 0) {
         memcpy(cl->probs, cl->p1, n * L * sizeof(float));
     }
+    cl->fx.structure = NULL; /* borrowed for this call only */
     for (size_t i = 0; i < n; i++) {
         const float *p = cl->probs + i * L;
         uint32_t best = 0;

@@ -42,6 +42,7 @@ void chaff_dataset_free(struct chaff_dataset *ds)
     free(ds->last_file);
     free(ds->st_tokens);
     free(ds->st_first);
+    free(ds->st_groups);
     free_names(ds->sites, 0, ds->nsites);
     free(ds->sites);
     free(ds->ids);

@@ -49,6 +49,8 @@ struct chaff_dataset {
     size_t st_len, st_cap;
     size_t *st_first;
     size_t st_first_cap;
+    uint32_t *st_groups;    /* CHAFF_STRUCT_GROUPS per paragraph (chaff_page_structure.groups) */
+    size_t st_groups_cap;
     char **sites;           /* distinct sites (URL hosts), first-seen order */
     size_t nsites, sites_cap;
     char *ids;              /* page ids, each NUL-terminated */

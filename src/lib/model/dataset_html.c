@@ -301,8 +301,18 @@ static int add_missing(struct chaff_dataset *ds, uint32_t label, uint64_t nchars
 
 /* Appends paragraph 'text' with its structure tokens and label. */
 static int add_paragraph(struct chaff_dataset *ds, const char *text, size_t len,
-                         const uint64_t *tokens, size_t ntokens, uint32_t label)
+                         const uint64_t *tokens, size_t ntokens, const uint32_t *groups,
+                         uint32_t label)
 {
+    uint32_t *g = chaff_dataset_grow(ds->st_groups, ds->st_groups_cap,
+                                     (ds->npara + 1) * CHAFF_STRUCT_GROUPS, sizeof(uint32_t),
+                                     &ds->st_groups_cap);
+    if (g == NULL)
+        return -1;
+    ds->st_groups = g;
+    for (size_t k = 0; k < CHAFF_STRUCT_GROUPS; k++)
+        g[ds->npara * CHAFF_STRUCT_GROUPS + k] =
+            groups != NULL ? groups[k] : CHAFF_STRUCT_NO_GROUP;
     if (chaff_dataset_grow_paragraphs(ds) != 0)
         return -1;
     size_t *first = chaff_dataset_grow(ds->st_first, ds->st_first_cap, ds->npara + 2,
@@ -358,10 +368,13 @@ static int add_aligned(struct chaff_dataset *ds, const struct gold *g, const str
         goto out;
     for (size_t i = 0; i < n; i++) {
         const uint64_t *tok = NULL;
+        const uint32_t *groups = NULL;
         size_t ntok = 0;
         if (page->structure != NULL) {
             tok = page->structure->tokens + page->structure->off[i];
             ntok = page->structure->off[i + 1] - page->structure->off[i];
+            if (page->structure->groups != NULL)
+                groups = page->structure->groups + i * CHAFF_STRUCT_GROUPS;
         }
         uint32_t label = CHAFF_LABEL_NONE;
         if (p_to_g[i] != SIZE_MAX) {
@@ -371,7 +384,7 @@ static int add_aligned(struct chaff_dataset *ds, const struct gold *g, const str
         } else {
             c->unaligned_pred++;
         }
-        if (add_paragraph(ds, page->paras[i], page->lens[i], tok, ntok, label) != 0)
+        if (add_paragraph(ds, page->paras[i], page->lens[i], tok, ntok, groups, label) != 0)
             goto out;
     }
     for (size_t k = 0; k < gp->n; k++)

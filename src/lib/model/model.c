@@ -96,7 +96,7 @@ struct chaff_model *chaff_model_new(const struct chaff_features_config *cfg, uin
             goto fail;
     }
     if (cfg->stacking) {
-        m->dim2 = (uint32_t)chaff_stack_dim(nlabels);
+        m->dim2 = (uint32_t)chaff_stack_dim_cfg(cfg, nlabels);
         m->w2 = calloc((size_t)m->dim2 * nlabels, sizeof(float));
         if (m->w2 == NULL)
             goto fail;

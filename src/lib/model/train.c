@@ -244,6 +244,7 @@ static int page_view_structure(struct page_view *pv, const struct chaff_dataset 
     }
     pv->st.tokens = pv->tokens;
     pv->st.off = pv->off;
+    pv->st.groups = ds->st_groups + pg->first * CHAFF_STRUCT_GROUPS;
     return 0;
 }
 
@@ -723,7 +724,7 @@ static void *stack_thread(void *arg)
     struct train_state *t = w->t;
     const uint32_t L = t->nlabels;
     const size_t wlen = (size_t)L * (size_t)(t->nfeat1 + 1);
-    const int nfeat2 = (int)chaff_stack_dim(L);
+    const int nfeat2 = (int)chaff_stack_dim_cfg(w->cfg, L);
     struct chaff_featurizer fx;
     struct page_view pv = {0};
     struct chaff_fvec v = {0};
@@ -739,6 +740,13 @@ static void *stack_thread(void *arg)
             float scores[CHAFF_MAX_LABELS];
             row_scores(t->x1[pg->first + i], wf, L, t->nfeat1, scores);
             chaff_model_probs(scores, L, p1 + i * L);
+        }
+        if (w->ds->has_structure) {
+            if (page_view_structure(&pv, w->ds, p, NULL, 0) != 0) {
+                w->failed = 1;
+                break;
+            }
+            fx.structure = &pv.st;
         }
         if (page_view_fill(&pv, w->ds, p) != 0 ||
             chaff_features_page_info(&fx, (const char *const *)pv.paras, pv.lens, pg->n) != 0 ||
@@ -971,7 +979,7 @@ int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options
 
     if (nfolds > 0) {
         /* Out-of-fold first-pass probabilities, then the second pass on them. */
-        const int nfeat2 = (int)chaff_stack_dim(L);
+        const int nfeat2 = (int)chaff_stack_dim_cfg(cfg, L);
         if (stack_rows(&t, ds, cfg, fold_of, threads) != 0)
             goto nomem;
         if (subset_make(&s2, t.x2, ds->label, labelled, t.npara, nfeat2, 1.0) != 0)

@@ -241,6 +241,8 @@ void chaff_featurizer_release(struct chaff_featurizer *fx)
     free(fx->pad);
     free(fx->offs);
     free(fx->psum);
+    free(fx->gsum);
+    free(fx->gcount);
     memset(fx, 0, sizeof(*fx));
 }
 
@@ -1079,6 +1081,10 @@ int chaff_features_page(struct chaff_featurizer *fx, const char *const *paras, c
 #define STACK_MASS_BINS 11 /* the label's paragraphs in the page: 0, 1, 2-3, ... 512+ */
 #define STACK_MEAN_BINS 10 /* the label's mean probability over the page, in tenths */
 #define STACK_MASS      ((STACK_MASS_BINS + STACK_MEAN_BINS) * (1 + STACK_BINS)) /* per label */
+#define STACK_GROUP_SIZES 8 /* lines in the group: 2, 3-4, 5-8, ... 129+ */
+/* Per group level (HTML): the others' mean probability of each label, binned, the group's
+ * size, and "alone in its group". */
+#define STACK_GROUP(L)  ((L) + (L) * STACK_BINS + STACK_GROUP_SIZES + 1)
 
 static const size_t stack_radius[STACK_RADII] = {2, 3, 5, 10, 30};
 static const long stack_offset[STACK_OFFSETS] = {-3, -2, -1, 1, 2, 3};
@@ -1103,6 +1109,12 @@ size_t chaff_stack_dim(size_t L)
            + STACK_MASS * L;      /* the label's mass in the page */
 }
 
+size_t chaff_stack_dim_cfg(const struct chaff_features_config *cfg, size_t L)
+{
+    return chaff_stack_dim(L) +
+           ((cfg->groups & CHAFF_FEAT_STRUCTURE) ? CHAFF_STRUCT_GROUPS * STACK_GROUP(L) : 0);
+}
+
 static size_t argmax(const float *p, size_t L)
 {
     size_t best = 0;
@@ -1118,8 +1130,37 @@ static unsigned prob_bin(double p, unsigned nbins)
     return b >= nbins ? nbins - 1 : b;
 }
 
+/* The sums of the first-pass probabilities over each group of the page's structure (HTML). */
+static int group_sums(struct chaff_featurizer *fx, const float *p1, size_t n, size_t L)
+{
+    const struct chaff_page_structure *st = fx->structure;
+    fx->grouped = 0;
+    if (!(fx->cfg.groups & CHAFF_FEAT_STRUCTURE) || st == NULL || st->groups == NULL)
+        return 0;
+    const size_t ng = CHAFF_STRUCT_GROUPS * n;
+    if (chaff_grow((void **)&fx->gsum, &fx->gsum_cap, ng * L + 1, sizeof(double)) != 0 ||
+        chaff_grow((void **)&fx->gcount, &fx->gcount_cap, ng + 1, sizeof(uint32_t)) != 0)
+        return -1;
+    memset(fx->gsum, 0, ng * L * sizeof(double));
+    memset(fx->gcount, 0, ng * sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < CHAFF_STRUCT_GROUPS; k++) {
+            uint32_t g = st->groups[i * CHAFF_STRUCT_GROUPS + k];
+            if (g >= n)
+                continue;
+            size_t slot = k * n + g;
+            fx->gcount[slot]++;
+            for (size_t l = 0; l < L; l++)
+                fx->gsum[slot * L + l] += p1[i * L + l];
+        }
+    fx->grouped = 1;
+    return 0;
+}
+
 int chaff_stack_prepare(struct chaff_featurizer *fx, const float *p1, size_t n, size_t L)
 {
+    if (group_sums(fx, p1, n, L) != 0)
+        return -1;
     if (chaff_grow((void **)&fx->psum, &fx->psum_cap, (n + 1) * L, sizeof(double)) != 0)
         return -1;
     for (size_t l = 0; l < L; l++)
@@ -1156,7 +1197,7 @@ int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n,
                          size_t i, struct chaff_fvec *out)
 {
     out->n = 0;
-    if (fvec_reserve(out, chaff_stack_dim(L)) != 0)
+    if (fvec_reserve(out, chaff_stack_dim_cfg(&fx->cfg, L)) != 0)
         return -1;
     uint32_t base = 0;
     const float *own = p1 + i * L;
@@ -1298,6 +1339,30 @@ int chaff_stack_features(struct chaff_featurizer *fx, const float *p1, size_t n,
         fvec_push(out, b + STACK_MEAN_BINS + fb * STACK_BINS + ob, 1.0f);
     }
     base += (uint32_t)(STACK_MASS * L);
+    /* HTML: what the other lines of the paragraph's enclosing block and of its section are,
+     * on the first pass's reading: lines of one container mostly share a label. */
+    if (fx->grouped) {
+        const uint32_t *groups = fx->structure->groups + i * CHAFF_STRUCT_GROUPS;
+        for (size_t k = 0; k < CHAFF_STRUCT_GROUPS; k++) {
+            const uint32_t g = groups[k];
+            const size_t slot = k * n + g;
+            const uint32_t cnt = g < n ? fx->gcount[slot] : 0;
+            if (cnt <= 1) {
+                fvec_push(out, base + (uint32_t)(STACK_GROUP(L) - 1), 1.0f);
+            } else {
+                const double inv = 1.0 / (double)(cnt - 1);
+                for (size_t l = 0; l < L; l++) {
+                    double m = (fx->gsum[slot * L + l] - own[l]) * inv;
+                    fvec_push(out, base + (uint32_t)l, (float)m);
+                    fvec_push(out, base + (uint32_t)(L + l * STACK_BINS + prob_bin(m, STACK_BINS)),
+                              1.0f);
+                }
+                unsigned sb = log2_bucket(cnt - 1, STACK_GROUP_SIZES - 1);
+                fvec_push(out, base + (uint32_t)(L + L * STACK_BINS + sb), 1.0f);
+            }
+            base += (uint32_t)STACK_GROUP(L);
+        }
+    }
     (void)base;
     return 0;
 }

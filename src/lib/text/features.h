@@ -86,6 +86,10 @@ struct chaff_featurizer {
     /* The page's structure (HTML input), or NULL; set by the caller for each page
      * (chaff_features_page reads it when cfg.groups has CHAFF_FEAT_STRUCTURE). Borrowed. */
     const struct chaff_page_structure *structure;
+    double *gsum;      /* second pass: first-pass probabilities summed per structure group */
+    uint32_t *gcount;  /* and the group's lines */
+    size_t gsum_cap, gcount_cap;
+    int grouped;       /* 1: gsum and gcount describe the current page */
 };
 
 /* Called once per paragraph, in order, with its first-pass vector in two parts (borrowed for
@@ -122,8 +126,10 @@ int chaff_features_page(struct chaff_featurizer *fx, const char *const *paras, c
 int chaff_features_page_info(struct chaff_featurizer *fx, const char *const *paras,
                              const size_t *lens, size_t n);
 
-/* Dimension of the second-pass vectors for 'nlabels' labels. */
+/* Dimension of the second-pass vectors for 'nlabels' labels: of a text model, and of a model
+ * of configuration 'cfg' (a structure model pools over the page's structure groups too). */
 size_t chaff_stack_dim(size_t nlabels);
+size_t chaff_stack_dim_cfg(const struct chaff_features_config *cfg, size_t nlabels);
 
 /* Prepares the second pass over a page whose first-pass probabilities are p1[i * nlabels + l]
  * (fx->info must describe the same page). Returns 0 or -1 (out of memory). */
