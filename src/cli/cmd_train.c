@@ -49,7 +49,7 @@ static const char train_usage[] =
     "                          window, structure (default all; with --html all,structure)\n"
     "      --html              the arguments are PAGES LABELS.tsv pairs (see above)\n"
     "      --min-sites N       with --html: class and id words are learnt only when pages of at\n"
-    "                          least N sites (URL hosts) have them (default 3)\n"
+    "                          least N sites (URL hosts) have them (default 10)\n"
     "      --tune HELDOUT.tsv  after training, shift each label's decision threshold to\n"
     "                          maximise macro-F1 on these held-out pages (never the data\n"
     "                          you report figures on)\n"

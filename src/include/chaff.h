@@ -531,7 +531,7 @@ struct chaff_train_options {
     uint64_t seed;       /* fold assignment seed; default 1 */
     unsigned min_sites;  /* HTML datasets: a class or id word (CHAFF_STRUCT_SITE_WORD) is
                             learnt only when pages of at least this many sites (URL hosts)
-                            have it, so that one site's names are not memorised; default 3 */
+                            have it, so that one site's names are not memorised; default 10 */
 };
 
 void chaff_train_options_defaults(struct chaff_train_options *opt);

@@ -3,8 +3,8 @@
  * line stands, as 64-bit hashes (chaff_hash_bytes() of short strings, seed CHAFF_HTML_SEED)
  * that a model can weigh like words. The line's "holder" is the element holding its first
  * non-blank text; its "block" the nearest block element among the holder and its ancestors;
- * the "enclosing block" that block's parent. A line gets, in this order and at most
- * CHAFF_HTML_MAX_TOKENS of them:
+ * the "enclosing block" that block's parent. A line gets at most CHAFF_HTML_MAX_TOKENS of
+ * them, the class and id words last:
  *
  *   tag=T            the holder's tag
  *   blk=T            the block's tag
@@ -25,6 +25,10 @@
  *   btext=N          the same of its non-space characters
  *   depth=N          the holder's depth (the root's is 0) in bins 0-4, 5-8, 9-12, 13-16,
  *                    17-24, 25+ (N = 0..5)
+ *   bshare=N         the enclosing block's share of the page's (<body>'s) characters, and
+ *   sshare=N         the section's (the nearest ancestor of the block holding at least
+ *                    CHAFF_STRUCT_SECTION_LINES lines), in tenths (N = 0..10)
+ *   sld=B            the section's link density, bins as ld=
  *
  * The title line gets the one token "title". Characters are non-space code points. The cls
  * and cls0 tokens have their low bit set (CHAFF_STRUCT_SITE_WORD: words one site may coin),
@@ -108,6 +112,15 @@ static unsigned link_bin(uint32_t link, uint32_t all)
     return q < all ? 1 : q < 2 * (uint64_t)all ? 2 : q < 3 * (uint64_t)all ? 3 : 4;
 }
 
+/* 'part' of 'whole' in tenths (0 .. 10). */
+static unsigned share_bin(uint32_t part, uint32_t whole)
+{
+    if (whole == 0)
+        return 0;
+    uint64_t q = (uint64_t)part * 10 / whole;
+    return q > 10 ? 10 : (unsigned)q;
+}
+
 static unsigned log2_bin(uint32_t n)
 {
     unsigned b = 0;
@@ -189,7 +202,7 @@ static const char *const flag_names[CHAFF_HTML_NFLAGS] = {
 };
 
 static void line_tokens(struct line_tokens *lt, const struct chaff_html_elem *elems,
-                        const struct chaff_html_line *line)
+                        const struct chaff_html_line *line, uint32_t page_chars)
 {
     lt->n = 0;
     if (line->holder == CHAFF_HTML_NONE) {
@@ -241,7 +254,32 @@ static void line_tokens(struct line_tokens *lt, const struct chaff_html_elem *el
         a = e->parent;
     }
 
-    /* Class and id words. */
+    /* Link density of the line and of its enclosing block. */
+    push_bin(lt, "ld=", link_bin(line->nlink, line->nchars));
+    const struct chaff_html_elem *enc = blk->parent != CHAFF_HTML_NONE ? &elems[blk->parent] : blk;
+    push_bin(lt, "bld=", link_bin(enc->nlink, enc->nchars));
+
+    for (unsigned f = 0; f < CHAFF_HTML_NFLAGS; f++)
+        if (h->flags & (1u << f))
+            push_str(lt, "in=", flag_names[f]);
+
+    push_bin(lt, "blines=", log2_bin(enc->nlines));
+    push_bin(lt, "btext=", log2_bin(enc->nchars));
+    push_bin(lt, "depth=", depth_bin(h->depth));
+
+    /* How much of the page's text is in the enclosing block and in the section (the nearest
+     * ancestor of the block with CHAFF_STRUCT_SECTION_LINES lines), and how much of the
+     * section's is in links: the main text sits in a container that holds most of the page's
+     * text and few links. */
+    uint32_t sec = h->block != CHAFF_HTML_NONE ? h->block : line->holder;
+    while (elems[sec].nlines < CHAFF_STRUCT_SECTION_LINES && !(elems[sec].flags & CHAFF_HTML_IS_BODY) &&
+           elems[sec].parent != CHAFF_HTML_NONE)
+        sec = elems[sec].parent;
+    push_bin(lt, "bshare=", share_bin(enc->nchars, page_chars));
+    push_bin(lt, "sshare=", share_bin(elems[sec].nchars, page_chars));
+    push_bin(lt, "sld=", link_bin(elems[sec].nlink, elems[sec].nchars));
+
+    /* Class and id words, last: they are the many, and what the cap cuts. */
     uint64_t cls[MAX_NAMED * MAX_WORDS_PER];
     unsigned ncls = 0;
     struct words ws;
@@ -269,19 +307,6 @@ static void line_tokens(struct line_tokens *lt, const struct chaff_html_elem *el
         }
         named = e->parent != CHAFF_HTML_NONE ? elems[e->parent].named : CHAFF_HTML_NONE;
     }
-
-    /* Link density of the line and of its enclosing block. */
-    push_bin(lt, "ld=", link_bin(line->nlink, line->nchars));
-    const struct chaff_html_elem *enc = blk->parent != CHAFF_HTML_NONE ? &elems[blk->parent] : blk;
-    push_bin(lt, "bld=", link_bin(enc->nlink, enc->nchars));
-
-    for (unsigned f = 0; f < CHAFF_HTML_NFLAGS; f++)
-        if (h->flags & (1u << f))
-            push_str(lt, "in=", flag_names[f]);
-
-    push_bin(lt, "blines=", log2_bin(enc->nlines));
-    push_bin(lt, "btext=", log2_bin(enc->nchars));
-    push_bin(lt, "depth=", depth_bin(h->depth));
 }
 
 /* The elements a line's neighbours are pooled over in the second pass: its enclosing block
@@ -334,12 +359,19 @@ int chaff_html_structure_make(struct chaff_html_tokens *t, const struct chaff_ht
         return -1;
     for (size_t i = 0; i < nlines; i++)
         line_groups(elems, &lines[i], t->groups + i * CHAFF_STRUCT_GROUPS);
+    /* The page's text: its <body>'s (the first one), else the root's. */
+    uint32_t page_chars = nelems > 0 ? elems[0].nchars : 0;
+    for (size_t e = 0; e < nelems; e++)
+        if (elems[e].flags & CHAFF_HTML_IS_BODY) {
+            page_chars = elems[e].nchars;
+            break;
+        }
     if (number_groups(t, nelems, nlines) != 0)
         return -1;
     t->off[0] = 0;
     struct line_tokens lt;
     for (size_t i = 0; i < nlines; i++) {
-        line_tokens(&lt, elems, &lines[i]);
+        line_tokens(&lt, elems, &lines[i], page_chars);
         if (chaff_grow((void **)&t->tokens, &t->cap, t->ntokens + lt.n, sizeof(*t->tokens)) != 0)
             return -1;
         memcpy(t->tokens + t->ntokens, lt.v, lt.n * sizeof(*lt.v));

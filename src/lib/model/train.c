@@ -50,7 +50,7 @@ void chaff_train_options_defaults(struct chaff_train_options *opt)
     opt->weight_bits = 16;
     opt->folds = 2;
     opt->seed = 1;
-    opt->min_sites = 3;
+    opt->min_sites = 10;
 }
 
 static double now_seconds(void)
