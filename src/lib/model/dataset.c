@@ -154,6 +154,9 @@ int chaff_dataset_read_tsv(struct chaff_dataset *ds, const char *path, struct ch
     struct chaff_error local;
     if (err == NULL)
         err = &local; /* the reader's code is needed even when the caller ignores details */
+    if (ds->has_structure)
+        return chaff_error_set(err, CHAFF_ERR_USAGE, path,
+                               "TSV pages cannot join a dataset of HTML pages");
     struct chaff_tsv_reader *r = NULL;
     int rc = chaff_tsv_open(path, &r, err);
     if (rc != CHAFF_OK)
