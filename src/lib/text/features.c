@@ -34,7 +34,7 @@
 #define VAL_WINDOW   0.35f
 #define VAL_CTX_WORD 0.5f
 #define VAL_CTX_SHAL 0.2f
-#define VAL_STRUCT   0.5f
+#define VAL_STRUCT   0.3f
 #define MAX_CTX_WORDS 16
 
 enum shallow_kind {
