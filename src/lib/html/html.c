@@ -252,6 +252,11 @@ static const unsigned char ascii_space[128] = {
     [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, [' '] = 1,
 };
 
+size_t chaff_html_space_len(const unsigned char *p, size_t n)
+{
+    return p[0] < 0x80 ? ascii_space[p[0]] : utf8_space_len(p, n);
+}
+
 /* Appends the 'n' bytes of text at 's' to the current line, collapsing white space; 'elem'
  * holds the text (CHAFF_HTML_NONE for the title). */
 static void append_text(struct chaff_html *hx, const unsigned char *s, size_t n, uint32_t elem)

@@ -21,6 +21,13 @@
 int chaff_html_decode(const char *raw, size_t len, const char *charset, char **buf, size_t *cap,
                       const char **text_out, size_t *len_out);
 
+/* The length of the white-space character at 'p' ('n' >= 1 bytes left) as Python's
+ * str.isspace() sees it (ASCII white space, U+001C..U+001F, U+0085, U+00A0, U+1680,
+ * U+2000..U+200A, U+2028, U+2029, U+202F, U+205F, U+3000; not U+200B or U+FEFF), or 0: the
+ * white space that lines are collapsed at, here and when labelled lines are compared with them
+ * (model/dataset_html.c). */
+size_t chaff_html_space_len(const unsigned char *p, size_t n);
+
 /* Bits of struct chaff_html_elem.flags: the element or one of its ancestors is a ... */
 enum {
     CHAFF_HTML_IN_NAV = 1u << 0,

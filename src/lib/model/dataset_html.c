@@ -15,6 +15,7 @@
 #include "dataset.h"
 #include "error.h"
 #include "hash.h"
+#include "html.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,38 +70,16 @@ static int put_name(struct gold *g, const char *s, size_t *off_out)
     return 0;
 }
 
-/* White space as Python's str.split() sees it, which made the labelled lines: ASCII white space
- * and the separators U+001C..U+001F, U+0085, U+00A0, U+1680, U+2000..U+200A, U+2028, U+2029,
- * U+202F, U+205F, U+3000. Returns the byte length of the white-space character at s (n bytes
- * left), or 0. */
-static size_t space_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    if (c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f))
-        return 1;
-    if (c == 0xc2 && n >= 2 && (s[1] == 0x85 || s[1] == 0xa0))
-        return 2;
-    if (n >= 3 && c == 0xe1 && s[1] == 0x9a && s[2] == 0x80)
-        return 3;
-    if (n >= 3 && c == 0xe2 && s[1] == 0x80 &&
-        (s[2] <= 0x8a || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf))
-        return 3;
-    if (n >= 3 && c == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)
-        return 3;
-    if (n >= 3 && c == 0xe3 && s[1] == 0x80 && s[2] == 0x80)
-        return 3;
-    return 0;
-}
-
-/* Collapses the white space of 'len' bytes at 's' into 'out' (room for len bytes): runs become
- * one space, the ends are trimmed. Returns the new length. */
+/* Collapses the white space of 'len' bytes at 's' into 'out' (room for len bytes) as the HTML
+ * reader collapses its lines (Python's str.split()): runs become one space, the ends are
+ * trimmed. Returns the new length. */
 static size_t collapse(const char *s, size_t len, char *out)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t o = 0, i = 0;
     int pending = 0;
     while (i < len) {
-        size_t w = space_len(p + i, len - i);
+        size_t w = chaff_html_space_len(p + i, len - i);
         if (w > 0) {
             pending = o > 0;
             i += w;
