@@ -13,6 +13,22 @@
 #include <iconv.h>
 #include <string.h>
 
+/* Whether 'b' may follow the lead byte 'c' (0xc2..0xf4): the ranges that rule out overlong
+ * forms (after 0xe0, 0xf0), surrogates (after 0xed) and code points above U+10FFFF (0xf4). */
+static int second_byte_ok(unsigned c, unsigned b)
+{
+    unsigned lo = 0x80, hi = 0xbf;
+    if (c == 0xe0)
+        lo = 0xa0;
+    else if (c == 0xed)
+        hi = 0x9f;
+    else if (c == 0xf0)
+        lo = 0x90;
+    else if (c == 0xf4)
+        hi = 0x8f;
+    return b >= lo && b <= hi;
+}
+
 /* Byte length of the valid UTF-8 sequence at 'p' (of 'n' bytes), or 0. Python's strict rules:
  * no overlong forms, no surrogates, nothing above U+10FFFF. */
 static size_t utf8_valid_len(const unsigned char *p, size_t n)
@@ -26,16 +42,7 @@ static size_t utf8_valid_len(const unsigned char *p, size_t n)
         return n >= 2 && (p[1] & 0xc0) == 0x80 ? 2 : 0;
     if (n < 2)
         return 0;
-    unsigned lo = 0x80, hi = 0xbf;
-    if (c == 0xe0)
-        lo = 0xa0;
-    else if (c == 0xed)
-        hi = 0x9f;
-    else if (c == 0xf0)
-        lo = 0x90;
-    else if (c == 0xf4)
-        hi = 0x8f;
-    if (p[1] < lo || p[1] > hi)
+    if (!second_byte_ok(c, p[1]))
         return 0;
     size_t need = c < 0xf0 ? 3 : 4;
     if (n < need)
@@ -52,16 +59,7 @@ static size_t utf8_invalid_len(const unsigned char *p, size_t n)
     unsigned c = p[0];
     if (c < 0xc2 || c > 0xf4 || n < 2)
         return 1;
-    unsigned lo = 0x80, hi = 0xbf;
-    if (c == 0xe0)
-        lo = 0xa0;
-    else if (c == 0xed)
-        hi = 0x9f;
-    else if (c == 0xf0)
-        lo = 0x90;
-    else if (c == 0xf4)
-        hi = 0x8f;
-    if (p[1] < lo || p[1] > hi)
+    if (!second_byte_ok(c, p[1]))
         return 1;
     size_t need = c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4, k = 2;
     while (k < need && k < n && (p[k] & 0xc0) == 0x80)
