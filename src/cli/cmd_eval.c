@@ -177,7 +177,7 @@ struct eval_run {
     const struct chaff_model *model;
     struct chaff_classifier *cl;
     struct chaff_eval *ev;
-    struct chaff_eval *ev_source; /* --html: per source */
+    struct chaff_eval *ev_source; /* per source (page id up to its first '-') */
     int html;
     struct chaff_align_counts align;
     struct page_buf pb;
@@ -235,14 +235,20 @@ static int flush_page(struct eval_run *run)
         cli_msg_error(&err);
         return -1;
     }
+    char source[64];
+    chaff_page_source(pb->id, source, sizeof(source));
     for (size_t i = 0; i < pb->n; i++) {
         uint64_t nchars = count_chars(pb->paras[i], pb->len[i]);
         if (chaff_eval_add(run->ev, pb->gold[i], pb->results[i].label, pb->lang, nchars, &err) !=
-            CHAFF_OK) {
+                CHAFF_OK ||
+            chaff_eval_add(run->ev_source, pb->gold[i], pb->results[i].label, source, nchars,
+                           &err) != CHAFF_OK) {
             cli_msg_error(&err);
             return -1;
         }
     }
+    chaff_eval_end_page(run->ev);
+    chaff_eval_end_page(run->ev_source);
     run->pages++;
     pb->n = 0;
     pb->arena_len = 0;
@@ -324,10 +330,12 @@ static void print_groups(const struct chaff_eval *ev, const char *heading)
     int lw = (int)strlen(heading);
     for (size_t i = 0; i < chaff_eval_nlangs(ev); i++)
         lw = (int)max_size((size_t)lw, strlen(chaff_eval_lang_name(ev, i)));
-    printf("\n%-*s %9s %9s\n", lw, heading, "n", "macro-F1");
+    printf("\n%-*s %9s %9s %9s %9s\n", lw, heading, "n", "macro-F1", "pages", "page-F1");
     for (size_t i = 0; i < chaff_eval_nlangs(ev); i++)
-        printf("%-*s %9llu %9.4f\n", lw, chaff_eval_lang_name(ev, i),
-               (unsigned long long)chaff_eval_lang_count(ev, i), chaff_eval_lang_macro_f1(ev, i));
+        printf("%-*s %9llu %9.4f %9llu %9.4f\n", lw, chaff_eval_lang_name(ev, i),
+               (unsigned long long)chaff_eval_lang_count(ev, i), chaff_eval_lang_macro_f1(ev, i),
+               (unsigned long long)chaff_eval_lang_npages(ev, i),
+               chaff_eval_lang_page_macro_f1(ev, i));
 }
 
 static void print_text(const struct eval_run *run)
@@ -341,6 +349,8 @@ static void print_text(const struct eval_run *run)
     printf("accuracy:               %.4f\n", chaff_eval_accuracy(ev));
     printf("macro-F1:               %.4f\n", chaff_eval_macro_f1(ev));
     printf("char-weighted macro-F1: %.4f\n", chaff_eval_char_macro_f1(ev));
+    printf("page-averaged macro-F1: %.4f (the mean of each page's macro-F1, %llu pages)\n",
+           chaff_eval_page_macro_f1(ev), (unsigned long long)chaff_eval_npages(ev));
 
     int w = (int)strlen("gold \\ pred");
     for (size_t i = 0; i < nlabels; i++)
@@ -460,6 +470,7 @@ static struct json_object *build_json(const struct eval_run *run, char **files, 
     put(root, "pages", json_count(run->pages), &bad);
     put(root, "accuracy", json_real(chaff_eval_accuracy(ev)), &bad);
     put(root, "macro_f1", json_real(chaff_eval_macro_f1(ev)), &bad);
+    put(root, "page_macro_f1", json_real(chaff_eval_page_macro_f1(ev)), &bad);
 
     struct json_object *per_label = json_object_new_object();
     struct json_object *char_f1 = json_object_new_object();
@@ -496,6 +507,8 @@ static struct json_object *build_json(const struct eval_run *run, char **files, 
         struct json_object *jl = json_object_new_object();
         put(jl, "n", json_count(chaff_eval_lang_count(ev, i)), &bad);
         put(jl, "macro_f1", json_real(chaff_eval_lang_macro_f1(ev, i)), &bad);
+        put(jl, "pages", json_count(chaff_eval_lang_npages(ev, i)), &bad);
+        put(jl, "page_macro_f1", json_real(chaff_eval_lang_page_macro_f1(ev, i)), &bad);
         put(per_lang, chaff_eval_lang_name(ev, i), jl, &bad);
     }
     put(root, "per_lang", per_lang, &bad);
@@ -506,6 +519,8 @@ static struct json_object *build_json(const struct eval_run *run, char **files, 
             struct json_object *jl = json_object_new_object();
             put(jl, "n", json_count(chaff_eval_lang_count(es, i)), &bad);
             put(jl, "macro_f1", json_real(chaff_eval_lang_macro_f1(es, i)), &bad);
+            put(jl, "pages", json_count(chaff_eval_lang_npages(es, i)), &bad);
+            put(jl, "page_macro_f1", json_real(chaff_eval_lang_page_macro_f1(es, i)), &bad);
             put(per_source, chaff_eval_lang_name(es, i), jl, &bad);
         }
         put(root, "per_source", per_source, &bad);
@@ -662,7 +677,8 @@ int cmd_eval(int argc, char **argv)
     run.model = model;
     run.cl = chaff_classifier_create(model);
     run.ev = chaff_eval_create(model);
-    if (run.cl == NULL || run.ev == NULL) {
+    run.ev_source = chaff_eval_create(model);
+    if (run.cl == NULL || run.ev == NULL || run.ev_source == NULL) {
         cli_msg("out of memory");
         goto out;
     }
@@ -717,6 +733,7 @@ out:
     free(run.pred_buf);
     page_buf_release(&run.pb);
     chaff_eval_free(run.ev);
+    chaff_eval_free(run.ev_source);
     chaff_classifier_free(run.cl);
     chaff_model_free(model);
     return status;

@@ -614,6 +614,20 @@ const char *chaff_eval_lang_name(const struct chaff_eval *ev, size_t i);
 double chaff_eval_lang_macro_f1(const struct chaff_eval *ev, size_t i);
 uint64_t chaff_eval_lang_count(const struct chaff_eval *ev, size_t i);
 
+/* Page-averaged figures, so that one long page does not decide a score: the paragraphs added
+ * since the last chaff_eval_end_page() form a page; ending it adds its macro-F1 (over the labels
+ * it has as gold or predicted) to the mean over pages, overall and under the language of its
+ * last paragraph. Ending a page with no paragraphs does nothing. chaff_eval_dataset() ends each
+ * page itself. Each mean is 0 when no page was ended. */
+int chaff_eval_end_page(struct chaff_eval *ev);
+uint64_t chaff_eval_npages(const struct chaff_eval *ev);
+double chaff_eval_page_macro_f1(const struct chaff_eval *ev);
+uint64_t chaff_eval_lang_npages(const struct chaff_eval *ev, size_t i);
+double chaff_eval_lang_page_macro_f1(const struct chaff_eval *ev, size_t i);
+/* The source of a page: its id up to the first '-' ("wcxb-dev0001" -> "wcxb"), else "und";
+ * written to 'out' ('cap' bytes, NUL-terminated). */
+void chaff_page_source(const char *id, char *out, size_t cap);
+
 #ifdef __cplusplus
 }
 #endif

@@ -57,6 +57,13 @@ assert list(d["per_lang"]) == sorted(d["per_lang"]), "languages not sorted"
 assert {"en", "de", "ja", "ar", "ru"} <= set(d["per_lang"])
 correct = sum(d["confusion"][k][k] for k in labels)
 assert abs(d["accuracy"] - correct / n) < 1e-9
+# Page-averaged: the mean of the per-language page means weighted by their pages is the whole.
+assert 0.0 <= d["page_macro_f1"] <= 1.0
+pages = sum(v["pages"] for v in d["per_lang"].values())
+assert pages == d["pages"], (pages, d["pages"])
+mean = sum(v["page_macro_f1"] * v["pages"] for v in d["per_lang"].values()) / pages
+assert abs(mean - d["page_macro_f1"]) < 1e-9, (mean, d["page_macro_f1"])
+assert sum(v["pages"] for v in d["per_source"].values()) == pages
 PY
 
 # Writing to a full device fails with exit 1 and a message.

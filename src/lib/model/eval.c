@@ -6,6 +6,10 @@
  * languages are kept sorted by name (binary search, insertion), so reports list them in order.
  * Every metric is computed from the matrices when asked for; a ratio with a zero denominator is
  * 0, and a label with neither gold nor predicted items is left out of a macro average.
+ *
+ * Page-averaged figures: the paragraphs added since the last chaff_eval_end_page() also go to a
+ * page matrix; ending the page adds that page's macro-F1 to a sum, overall and under the
+ * language of the page's last paragraph, and clears the matrix.
  */
 #include "classify.h"
 #include "dataset.h"
@@ -21,6 +25,8 @@ struct eval_lang {
     char *name;
     uint64_t count;
     uint64_t *confusion; /* [nlabels * nlabels] paragraphs */
+    uint64_t npages;     /* pages ended under this language */
+    double page_f1_sum;  /* their macro-F1s, summed */
 };
 
 #define CHAFF_MAX_EVAL_LABELS 64
@@ -33,6 +39,11 @@ struct chaff_eval {
     struct eval_lang *langs;  /* sorted by name */
     size_t nlangs, langs_cap;
     size_t last_lang; /* index of the language of the previous call, a cache */
+    uint64_t *page_confusion; /* [gold * nlabels + pred] paragraphs of the open page */
+    uint64_t page_count;      /* paragraphs of the open page */
+    const char *page_lang;    /* language of the open page's last paragraph (the table's) */
+    uint64_t npages;
+    double page_f1_sum;
 };
 
 struct chaff_eval *chaff_eval_create(const struct chaff_model *model)
@@ -50,7 +61,8 @@ struct chaff_eval *chaff_eval_create_nlabels(size_t nlabels)
     ev->nlabels = nlabels;
     ev->confusion = calloc(nlabels * nlabels, sizeof(uint64_t));
     ev->char_confusion = calloc(nlabels * nlabels, sizeof(uint64_t));
-    if (ev->confusion == NULL || ev->char_confusion == NULL) {
+    ev->page_confusion = calloc(nlabels * nlabels, sizeof(uint64_t));
+    if (ev->confusion == NULL || ev->char_confusion == NULL || ev->page_confusion == NULL) {
         chaff_eval_free(ev);
         return NULL;
     }
@@ -68,6 +80,7 @@ void chaff_eval_free(struct chaff_eval *ev)
     free(ev->langs);
     free(ev->confusion);
     free(ev->char_confusion);
+    free(ev->page_confusion);
     free(ev);
 }
 
@@ -126,6 +139,9 @@ int chaff_eval_add(struct chaff_eval *ev, uint32_t gold, uint32_t pred, const ch
     ev->char_confusion[cell] += nchars;
     ev->langs[li].count++;
     ev->langs[li].confusion[cell]++;
+    ev->page_confusion[cell]++;
+    ev->page_count++;
+    ev->page_lang = ev->langs[li].name; /* owned by the language table, freed with it */
     return CHAFF_OK;
 }
 
@@ -162,6 +178,46 @@ static double macro_f1(const uint64_t *m, size_t L)
         }
     }
     return n != 0 ? sum / (double)n : 0.0;
+}
+
+int chaff_eval_end_page(struct chaff_eval *ev)
+{
+    if (ev->page_count == 0)
+        return CHAFF_OK;
+    const double f1 = macro_f1(ev->page_confusion, ev->nlabels);
+    ev->npages++;
+    ev->page_f1_sum += f1;
+    size_t li = eval_lang_index(ev, ev->page_lang);
+    if (li != SIZE_MAX) { /* the language is in the table: found, never inserted */
+        ev->langs[li].npages++;
+        ev->langs[li].page_f1_sum += f1;
+    }
+    memset(ev->page_confusion, 0, ev->nlabels * ev->nlabels * sizeof(uint64_t));
+    ev->page_count = 0;
+    ev->page_lang = NULL;
+    return CHAFF_OK;
+}
+
+uint64_t chaff_eval_npages(const struct chaff_eval *ev)
+{
+    return ev->npages;
+}
+
+double chaff_eval_page_macro_f1(const struct chaff_eval *ev)
+{
+    return ev->npages != 0 ? ev->page_f1_sum / (double)ev->npages : 0.0;
+}
+
+uint64_t chaff_eval_lang_npages(const struct chaff_eval *ev, size_t i)
+{
+    return i < ev->nlangs ? ev->langs[i].npages : 0;
+}
+
+double chaff_eval_lang_page_macro_f1(const struct chaff_eval *ev, size_t i)
+{
+    if (i >= ev->nlangs || ev->langs[i].npages == 0)
+        return 0.0;
+    return ev->langs[i].page_f1_sum / (double)ev->langs[i].npages;
 }
 
 uint64_t chaff_eval_count(const struct chaff_eval *ev)
@@ -236,14 +292,31 @@ static uint64_t code_points(const char *s, size_t len)
     return n;
 }
 
-/* The source of a page: its id up to the first '-' ("wcxb-dev0001" -> "wcxb"). */
-static void page_source(const char *id, char *out, size_t cap)
+void chaff_page_source(const char *id, char *out, size_t cap)
 {
     size_t n = strcspn(id != NULL ? id : "", "-");
     if (id == NULL || n == 0 || n >= cap)
         snprintf(out, cap, "%s", "und");
     else
         snprintf(out, cap, "%.*s", (int)n, id);
+}
+
+/* Adds a gold row the extraction did not reproduce, as predicted 'nav' (or, lacking that label,
+ * a label other than the gold). */
+static int add_missing(struct chaff_eval *ev, struct chaff_eval *ev_source,
+                       const struct chaff_dataset *ds, const struct chaff_dataset_gold_row *row,
+                       const uint32_t *map, int nav, struct chaff_error *err)
+{
+    uint32_t gold = map[row->label];
+    uint32_t pred = nav >= 0 ? (uint32_t)nav : (gold == 0 ? 1u : 0u);
+    const struct chaff_dataset_page *pg = &ds->pages[row->page];
+    int rc = chaff_eval_add(ev, gold, pred, ds->langs[pg->lang], row->nchars, err);
+    if (rc == CHAFF_OK && ev_source != NULL) {
+        char source[64];
+        chaff_page_source(chaff_dataset_page_id(ds, row->page), source, sizeof(source));
+        rc = chaff_eval_add(ev_source, gold, pred, source, row->nchars, err);
+    }
+    return rc;
 }
 
 int chaff_eval_dataset(struct chaff_eval *ev, struct chaff_eval *ev_source,
@@ -270,6 +343,7 @@ int chaff_eval_dataset(struct chaff_eval *ev, struct chaff_eval *ev_source,
     struct chaff_result *res = NULL;
     int rc = CHAFF_OK;
     char source[64];
+    size_t k = 0; /* next row of ds->missing */
     for (size_t p = 0; p < ds->npages && rc == CHAFF_OK; p++) {
         const struct chaff_dataset_page *pg = &ds->pages[p];
         if (pg->n + 1 > cap) {
@@ -310,7 +384,7 @@ int chaff_eval_dataset(struct chaff_eval *ev, struct chaff_eval *ev_source,
         if (rc != CHAFF_OK)
             break;
         const char *lang = ds->langs[pg->lang];
-        page_source(chaff_dataset_page_id(ds, p), source, sizeof(source));
+        chaff_page_source(chaff_dataset_page_id(ds, p), source, sizeof(source));
         for (size_t i = 0; i < pg->n && rc == CHAFF_OK; i++) {
             uint32_t gold = ds->label[pg->first + i];
             if (gold == CHAFF_LABEL_NONE)
@@ -320,19 +394,17 @@ int chaff_eval_dataset(struct chaff_eval *ev, struct chaff_eval *ev_source,
             if (rc == CHAFF_OK && ev_source != NULL)
                 rc = chaff_eval_add(ev_source, map[gold], res[i].label, source, nchars, err);
         }
+        /* The page's rows the extraction did not reproduce (kept in page order): predicted
+         * navigation. */
+        for (; k < ds->nmissing && ds->missing[k].page == p && rc == CHAFF_OK; k++)
+            rc = add_missing(ev, ev_source, ds, &ds->missing[k], map, nav, err);
+        chaff_eval_end_page(ev);
+        if (ev_source != NULL)
+            chaff_eval_end_page(ev_source);
     }
-    /* Rows the extraction did not reproduce: predicted navigation. */
-    for (size_t k = 0; k < ds->nmissing && rc == CHAFF_OK; k++) {
-        const struct chaff_dataset_gold_row *row = &ds->missing[k];
-        uint32_t gold = map[row->label];
-        uint32_t pred = nav >= 0 ? (uint32_t)nav : (gold == 0 ? 1u : 0u);
-        const struct chaff_dataset_page *pg = &ds->pages[row->page];
-        rc = chaff_eval_add(ev, gold, pred, ds->langs[pg->lang], row->nchars, err);
-        if (rc == CHAFF_OK && ev_source != NULL) {
-            page_source(chaff_dataset_page_id(ds, row->page), source, sizeof(source));
-            rc = chaff_eval_add(ev_source, gold, pred, source, row->nchars, err);
-        }
-    }
+    /* Any not in page order: pooled, after the pages. */
+    for (; k < ds->nmissing && rc == CHAFF_OK; k++)
+        rc = add_missing(ev, ev_source, ds, &ds->missing[k], map, nav, err);
     free(paras);
     free(lens);
     free(off);

@@ -234,6 +234,53 @@ static void many_languages_stay_sorted(void **state)
     chaff_eval_free(ev);
 }
 
+/* Page A (en): 9 content right, 1 navigation right: macro-F1 1. Page B (en): 1 content predicted
+ * navigation, 1 navigation right: content F1 0, navigation F1 2*1/(1+2) = 2/3, macro 1/3.
+ * Page C (de): 2 consent right: 1. Pooled, the long page decides; averaged, each page counts. */
+static void page_averaged_macro_f1_weighs_pages_alike(void **state)
+{
+    (void)state;
+    struct chaff_eval *ev = chaff_eval_create_nlabels(3);
+    assert_non_null(ev);
+    assert_int_equal(chaff_eval_end_page(ev), CHAFF_OK); /* empty: no page */
+    assert_int_equal(chaff_eval_npages(ev), 0);
+    assert_exact(chaff_eval_page_macro_f1(ev), 0.0);
+    add_n(ev, 9, 0, 0, "en", 10);
+    add_n(ev, 1, 2, 2, "en", 10);
+    assert_int_equal(chaff_eval_end_page(ev), CHAFF_OK);
+    add_n(ev, 1, 0, 2, "en", 10);
+    add_n(ev, 1, 2, 2, "en", 10);
+    assert_int_equal(chaff_eval_end_page(ev), CHAFF_OK);
+    add_n(ev, 2, 1, 1, "de", 10);
+    assert_int_equal(chaff_eval_end_page(ev), CHAFF_OK);
+    assert_int_equal(chaff_eval_npages(ev), 3);
+    assert_exact(chaff_eval_page_macro_f1(ev), (1.0 + (0.0 + 2.0 / 3.0) / 2.0 + 1.0) / 3.0);
+    assert_int_equal(chaff_eval_nlangs(ev), 2);
+    assert_string_equal(chaff_eval_lang_name(ev, 1), "en");
+    assert_int_equal(chaff_eval_lang_npages(ev, 1), 2);
+    assert_exact(chaff_eval_lang_page_macro_f1(ev, 1), (1.0 + (0.0 + 2.0 / 3.0) / 2.0) / 2.0);
+    assert_int_equal(chaff_eval_lang_npages(ev, 0), 1);
+    assert_exact(chaff_eval_lang_page_macro_f1(ev, 0), 1.0);
+    assert_int_equal(chaff_eval_lang_npages(ev, 9), 0);
+    chaff_eval_free(ev);
+}
+
+static void page_source_is_the_id_up_to_its_first_dash(void **state)
+{
+    (void)state;
+    char out[8];
+    chaff_page_source("wcxb-dev0001", out, sizeof(out));
+    assert_string_equal(out, "wcxb");
+    chaff_page_source("nodash", out, sizeof(out));
+    assert_string_equal(out, "nodash");
+    chaff_page_source("-x", out, sizeof(out));
+    assert_string_equal(out, "und");
+    chaff_page_source("waytoolongprefix-1", out, sizeof(out));
+    assert_string_equal(out, "und");
+    chaff_page_source(NULL, out, sizeof(out));
+    assert_string_equal(out, "und");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -244,6 +291,8 @@ int main(void)
         cmocka_unit_test(empty_evaluation_reports_zeros),
         cmocka_unit_test(out_of_range_label_is_a_usage_error),
         cmocka_unit_test(many_languages_stay_sorted),
+        cmocka_unit_test(page_averaged_macro_f1_weighs_pages_alike),
+        cmocka_unit_test(page_source_is_the_id_up_to_its_first_dash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
