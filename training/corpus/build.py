@@ -9,6 +9,7 @@ import unicodedata
 import zlib
 
 from . import fetch, manpages, sources
+from .shapes import ShapeMaker
 from .compose import PageMaker
 from .langs import LANGS
 from .tsvio import format_row, read_pages, unescape
@@ -133,6 +134,13 @@ def main(argv=None):
     ap.add_argument("--news-heldout", type=float, default=0.30,
                     help="fraction of news publishers held out (real_pages_news.tsv: whole "
                          "publishers, so that the held-out pages are of sites never trained on)")
+    ap.add_argument("--short-pages", type=float, default=3.0,
+                    help="short pages (2-15 lines) cut from each real training page "
+                         "(training/corpus/shapes.py); the held-out real pages give "
+                         "heldout_short.tsv")
+    ap.add_argument("--notice-pages", type=float, default=1.0,
+                    help="pages of an article followed by a consent notice of another page, "
+                         "per real training page; the held-out ones give heldout_notice.tsv")
     ap.add_argument("--resolve-only", action="store_true",
                     help="resolve every source against its registry (the pinned version, or the "
                          "current one when it is gone) and print them, downloading nothing; "
@@ -198,6 +206,7 @@ def main(argv=None):
 
     with open(train_path, "w", encoding="utf-8") as ft, open(held_path, "w", encoding="utf-8") as fh:
         real_msgs = []
+        real_pages = {False: [], True: []}  # by held-out
         for path in args.real or DEFAULT_REAL:
             if not os.path.exists(path):
                 if args.real:
@@ -212,12 +221,29 @@ def main(argv=None):
                 h = is_heldout(publisher_of(page_id), args.seed,
                                args.news_heldout if news else args.heldout)
                 emit(ft, fh, page_id, lang, rows, "real", True, h)
+                real_pages[h].append((page_id, lang, rows))
                 n += 1
                 held += h
             log("real pages: included %d pages (%d held out) from %s" % (n, held, path))
             real_msgs.append("included %d real pages (%d held out) from %s"
                              % (n, held, os.path.basename(path)))
         real_msg = "; ".join(real_msgs) if real_msgs else "registry sources only"
+        # Short pages and notices after the article, cut from each side's real pages.
+        shape_rng = random.Random("%d-shapes" % args.seed)
+        for page_id, lang, rows in ShapeMaker(real_pages[False]).make(
+                shape_rng, "", args.short_pages, args.notice_pages):
+            emit(ft, fh, page_id, lang, rows, "shapes", True, False)
+        for kind, per_page in (("short", 2.0), ("notice", 1.0)):
+            with open(os.path.join(args.out, "heldout_%s.tsv" % kind), "w",
+                      encoding="utf-8") as f:
+                n = 0
+                for page_id, lang, rows in ShapeMaker(real_pages[True]).make(
+                        shape_rng, "", per_page if kind == "short" else 0.0,
+                        per_page if kind == "notice" else 0.0):
+                    for label, text in rows:
+                        f.write("%s\t%s\t%s\t%s\n" % (page_id, lang, label, text))
+                    n += 1
+                log("heldout_%s.tsv: %d pages" % (kind, n))
         for page_id, lang, rows, held in synth_pages(roots, args.seed, args.pages_per_lang,
                                                      args.english_pages, args.heldout,
                                                      args.split_strings):

@@ -663,7 +663,15 @@ class PageMaker:
             rows.append(rng.choice(["© %d %s. %s" % (year, site, rights), "© %s %d" % (site, year),
                                     "Copyright © %d-%d %s" % (year - 5, year, site),
                                     "© %d %s" % (year, site)]))
-        return [("navigation", r) for r in rows if r]
+        out = [("navigation", r) for r in rows if r]
+        # A consent manager's link standing alone among the footer lines ("Cookie settings",
+        # "Datenschutz-Einstellungen"): consent by the labelling rules, wherever it stands;
+        # real pages show it more often than a banner (../shared/train/README.md).
+        links = [t for t in self.consent.get("title", [])
+                 if len(t) <= 40] if self.consent else []
+        if links and out and rng.random() < 0.3:
+            out.insert(rng.randint(max(0, len(out) - 4), len(out)), ("consent", rng.choice(links)))
+        return out
 
     def sidebar(self, rng, site):
         """Sidebar / footer link columns: a heading then one link per line, 1-3 groups."""
