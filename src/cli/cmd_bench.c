@@ -9,7 +9,7 @@
  * discarded, and the stages are thread time summed over the threads.
  */
 #include "cli_util.h"
-#include "pipeline.h"
+#include "classify_run.h"
 
 #include <getopt.h>
 #include <stdint.h>
