@@ -21,6 +21,15 @@
 extern "C" {
 #endif
 
+/* libchaff is built with -fvisibility=hidden; what this header declares is its interface and is
+ * exported (CHAFF_API, for declarations outside it, does the same for one declaration). */
+#if defined(__GNUC__)
+#define CHAFF_API __attribute__((visibility("default")))
+#pragma GCC visibility push(default)
+#else
+#define CHAFF_API
+#endif
+
 #define CHAFF_VERSION_STRING "0.1.0"
 
 /* ------------------------------------------------------------------ errors */
@@ -726,6 +735,10 @@ size_t chaff_eval_nlangs(const struct chaff_eval *ev);
 const char *chaff_eval_lang_name(const struct chaff_eval *ev, size_t i);
 double chaff_eval_lang_macro_f1(const struct chaff_eval *ev, size_t i);
 uint64_t chaff_eval_lang_count(const struct chaff_eval *ev, size_t i);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }
