@@ -1,0 +1,299 @@
+"""chaff: label the paragraphs of web pages as content, consent or navigation.
+
+A thin layer over libchaff (ctypes; nothing to compile):
+
+    import chaff
+    model = chaff.Model()                       # the built-in text model
+    model.labels                                # ['content', 'consent', 'navigation']
+    model.classify(["Home", "We use cookies.", "An article's paragraph ..."])
+        # -> [('navigation', 0.97), ('consent', 0.99), ('content', 0.93)]
+    for page, labels in zip(pages, model.classify_pages(pages, threads=4)):
+        ...                                     # in input order, on the library's threads
+    for page in chaff.read("crawl.warc.wet.gz"):    # any input chaff classify reads
+        page.id, page.paragraphs
+
+Text is str; invalid UTF-8 read from files comes back as surrogate escapes
+(errors="surrogateescape") and goes to the library as the same bytes. The library's errors
+raise ChaffError, with its message and location (file:line or file: byte N). The library
+releases the GIL while it works (ctypes does so for every call).
+"""
+import collections
+import ctypes
+import struct
+import threading
+import warnings
+
+from . import _lib
+
+__all__ = ["ChaffError", "Model", "Page", "read", "FORMATS"]
+__version__ = "0.1.0"
+
+FORMATS = {"auto": 0, "text": 1, "jsonl": 2, "warc": 3, "html": 4}
+
+_ERRORS = {1: "io", 2: "parse", 3: "nomem", 4: "model", 5: "usage"}
+
+
+class ChaffError(Exception):
+    """An error of libchaff: 'message' says what, 'where' where ("pages.jsonl:3",
+    "crawl.warc.gz: byte 81920", or ""), 'code' the library's status (its name in 'kind':
+    io, parse, nomem, model, usage)."""
+
+    def __init__(self, code, where, message):
+        self.code = code
+        self.kind = _ERRORS.get(code, "error")
+        self.where = where
+        self.message = message
+        super().__init__("%s: %s" % (where, message) if where else message)
+
+
+def _new_error():
+    return ctypes.create_string_buffer(_lib.STRUCT_BYTES)
+
+
+def _raise(err_buf, rc=None):
+    e = _lib.Error.from_buffer(err_buf)
+    message = e.msg.decode("utf-8", "replace")
+    if not message:
+        message = (_lib.strerror(e.code) or b"error").decode()
+    raise ChaffError(e.code or rc, e.where.decode("utf-8", "replace"), message)
+
+
+def _encode(text):
+    return text.encode("utf-8", "surrogateescape")
+
+
+def _decode(data):
+    return data.decode("utf-8", "surrogateescape")
+
+
+Page = collections.namedtuple("Page", ["id", "paragraphs"])
+Page.__doc__ = "A page as chaff.read() yields it: its id and its paragraphs (str)."
+
+_RESULTS = struct.Struct("=If")
+
+
+class Model:
+    """A loaded model. Model() is the built-in text model, Model(html=True) the built-in HTML
+    model, Model(path) a model file, Model(data=bytes) (or Model.from_bytes) a model file's
+    bytes. A model may be shared by threads; classify() keeps one classifier per thread."""
+
+    def __init__(self, path=None, html=False, data=None, name=None):
+        self._ptr = None
+        ptr = ctypes.c_void_p()
+        err = _new_error()
+        if data is not None:
+            data = bytes(data)
+            rc = _lib.model_load_buffer(data, len(data), _encode(name or "<bytes>"),
+                                        ctypes.byref(ptr), err)
+        elif path is not None:
+            rc = _lib.model_load_file(_encode(str(path)), ctypes.byref(ptr), err)
+        elif html:
+            rc = _lib.model_load_default_html(ctypes.byref(ptr), err)
+        else:
+            rc = _lib.model_load_default(ctypes.byref(ptr), err)
+        if rc != 0:
+            _raise(err, rc)
+        self._ptr = ptr.value
+        n = _lib.model_nlabels(self._ptr)
+        self.labels = [_decode(_lib.model_label_name(self._ptr, i)) for i in range(n)]
+        self.needs_html = bool(_lib.model_needs_html(self._ptr))
+        self._local = threading.local()
+        self._classifiers = []
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_bytes(cls, data, name="<bytes>"):
+        """The model whose file holds 'data'."""
+        return cls(data=data, name=name)
+
+    def close(self):
+        """Frees the model (also done when it is garbage collected)."""
+        if self._ptr is None:
+            return
+        with self._lock:
+            for cl in self._classifiers:
+                _lib.classifier_free(cl)
+            self._classifiers = []
+        _lib.model_free(self._ptr)
+        self._ptr = None
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _check_open(self):
+        if self._ptr is None:
+            raise ValueError("chaff: the model is closed")
+
+    def _classifier(self):
+        cl = getattr(self._local, "cl", None)
+        if cl is None:
+            cl = _lib.classifier_create(self._ptr)
+            if not cl:
+                raise MemoryError("chaff: out of memory for a classifier")
+            with self._lock:
+                self._classifiers.append(cl)
+            self._local.cl = cl
+        return cl
+
+    def classify(self, paragraphs):
+        """Labels the paragraphs of one page (a sequence of str, in reading order): a list of
+        (label, confidence), one per paragraph."""
+        self._check_open()
+        if isinstance(paragraphs, (str, bytes)):
+            raise TypeError("chaff: a page is a sequence of paragraphs, not one string")
+        data = [p if isinstance(p, bytes) else _encode(p) for p in paragraphs]
+        n = len(data)
+        if n == 0:
+            return []
+        paras = (ctypes.c_char_p * n)(*data)
+        lens = (ctypes.c_size_t * n)(*map(len, data))
+        out = (_lib.Result * n)()
+        err = _new_error()
+        rc = _lib.classify_page(self._classifier(), paras, lens, n, out, err)
+        if rc != 0:
+            _raise(err, rc)
+        labels = self.labels
+        return [(labels[r.label], r.confidence) for r in out]
+
+    def classify_pages(self, pages, threads=None):
+        """Labels many pages on the library's pipeline with 'threads' worker threads (default:
+        1): an iterator over the pages' results (each a list of (label, confidence), as
+        classify() gives), in input order, taking pages from 'pages' as it goes (memory stays
+        bounded whatever their number). A page is a sequence of paragraphs (str), or a Page (or
+        any object with .paragraphs and .id). The GIL is released while the library waits for
+        its threads."""
+        self._check_open()
+        return _classify_pages(self, pages, threads)
+
+
+def _page_parts(page):
+    paras = getattr(page, "paragraphs", None)
+    if paras is not None:
+        return getattr(page, "id", None), paras
+    if isinstance(page, (str, bytes)):
+        raise TypeError("chaff: a page is a sequence of paragraphs, not one string")
+    return None, page
+
+
+def _push(pl, page, err):
+    """Pushes one page; returns 1 when taken, 0 when the pipeline is full."""
+    page_id, paras = _page_parts(page)
+    if not isinstance(paras, (list, tuple)):
+        paras = list(paras)
+    n = len(paras)
+    pid = _encode(str(page_id)) if page_id is not None else None
+    joined = "\0".join(paras) if n == 0 or isinstance(paras[0], str) else None
+    if joined is not None and joined.count("\0") == n - (n > 0):
+        data = _encode(joined)
+        rc = _lib.pipeline_push_split(pl, pid, data, len(data), b"\0", n, err)
+    else:
+        # Paragraphs holding NUL bytes (or given as bytes): pushed one by one.
+        data = [p if isinstance(p, bytes) else _encode(p) for p in paras]
+        page_buf = ctypes.create_string_buffer(_lib.STRUCT_BYTES)
+        cp = _lib.Page.from_buffer(page_buf)
+        arr = (ctypes.c_void_p * max(n, 1))(
+            *[ctypes.cast(ctypes.c_char_p(d), ctypes.c_void_p) for d in data])
+        lens = (ctypes.c_size_t * max(n, 1))(*map(len, data))
+        cp.id = pid
+        cp.nparas = n
+        cp.paras = ctypes.cast(arr, ctypes.POINTER(ctypes.c_void_p))
+        cp.lens = ctypes.cast(lens, _lib.c_size_p)
+        rc = _lib.pipeline_push(pl, page_buf, err)
+    if rc < 0:
+        _raise(err, rc)
+    return rc
+
+
+def _classify_pages(model, pages, threads):
+    # The generator's frame holds 'model' until the pipeline is closed: it outlives it.
+    opt_buf = ctypes.create_string_buffer(_lib.STRUCT_BYTES)
+    _lib.pipeline_options_defaults(opt_buf)
+    opt = _lib.PipelineOptions.from_buffer(opt_buf)
+    opt.model = model._ptr
+    opt.threads = int(threads) if threads else 1
+    if opt.threads < 1:
+        raise ValueError("chaff: threads must be at least 1")
+    pl = ctypes.c_void_p()
+    err = _new_error()
+    if _lib.pipeline_create(opt_buf, ctypes.byref(pl), err) != 0:
+        _raise(err)
+    item_buf = ctypes.create_string_buffer(_lib.STRUCT_BYTES)
+    item = _lib.PipelineItem.from_buffer(item_buf)
+    labels = model.labels
+    unpack = _RESULTS.iter_unpack
+    string_at = ctypes.string_at
+
+    def take():
+        rc = _lib.pipeline_next(pl, item_buf, err)
+        if rc < 0:
+            _raise(err, rc)
+        if rc == 0:
+            return None
+        n = item.page.contents.nparas
+        if n == 0:
+            return []
+        return [(labels[l], c) for l, c in unpack(string_at(item.results, 8 * n))]
+
+    try:
+        for page in pages:
+            while not _push(pl, page, err):
+                yield take()
+        while True:
+            res = take()
+            if res is None:
+                break
+            yield res
+    finally:
+        _lib.pipeline_close(pl)
+
+
+def read(path, format="auto", skip_bad=False, max_record=None):
+    """Yields the pages (Page: id, paragraphs) of 'path' ("-": standard input), read as
+    chaff classify reads them: text, JSONL, WARC/WET, HTML (its paragraphs as chaff's HTML
+    reader makes them), gzip or zstd compressed, the format sniffed unless 'format' says it.
+    A malformed record raises ChaffError, or with skip_bad=True is skipped with a warning;
+    damage that stops reading raises ChaffError after the pages before it."""
+    if format not in FORMATS:
+        raise ValueError("chaff: unknown format %r (one of %s)" % (format, ", ".join(FORMATS)))
+    opt_buf = ctypes.create_string_buffer(_lib.STRUCT_BYTES)
+    _lib.reader_options_defaults(opt_buf)
+    opt = _lib.ReaderOptions.from_buffer(opt_buf)
+    opt.format = FORMATS[format]
+    opt.skip_bad = 1 if skip_bad else 0
+    if max_record is not None:
+        opt.max_record_bytes = int(max_record)
+    err = _new_error()
+    reader = ctypes.c_void_p()
+    if _lib.reader_open(_encode(str(path)), opt_buf, ctypes.byref(reader), err) != 0:
+        _raise(err)
+    page_buf = ctypes.create_string_buffer(_lib.STRUCT_BYTES)
+    page = _lib.Page.from_buffer(page_buf)
+    string_at = ctypes.string_at
+    try:
+        while True:
+            rc = _lib.reader_next(reader, page_buf, err)
+            if rc == 0:
+                return
+            if rc == -1:
+                e = _lib.Error.from_buffer(err)
+                warnings.warn("chaff: %s: %s" % (e.where.decode("utf-8", "replace"),
+                                                  e.msg.decode("utf-8", "replace")))
+                continue
+            if rc < 0:
+                _raise(err, rc)
+            n = page.nparas
+            paras = page.paras
+            lens = page.lens
+            yield Page(_decode(page.id),
+                       [_decode(string_at(paras[i], lens[i])) for i in range(n)])
+    finally:
+        _lib.reader_close(reader)
