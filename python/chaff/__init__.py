@@ -19,7 +19,6 @@ releases the GIL while it works (ctypes does so for every call).
 """
 import collections
 import ctypes
-import struct
 import threading
 import warnings
 
@@ -68,8 +67,6 @@ def _decode(data):
 
 Page = collections.namedtuple("Page", ["id", "paragraphs"])
 Page.__doc__ = "A page as chaff.read() yields it: its id and its paragraphs (str)."
-
-_RESULTS = struct.Struct("=If")
 
 
 class Model:
@@ -184,30 +181,40 @@ def _page_parts(page):
     return None, page
 
 
-def _push(pl, page, err):
-    """Pushes one page; returns 1 when taken, 0 when the pipeline is full."""
+def _prepare(page):
+    """The arguments of the push of one page: (id, joined bytes, count) for
+    chaff_pipeline_push_split(), or (id, None, (paras, lens, keep)) for a page whose paragraphs
+    hold NUL bytes or are bytes, pushed as a struct chaff_page."""
     page_id, paras = _page_parts(page)
     if not isinstance(paras, (list, tuple)):
         paras = list(paras)
     n = len(paras)
     pid = _encode(str(page_id)) if page_id is not None else None
-    joined = "\0".join(paras) if n == 0 or isinstance(paras[0], str) else None
+    try:
+        joined = "\0".join(paras)
+    except TypeError:  # bytes among the paragraphs
+        joined = None
     if joined is not None and joined.count("\0") == n - (n > 0):
-        data = _encode(joined)
-        rc = _lib.pipeline_push_split(pl, pid, data, len(data), b"\0", n, err)
+        return pid, _encode(joined), n
+    data = [p if isinstance(p, bytes) else _encode(p) for p in paras]
+    page_buf = ctypes.create_string_buffer(_lib.STRUCT_BYTES)
+    cp = _lib.Page.from_buffer(page_buf)
+    arr = (ctypes.c_char_p * max(n, 1))(*data)
+    lens = (ctypes.c_size_t * max(n, 1))(*map(len, data))
+    cp.id = pid
+    cp.nparas = n
+    cp.paras = ctypes.cast(arr, ctypes.POINTER(ctypes.c_void_p))
+    cp.lens = ctypes.cast(lens, _lib.c_size_p)
+    return pid, None, (page_buf, arr, lens, data)
+
+
+def _push(pl, prepared, err):
+    """Pushes one prepared page; returns 1 when taken, 0 when the pipeline is full."""
+    pid, data, extra = prepared
+    if data is not None:
+        rc = _lib.pipeline_push_split(pl, pid, data, len(data), b"\0", extra, err)
     else:
-        # Paragraphs holding NUL bytes (or given as bytes): pushed one by one.
-        data = [p if isinstance(p, bytes) else _encode(p) for p in paras]
-        page_buf = ctypes.create_string_buffer(_lib.STRUCT_BYTES)
-        cp = _lib.Page.from_buffer(page_buf)
-        arr = (ctypes.c_void_p * max(n, 1))(
-            *[ctypes.cast(ctypes.c_char_p(d), ctypes.c_void_p) for d in data])
-        lens = (ctypes.c_size_t * max(n, 1))(*map(len, data))
-        cp.id = pid
-        cp.nparas = n
-        cp.paras = ctypes.cast(arr, ctypes.POINTER(ctypes.c_void_p))
-        cp.lens = ctypes.cast(lens, _lib.c_size_p)
-        rc = _lib.pipeline_push(pl, page_buf, err)
+        rc = _lib.pipeline_push(pl, extra[0], err)
     if rc < 0:
         _raise(err, rc)
     return rc
@@ -229,7 +236,6 @@ def _classify_pages(model, pages, threads):
     item_buf = ctypes.create_string_buffer(_lib.STRUCT_BYTES)
     item = _lib.PipelineItem.from_buffer(item_buf)
     labels = model.labels
-    unpack = _RESULTS.iter_unpack
     string_at = ctypes.string_at
 
     def take():
@@ -241,11 +247,14 @@ def _classify_pages(model, pages, threads):
         n = item.page.contents.nparas
         if n == 0:
             return []
-        return [(labels[l], c) for l, c in unpack(string_at(item.results, 8 * n))]
+        # struct chaff_result is {uint32_t label; float confidence;}: every other 32-bit word
+        view = memoryview(string_at(item.results, 8 * n))
+        return list(zip(map(labels.__getitem__, view.cast("I")[0::2]), view.cast("f")[1::2]))
 
     try:
         for page in pages:
-            while not _push(pl, page, err):
+            prepared = _prepare(page)
+            while not _push(pl, prepared, err):
                 yield take()
         while True:
             res = take()
