@@ -300,9 +300,12 @@ def read(path, format="auto", skip_bad=False, max_record=None):
             if rc < 0:
                 _raise(err, rc)
             n = page.nparas
-            paras = page.paras
-            lens = page.lens
-            yield Page(_decode(page.id),
-                       [_decode(string_at(paras[i], lens[i])) for i in range(n)])
+            paras = []
+            if n > 0:
+                # the page's pointer and length arrays, read in one piece each
+                addrs = (ctypes.c_void_p * n).from_address(ctypes.addressof(page.paras.contents))
+                lens = (ctypes.c_size_t * n).from_address(ctypes.addressof(page.lens.contents))
+                paras = [_decode(string_at(a, l)) for a, l in zip(addrs, lens)]
+            yield Page(_decode(page.id), paras)
     finally:
         _lib.reader_close(reader)
