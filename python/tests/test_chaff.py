@@ -261,3 +261,43 @@ def test_classify_from_many_threads(model):
     for t in threads:
         t.join()
     assert not errors
+
+
+def _example(name):
+    import importlib.util
+    path = os.path.join(os.path.dirname(__file__), "..", "examples", name + ".py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_readme_jsonl_filter_keeps_the_content_paragraphs(tmp_path, jsonl_file, model):
+    out = tmp_path / "clean.jsonl"
+    _example("filter_jsonl").filter_jsonl(jsonl_file, str(out), threads=2, model=model)
+    pages = list(chaff.read(jsonl_file))
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len(records) == len(pages)
+    for page, record in zip(pages, records):
+        assert record["id"] == page.id
+        kept = [p for p, (label, _) in zip(page.paragraphs, model.classify(page.paragraphs))
+                if label == "content"]
+        assert record["text"] == "\n".join(kept)
+
+
+def test_readme_datatrove_style_filter(model):
+    class Document:  # datatrove's Document: text, id, metadata
+        def __init__(self, text):
+            self.text, self.id, self.metadata = text, "d", {}
+
+    filt = _example("datatrove_filter").ChaffFilter(min_content_chars=20)
+    pages = [p for _, p in fixture_pages()] + [["Home", "News", "Accept all cookies"]]
+    docs = [Document("\n".join(p)) for p in pages]
+    one = [filt.filter(d) for d in docs]
+    batch_docs = [Document("\n".join(p)) for p in pages]
+    assert filt.filter_batch(batch_docs) == one
+    for doc, batch_doc, page in zip(docs, batch_docs, pages):
+        labels = [label for label, _ in model.classify(page)]
+        assert doc.metadata["chaff_labels"] == labels == batch_doc.metadata["chaff_labels"]
+        assert doc.text == "\n".join(p for p, l in zip(page, labels) if l == "content")
+    assert any(r is True for r in one) and (False, "chaff_too_little_content") in one

@@ -10,11 +10,7 @@ src=$2
 cflags=${3:-}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/chaff-install.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-fail() {
-    echo "FAIL: $*" >&2
-    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err" >&2
-    exit 1
-}
+. "$src/tests/cli/common.inc" # fail()
 prefix=$tmp/prefix
 cmake --install "$build" --prefix "$prefix" >"$tmp/err" 2>&1 || fail "cmake --install"
 libdir=$(cd "$prefix" && ls -d lib* | head -1)

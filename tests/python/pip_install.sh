@@ -9,11 +9,7 @@ src=$(cd "$2" && pwd)
 /usr/bin/python3 -m pip --version >/dev/null 2>&1 || { echo "skipped: no pip (python3-pip)"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/chaff-pip.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-fail() {
-    echo "FAIL: $*" >&2
-    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err" >&2
-    exit 1
-}
+. "$src/tests/cli/common.inc" # fail()
 cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/err" 2>&1 || fail "cmake --install"
 cp -r "$src/python" "$tmp/python"
 rm -rf "$tmp/python/build" "$tmp/python"/*.egg-info

@@ -610,6 +610,33 @@ static int keep_made(struct batch *b, struct page_ref *ref, const struct chaff_p
     return 0;
 }
 
+/* Page 'ref' of batch 'b' with its 'n' paragraphs 'paras' and 'lens' (as read, or as made of its
+ * HTML) and their 'structure' (may be NULL); its HTML is left out. */
+static struct chaff_page page_of(const struct batch *b, const struct page_ref *ref,
+                                 const char *const *paras, const size_t *lens, size_t n,
+                                 const struct chaff_page_structure *structure)
+{
+    return (struct chaff_page){
+        .id = b->arena + ref->id,
+        .nparas = n,
+        .paras = paras,
+        .lens = lens,
+        .index = ref->index,
+        .offset = ref->offset,
+        .url = b->arena + ref->url,
+        .raw = ref->has_raw ? b->arena + ref->raw : NULL,
+        .raw_len = ref->raw_len,
+        .payload = ref->has_payload ? b->arena + ref->payload : NULL,
+        .payload_len = ref->payload_len,
+        .passthrough = ref->passthrough,
+        .lineno = ref->lineno,
+        .fields = ref->has_fields ? b->arena + ref->fields : NULL,
+        .structure = structure,
+        .charset = ref->has_charset ? b->arena + ref->charset : NULL,
+        .is_html = ref->is_html,
+    };
+}
+
 static void process(struct worker *w, struct batch *b)
 {
     const struct chaff_pipeline_options *opt = &w->pl->opt;
@@ -683,25 +710,7 @@ static void process(struct worker *w, struct batch *b)
         struct chaff_writer_options wopt = b->wopt;
         if (use_html)
             wopt.keep_mask = opt->html_keep_mask;
-        struct chaff_page page = {
-            .id = b->arena + ref->id,
-            .nparas = nparas,
-            .paras = paras,
-            .lens = lens,
-            .index = ref->index,
-            .offset = ref->offset,
-            .url = b->arena + ref->url,
-            .raw = ref->has_raw ? b->arena + ref->raw : NULL,
-            .raw_len = ref->raw_len,
-            .payload = ref->has_payload ? b->arena + ref->payload : NULL,
-            .payload_len = ref->payload_len,
-            .passthrough = ref->passthrough,
-            .lineno = ref->lineno,
-            .fields = ref->has_fields ? b->arena + ref->fields : NULL,
-            .structure = structure,
-            .charset = ref->has_charset ? b->arena + ref->charset : NULL,
-            .is_html = ref->is_html,
-        };
+        const struct chaff_page page = page_of(b, ref, paras, lens, nparas, structure);
         ref->out0 = b->out_len;
         if (chaff_page_write(out, use_html ? opt->html_model : opt->model, &wopt, b->format, &page,
                              res, &err) != CHAFF_OK &&
@@ -1152,27 +1161,9 @@ static int fill_item(struct chaff_pipeline *pl, const struct batch *b, const str
         pl->item_structure.groups = ref->has_groups ? b->u32 + ref->grp0 : NULL;
         structure = &pl->item_structure;
     }
-    pl->item_page = (struct chaff_page){
-        .id = b->arena + ref->id,
-        .nparas = n,
-        .paras = pl->item_paras,
-        .lens = lens,
-        .index = ref->index,
-        .offset = ref->offset,
-        .url = b->arena + ref->url,
-        .raw = ref->has_raw ? b->arena + ref->raw : NULL,
-        .raw_len = ref->raw_len,
-        .payload = ref->has_payload ? b->arena + ref->payload : NULL,
-        .payload_len = ref->payload_len,
-        .passthrough = ref->passthrough,
-        .lineno = ref->lineno,
-        .fields = ref->has_fields ? b->arena + ref->fields : NULL,
-        .structure = structure,
-        .html = ref->has_html ? b->arena + ref->html : NULL,
-        .html_len = ref->html_len,
-        .charset = ref->has_charset ? b->arena + ref->charset : NULL,
-        .is_html = ref->is_html,
-    };
+    pl->item_page = page_of(b, ref, pl->item_paras, lens, n, structure);
+    pl->item_page.html = ref->has_html ? b->arena + ref->html : NULL;
+    pl->item_page.html_len = ref->html_len;
     item->page = &pl->item_page;
     item->results = b->results + ref->res0;
     item->model = ref->use_html ? pl->opt.html_model : pl->opt.model;
