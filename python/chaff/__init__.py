@@ -30,6 +30,7 @@ __version__ = "0.1.0"
 FORMATS = {"auto": 0, "text": 1, "jsonl": 2, "warc": 3, "html": 4}
 
 _ERRORS = {1: "io", 2: "parse", 3: "nomem", 4: "model", 5: "usage"}
+_USAGE = 5
 
 
 class ChaffError(Exception):
@@ -182,20 +183,23 @@ def _page_parts(page):
 
 
 def _prepare(page):
-    """The arguments of the push of one page: (id, joined bytes, count) for
-    chaff_pipeline_push_split(), or (id, None, (paras, lens, keep)) for a page whose paragraphs
-    hold NUL bytes or are bytes, pushed as a struct chaff_page."""
+    """The arguments of the push of one page: (id, joined bytes, count, paragraphs) for
+    chaff_pipeline_push_split(), or (id, None, arrays, None) for a page whose paragraphs are
+    bytes, pushed as a struct chaff_page (see _prepare_arrays)."""
     page_id, paras = _page_parts(page)
     if not isinstance(paras, (list, tuple)):
         paras = list(paras)
-    n = len(paras)
     pid = _encode(str(page_id)) if page_id is not None else None
     try:
-        joined = "\0".join(paras)
+        # The library checks that there are n - 1 separators: when a paragraph holds a NUL
+        # byte the push fails with CHAFF_ERR_USAGE and the page goes by arrays instead.
+        return pid, _encode("\0".join(paras)), len(paras), paras
     except TypeError:  # bytes among the paragraphs
-        joined = None
-    if joined is not None and joined.count("\0") == n - (n > 0):
-        return pid, _encode(joined), n
+        return _prepare_arrays(pid, paras)
+
+
+def _prepare_arrays(pid, paras):
+    n = len(paras)
     data = [p if isinstance(p, bytes) else _encode(p) for p in paras]
     page_buf = ctypes.create_string_buffer(_lib.STRUCT_BYTES)
     cp = _lib.Page.from_buffer(page_buf)
@@ -205,19 +209,24 @@ def _prepare(page):
     cp.nparas = n
     cp.paras = ctypes.cast(arr, ctypes.POINTER(ctypes.c_void_p))
     cp.lens = ctypes.cast(lens, _lib.c_size_p)
-    return pid, None, (page_buf, arr, lens, data)
+    return pid, None, (page_buf, arr, lens, data), None
 
 
 def _push(pl, prepared, err):
-    """Pushes one prepared page; returns 1 when taken, 0 when the pipeline is full."""
-    pid, data, extra = prepared
+    """Pushes one prepared page. Returns (1 when taken, 0 when the pipeline is full; the
+    page as it is to be pushed again)."""
+    pid, data, extra, paras = prepared
     if data is not None:
         rc = _lib.pipeline_push_split(pl, pid, data, len(data), b"\0", extra, err)
-    else:
-        rc = _lib.pipeline_push(pl, extra[0], err)
+        if rc >= 0:
+            return rc, prepared
+        if _lib.Error.from_buffer(err).code != _USAGE:
+            _raise(err, rc)
+        prepared = _prepare_arrays(pid, paras)  # NUL bytes in paragraphs
+    rc = _lib.pipeline_push(pl, prepared[2][0], err)
     if rc < 0:
         _raise(err, rc)
-    return rc
+    return rc, prepared
 
 
 def _classify_pages(model, pages, threads):
@@ -253,9 +262,10 @@ def _classify_pages(model, pages, threads):
 
     try:
         for page in pages:
-            prepared = _prepare(page)
-            while not _push(pl, prepared, err):
+            taken, prepared = _push(pl, _prepare(page), err)
+            while not taken:
                 yield take()
+                taken, prepared = _push(pl, prepared, err)
         while True:
             res = take()
             if res is None:
