@@ -11,6 +11,9 @@ A thin layer over libchaff (ctypes; nothing to compile):
         ...                                     # in input order, on the library's threads
     for page in chaff.read("crawl.warc.wet.gz"):    # any input chaff classify reads
         page.id, page.paragraphs
+    html_model = chaff.Model(html=True)         # pages of HTML, with their structure
+    for page in html_model.classify_html([chaff.HtmlPage("id", html_bytes)], threads=2):
+        page.id, page.paragraphs, page.results
 
 Text is str; invalid UTF-8 read from files comes back as surrogate escapes
 (errors="surrogateescape") and goes to the library as the same bytes. The library's errors
@@ -24,7 +27,7 @@ import warnings
 
 from . import _lib
 
-__all__ = ["ChaffError", "Model", "Page", "read", "FORMATS"]
+__all__ = ["ChaffError", "Model", "Page", "HtmlPage", "LabelledPage", "read", "FORMATS"]
 __version__ = "0.1.0"
 
 FORMATS = {"auto": 0, "text": 1, "jsonl": 2, "warc": 3, "html": 4}
@@ -68,6 +71,14 @@ def _decode(data):
 
 Page = collections.namedtuple("Page", ["id", "paragraphs"])
 Page.__doc__ = "A page as chaff.read() yields it: its id and its paragraphs (str)."
+
+HtmlPage = collections.namedtuple("HtmlPage", ["id", "html", "charset"], defaults=[None])
+HtmlPage.__doc__ = """A page of HTML for Model.classify_html(): its id, its HTML (bytes, or str),
+and the charset of its HTTP Content-Type header (or None)."""
+
+LabelledPage = collections.namedtuple("LabelledPage", ["id", "paragraphs", "results"])
+LabelledPage.__doc__ = """A page of HTML as Model.classify_html() yields it: its id, its
+paragraphs as chaff's HTML reader made them, and their (label, confidence)."""
 
 
 class Model:
@@ -172,6 +183,15 @@ class Model:
         self._check_open()
         return _classify_pages(self, pages, threads)
 
+    def classify_html(self, pages, threads=None):
+        """Labels pages of HTML (HtmlPage, or any object with .html and .id; bytes or str) on
+        the library's pipeline: its workers make each page's paragraphs as chaff's HTML reader
+        does (and as chaff classify does for .html files and WARC responses) and label them,
+        with their page structure when this is an HTML model (Model(html=True)). Yields a
+        LabelledPage (id, paragraphs, results) per page, in input order."""
+        self._check_open()
+        return _classify_pages(self, pages, threads, html=True)
+
 
 def _page_parts(page):
     paras = getattr(page, "paragraphs", None)
@@ -212,6 +232,21 @@ def _prepare_arrays(pid, paras):
     return pid, None, (page_buf, arr, lens, data), None
 
 
+def _prepare_html(page):
+    html = page.html.encode("utf-8", "surrogateescape") if isinstance(page.html, str) \
+        else bytes(page.html)
+    charset = getattr(page, "charset", None)
+    page_buf = ctypes.create_string_buffer(_lib.STRUCT_BYTES)
+    cp = _lib.Page.from_buffer(page_buf)
+    page_id = getattr(page, "id", None)
+    cp.id = _encode(str(page_id)) if page_id is not None else None
+    cp.html = ctypes.cast(ctypes.c_char_p(html), ctypes.c_void_p)
+    cp.html_len = len(html)
+    cp.charset = _encode(charset) if charset else None
+    cp.is_html = 1
+    return None, None, (page_buf, html, cp.id, cp.charset), None
+
+
 def _push(pl, prepared, err):
     """Pushes one prepared page. Returns (1 when taken, 0 when the pipeline is full; the
     page as it is to be pushed again)."""
@@ -229,7 +264,7 @@ def _push(pl, prepared, err):
     return rc, prepared
 
 
-def _classify_pages(model, pages, threads):
+def _classify_pages(model, pages, threads, html=False):
     # The generator's frame holds 'model' until the pipeline is closed: it outlives it.
     opt_buf = ctypes.create_string_buffer(_lib.STRUCT_BYTES)
     _lib.pipeline_options_defaults(opt_buf)
@@ -253,16 +288,21 @@ def _classify_pages(model, pages, threads):
             _raise(err, rc)
         if rc == 0:
             return None
-        n = item.page.contents.nparas
-        if n == 0:
-            return []
-        # struct chaff_result is {uint32_t label; float confidence;}: every other 32-bit word
-        view = memoryview(string_at(item.results, 8 * n))
-        return list(zip(map(labels.__getitem__, view.cast("I")[0::2]), view.cast("f")[1::2]))
+        page = item.page.contents
+        n = page.nparas
+        results = []
+        if n > 0:
+            # struct chaff_result is {uint32_t label; float confidence;}: every other word
+            view = memoryview(string_at(item.results, 8 * n))
+            results = list(zip(map(labels.__getitem__, view.cast("I")[0::2]),
+                               view.cast("f")[1::2]))
+        if not html:
+            return results
+        return LabelledPage(_decode(page.id), _paragraphs(page), results)
 
     try:
         for page in pages:
-            taken, prepared = _push(pl, _prepare(page), err)
+            taken, prepared = _push(pl, _prepare_html(page) if html else _prepare(page), err)
             while not taken:
                 yield take()
                 taken, prepared = _push(pl, prepared, err)
@@ -273,6 +313,17 @@ def _classify_pages(model, pages, threads):
             yield res
     finally:
         _lib.pipeline_close(pl)
+
+
+def _paragraphs(page):
+    """The paragraphs of a struct chaff_page, as str."""
+    n = page.nparas
+    if n == 0:
+        return []
+    # the page's pointer and length arrays, read in one piece each
+    addrs = (ctypes.c_void_p * n).from_address(ctypes.addressof(page.paras.contents))
+    lens = (ctypes.c_size_t * n).from_address(ctypes.addressof(page.lens.contents))
+    return [_decode(ctypes.string_at(a, l)) for a, l in zip(addrs, lens)]
 
 
 def read(path, format="auto", skip_bad=False, max_record=None):
@@ -296,7 +347,6 @@ def read(path, format="auto", skip_bad=False, max_record=None):
         _raise(err)
     page_buf = ctypes.create_string_buffer(_lib.STRUCT_BYTES)
     page = _lib.Page.from_buffer(page_buf)
-    string_at = ctypes.string_at
     try:
         while True:
             rc = _lib.reader_next(reader, page_buf, err)
@@ -309,13 +359,6 @@ def read(path, format="auto", skip_bad=False, max_record=None):
                 continue
             if rc < 0:
                 _raise(err, rc)
-            n = page.nparas
-            paras = []
-            if n > 0:
-                # the page's pointer and length arrays, read in one piece each
-                addrs = (ctypes.c_void_p * n).from_address(ctypes.addressof(page.paras.contents))
-                lens = (ctypes.c_size_t * n).from_address(ctypes.addressof(page.lens.contents))
-                paras = [_decode(string_at(a, l)) for a, l in zip(addrs, lens)]
-            yield Page(_decode(page.id), paras)
+            yield Page(_decode(page.id), _paragraphs(page))
     finally:
         _lib.reader_close(reader)

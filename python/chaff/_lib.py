@@ -24,11 +24,16 @@ class Result(ctypes.Structure):
 
 
 class Page(ctypes.Structure):
-    """struct chaff_page, its first fields."""
+    """struct chaff_page, up to is_html."""
     _fields_ = [("id", ctypes.c_char_p), ("nparas", ctypes.c_size_t),
                 ("paras", ctypes.POINTER(ctypes.c_void_p)), ("lens", c_size_p),
                 ("index", ctypes.c_uint64), ("offset", ctypes.c_uint64),
-                ("url", ctypes.c_char_p)]
+                ("url", ctypes.c_char_p), ("raw", ctypes.c_void_p), ("raw_len", ctypes.c_size_t),
+                ("payload", ctypes.c_void_p), ("payload_len", ctypes.c_size_t),
+                ("passthrough", ctypes.c_int), ("lineno", ctypes.c_uint64),
+                ("fields", ctypes.c_char_p), ("structure", ctypes.c_void_p),
+                ("html", ctypes.c_void_p), ("html_len", ctypes.c_size_t),
+                ("charset", ctypes.c_char_p), ("is_html", ctypes.c_int)]
 
 
 class ReaderOptions(ctypes.Structure):

@@ -301,3 +301,28 @@ def test_readme_datatrove_style_filter(model):
         assert doc.metadata["chaff_labels"] == labels == batch_doc.metadata["chaff_labels"]
         assert doc.text == "\n".join(p for p, l in zip(page, labels) if l == "content")
     assert any(r is True for r in one) and (False, "chaff_too_little_content") in one
+
+
+def test_classify_html_labels_as_the_cli_does_for_html_files(tmp_path):
+    try:
+        hm = chaff.Model(html=True)
+    except chaff.ChaffError:
+        pytest.skip("no built-in HTML model")
+    path = os.path.join(DATA, "sample_page.html")
+    with open(path, "rb") as f:
+        html = f.read()
+    pages = [chaff.HtmlPage("sample", html), chaff.HtmlPage("again", html.decode("utf-8")),
+             chaff.HtmlPage("empty", b"")]
+    got = list(hm.classify_html(pages, threads=2))
+    assert [p.id for p in got] == ["sample", "again", "empty"]
+    (read_page,) = chaff.read(path)
+    assert got[0].paragraphs == read_page.paragraphs == got[1].paragraphs
+    assert got[2].paragraphs == [] and got[2].results == []
+    assert [label for label, _ in got[0].results] == cli_labels(path)
+    assert got[1].results == got[0].results
+    # the text model on the same paragraphs, as chaff classify --model does
+    text = chaff.Model()
+    (tp,) = text.classify_html([chaff.HtmlPage("sample", html)])
+    assert [label for label, _ in tp.results] == \
+        cli_labels("--model", os.path.join(MODELS, "default.chaff"), path)
+    hm.close()
