@@ -176,18 +176,7 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
         print_stats(cfg, &t, &st, elapsed);
     if (write_failed)
         status |= CLI_EXIT_DATA;
-    if (cfg->report != NULL) {
-        struct pipeline_report *r = cfg->report;
-        memset(r, 0, sizeof(*r));
-        r->pages = st.pages;
-        r->paragraphs = st.paragraphs;
-        r->paragraph_bytes = st.paragraph_bytes;
-        r->bytes = st.bytes;
-        r->in_bytes = st.in_bytes;
-        r->ns_read = st.ns_read;
-        r->ns_batch = st.ns_batch;
-        r->ns_classify = st.ns_classify;
-        r->counters = st.counters;
-    }
+    if (cfg->report != NULL)
+        *cfg->report = st;
     return status;
 }

@@ -10,18 +10,6 @@
 
 #include <stddef.h>
 
-/* What a run did and where its threads spent their time, for chaff bench. */
-struct pipeline_report {
-    uint64_t pages, paragraphs, paragraph_bytes;
-    uint64_t bytes;                 /* decompressed input bytes */
-    uint64_t in_bytes;              /* input bytes as stored (compressed) */
-    uint64_t ns_read;               /* reader thread, inside chaff_reader_next() */
-    uint64_t ns_batch;              /* reader thread, copying pages into batches */
-    uint64_t ns_classify;           /* workers, inside chaff_classify_page(), summed */
-    struct chaff_counters counters; /* the workers' classifier counters, summed; the stage
-                                       timers are on when 'report' is set */
-};
-
 struct pipeline_config {
     const struct chaff_model *model;      /* borrowed, shared by the workers: labels every page but
                                              those html_model labels */
@@ -37,7 +25,8 @@ struct pipeline_config {
     int stats;                            /* 1: totals on stderr at the end */
     size_t max_inflight_bytes;            /* bytes in flight; 0: 2 MiB per thread + 2 MiB */
     int discard;                          /* 1: classify but format and write nothing (bench) */
-    struct pipeline_report *report;       /* filled when not NULL (chaff bench) */
+    struct chaff_pipeline_stats *report;  /* filled when not NULL (chaff bench), the stage
+                                             timers on */
 };
 
 /* Classifies the 'npaths' inputs (paths or "-") and writes the results to standard output in
