@@ -107,6 +107,7 @@ class Model:
         self.labels = [_decode(_lib.model_label_name(self._ptr, i)) for i in range(n)]
         self.needs_html = bool(_lib.model_needs_html(self._ptr))
         self._local = threading.local()
+        self._pipelines = 0  # classify_pages() iterators running over the model
         self._classifiers = []
         self._lock = threading.Lock()
 
@@ -116,9 +117,13 @@ class Model:
         return cls(data=data, name=name)
 
     def close(self):
-        """Frees the model (also done when it is garbage collected)."""
+        """Frees the model (also done when it is garbage collected). Iterators of
+        classify_pages() and classify_html() over it must be finished or closed first."""
         if self._ptr is None:
             return
+        if self._pipelines:
+            raise RuntimeError("chaff: the model is in use by %d classify_pages() iterator(s); "
+                               "finish or close them first" % self._pipelines)
         with self._lock:
             for cl in self._classifiers:
                 _lib.classifier_free(cl)
@@ -277,6 +282,7 @@ def _classify_pages(model, pages, threads, html=False):
     err = _new_error()
     if _lib.pipeline_create(opt_buf, ctypes.byref(pl), err) != 0:
         _raise(err)
+    model._pipelines += 1
     item_buf = ctypes.create_string_buffer(_lib.STRUCT_BYTES)
     item = _lib.PipelineItem.from_buffer(item_buf)
     labels = model.labels
@@ -313,6 +319,7 @@ def _classify_pages(model, pages, threads, html=False):
             yield res
     finally:
         _lib.pipeline_close(pl)
+        model._pipelines -= 1
 
 
 def _paragraphs(page):

@@ -326,3 +326,15 @@ def test_classify_html_labels_as_the_cli_does_for_html_files(tmp_path):
     assert [label for label, _ in tp.results] == \
         cli_labels("--model", os.path.join(MODELS, "default.chaff"), path)
     hm.close()
+
+
+def test_a_model_is_not_closed_under_a_running_iterator():
+    m = chaff.Model()
+    it = m.classify_pages([["Home"], ["News"]])
+    assert next(it) == m.classify(["Home"])
+    with pytest.raises(RuntimeError, match="in use"):
+        m.close()
+    it.close()
+    m.close()
+    with pytest.raises(ValueError, match="closed"):
+        m.classify(["Home"])

@@ -131,6 +131,7 @@ struct chaff_pipeline {
     uint64_t bytes_in, in_bytes, skipped, bad, ns_read, ns_batch;
     /* The host's side. */
     struct batch *in;  /* pushed pipelines: the batch being filled */
+    uint64_t npushed;  /* pages pushed so far */
     struct batch *cur; /* the batch being handed out */
     uint64_t next_seq; /* sequence number of the next batch to hand out */
     size_t cur_page;   /* position in 'cur' (npages: its end) */
@@ -994,7 +995,7 @@ int chaff_pipeline_push(struct chaff_pipeline *pl, const struct chaff_page *page
     copy.fields = NULL;
     copy.passthrough = 0;
     copy.structure = NULL;
-    copy.index = pl->in->npages; /* not used by the workers */
+    copy.index = pl->npushed; /* its index among the pushed pages */
     const size_t npages = pl->in->npages, nparas = pl->in->nparas, len = pl->in->arena_len;
     if (batch_add_page(pl->in, &copy) != 0) {
         pl->in->npages = npages; /* undo the partial copy */
@@ -1004,6 +1005,7 @@ int chaff_pipeline_push(struct chaff_pipeline *pl, const struct chaff_page *page
                         page->nparas);
         return -1;
     }
+    pl->npushed++;
     if (batch_full(pl->in))
         push_seal(pl, 0);
     return 1;

@@ -112,6 +112,7 @@ static void push_and_take(const struct chaff_model *m, unsigned threads, size_t 
     while ((rc = chaff_pipeline_next(pl, &it, &err)) == 1) {
         check_page(cl, taken, &it);
         assert_ptr_equal(it.model, m);
+        assert_int_equal(it.page->index, taken);
         assert_string_equal(it.input, "");
         assert_null(it.output);
         taken++;
