@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 #include <malloc.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define BATCH_BYTES    (1u << 20)
@@ -68,6 +69,7 @@ struct batch {
     size_t out_len, out_cap;
     uint64_t label_counts[MAX_LABELS];      /* by label of cfg->model */
     uint64_t html_label_counts[MAX_LABELS]; /* by label of cfg->html_model */
+    uint64_t label_bytes[MAX_LABELS], html_label_bytes[MAX_LABELS]; /* their text bytes */
     uint64_t pages_done, paras_done, text_bytes;
     struct batch *next;
 };
@@ -573,9 +575,12 @@ static void process(struct worker *w, struct batch *b)
             b->pages_done++;
         b->paras_done += nparas;
         uint64_t *counts = use_html ? b->html_label_counts : b->label_counts;
+        uint64_t *label_bytes = use_html ? b->html_label_bytes : b->label_bytes;
         for (size_t i = 0; i < nparas; i++) {
-            if (res[i].label < MAX_LABELS)
+            if (res[i].label < MAX_LABELS) {
                 counts[res[i].label]++;
+                label_bytes[res[i].label] += lens[i];
+            }
             b->text_bytes += lens[i];
         }
         if (out != NULL &&
@@ -641,7 +646,35 @@ static double now_seconds(void)
 struct totals {
     uint64_t pages, paras, text_bytes, consumed;
     uint64_t label_counts[MAX_LABELS], html_label_counts[MAX_LABELS];
+    uint64_t label_bytes[MAX_LABELS], html_label_bytes[MAX_LABELS];
 };
+
+/* Merges the per-label totals of both models by label name into 'labels' (PIPELINE_MAX_LABELS
+ * entries); returns their number. */
+static size_t label_totals(const struct pipeline_config *cfg, const struct totals *t,
+                           struct pipeline_label_total *labels)
+{
+    size_t n = 0;
+    size_t nlabels = chaff_model_nlabels(cfg->model);
+    for (size_t i = 0; i < nlabels && i < MAX_LABELS; i++) {
+        const char *name = chaff_model_label_name(cfg->model, i);
+        labels[n] = (struct pipeline_label_total){name, t->label_counts[i], t->label_bytes[i]};
+        int h = cfg->html_model != NULL ? chaff_model_label_index(cfg->html_model, name) : -1;
+        if (h >= 0 && h < MAX_LABELS) {
+            labels[n].paragraphs += t->html_label_counts[h];
+            labels[n].bytes += t->html_label_bytes[h];
+        }
+        n++;
+    }
+    size_t nhtml = cfg->html_model != NULL ? chaff_model_nlabels(cfg->html_model) : 0;
+    for (size_t i = 0; i < nhtml && i < MAX_LABELS; i++) {
+        const char *name = chaff_model_label_name(cfg->html_model, i);
+        if (chaff_model_label_index(cfg->model, name) < 0)
+            labels[n++] = (struct pipeline_label_total){name, t->html_label_counts[i],
+                                                        t->html_label_bytes[i]};
+    }
+    return n;
+}
 
 static void show_progress(const struct pipeline *pl, const struct totals *t, double elapsed,
                           int final)
@@ -683,14 +716,14 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
     mallopt(M_MMAP_THRESHOLD, TRIM_PAGE_BYTES);
     pl.total_size = 0;
     for (int i = 0; i < npaths && pl.total_size >= 0; i++) {
-        FILE *f = strcmp(paths[i], "-") == 0 ? NULL : fopen(paths[i], "rb");
-        if (f == NULL || fseeko(f, 0, SEEK_END) != 0)
+        /* stat(), not open(): opening a FIFO would block, and closing it lose its data. */
+        struct stat st;
+        if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
             pl.total_size = -1;
         else
-            pl.total_size += (int64_t)ftello(f);
-        if (f != NULL)
-            fclose(f);
+            pl.total_size += (int64_t)st.st_size;
     }
+    FILE *out = cfg->out != NULL ? cfg->out : stdout;
     pthread_mutex_init(&pl.mu, NULL);
     pthread_cond_init(&pl.todo_cv, NULL);
     pthread_cond_init(&pl.space_cv, NULL);
@@ -762,10 +795,10 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
         pthread_mutex_unlock(&pl.mu);
         if (b == NULL)
             break;
-        if (!write_failed && b->out_len > 0 && fwrite(b->out, 1, b->out_len, stdout) != b->out_len)
+        if (!write_failed && b->out_len > 0 && fwrite(b->out, 1, b->out_len, out) != b->out_len)
             write_failed = 1;
         if (b->messages_len > 0) {
-            fflush(stdout);
+            fflush(out);
             if (cfg->progress)
                 fputs("\r\033[K", stderr);
             fputs(b->messages, stderr);
@@ -779,8 +812,10 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
         {
             t.label_counts[i] += b->label_counts[i];
             t.html_label_counts[i] += b->html_label_counts[i];
+            t.label_bytes[i] += b->label_bytes[i];
+            t.html_label_bytes[i] += b->html_label_bytes[i];
         }
-        if (ferror(stdout) && !write_failed)
+        if (ferror(out) && !write_failed)
             write_failed = 1;
         const size_t cost = b->cost;
         batch_reset(b);
@@ -824,6 +859,8 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
     double elapsed = now_seconds() - start;
     if (cfg->progress)
         show_progress(&pl, &t, elapsed, 1);
+    struct pipeline_label_total labels[PIPELINE_MAX_LABELS];
+    size_t nlabels = label_totals(cfg, &t, labels);
     if (cfg->stats) {
         fprintf(stderr,
                 "chaff: %llu pages, %llu paragraphs, %llu paragraph bytes, %llu input bytes "
@@ -835,28 +872,17 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
                 elapsed > 0 ? (double)pl.bytes_in / 1e6 / elapsed : 0,
                 elapsed > 0 ? (double)t.pages / elapsed : 0);
         /* Paragraphs per label name, of both models. */
-        size_t nlabels = chaff_model_nlabels(cfg->model);
-        for (size_t i = 0; i < nlabels && i < MAX_LABELS; i++) {
-            const char *name = chaff_model_label_name(cfg->model, i);
-            uint64_t n = t.label_counts[i];
-            int h = cfg->html_model != NULL ? chaff_model_label_index(cfg->html_model, name) : -1;
-            if (h >= 0 && h < MAX_LABELS)
-                n += t.html_label_counts[h];
-            fprintf(stderr, "chaff:   %-12s %llu\n", name, (unsigned long long)n);
-        }
-        size_t nhtml = cfg->html_model != NULL ? chaff_model_nlabels(cfg->html_model) : 0;
-        for (size_t i = 0; i < nhtml && i < MAX_LABELS; i++) {
-            const char *name = chaff_model_label_name(cfg->html_model, i);
-            if (chaff_model_label_index(cfg->model, name) < 0)
-                fprintf(stderr, "chaff:   %-12s %llu\n", name,
-                        (unsigned long long)t.html_label_counts[i]);
-        }
+        for (size_t i = 0; i < nlabels; i++)
+            fprintf(stderr, "chaff:   %-12s %llu\n", labels[i].name,
+                    (unsigned long long)labels[i].paragraphs);
     }
     if (write_failed)
         status |= CLI_EXIT_DATA; /* the message comes from cli_finish_output() */
-    if (cfg->report != NULL) {
-        struct pipeline_report *r = cfg->report;
+    struct pipeline_report *r = cfg->report != NULL ? cfg->report : cfg->totals;
+    if (r != NULL) {
         memset(r, 0, sizeof(*r));
+        r->nlabels = nlabels;
+        memcpy(r->labels, labels, nlabels * sizeof(*labels));
         r->pages = t.pages;
         r->paragraphs = t.paras;
         r->paragraph_bytes = t.text_bytes;

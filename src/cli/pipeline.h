@@ -10,6 +10,15 @@
 #include "chaff.h"
 
 #include <stddef.h>
+#include <stdio.h>
+
+/* Paragraphs and their text bytes under one label name (of either model). */
+struct pipeline_label_total {
+    const char *name; /* borrowed from the model */
+    uint64_t paragraphs, bytes;
+};
+
+#define PIPELINE_MAX_LABELS 128 /* label names of both models */
 
 /* What a run did and where its threads spent their time, for chaff bench. */
 struct pipeline_report {
@@ -21,6 +30,9 @@ struct pipeline_report {
     uint64_t ns_classify;           /* workers, inside chaff_classify_page(), summed */
     struct chaff_counters counters; /* the workers' classifier counters, summed; the stage
                                        timers are on when 'report' is set */
+    size_t nlabels;                 /* paragraphs per label name: the model's labels, then
+                                       the HTML model's that the model lacks */
+    struct pipeline_label_total labels[PIPELINE_MAX_LABELS];
 };
 
 struct pipeline_config {
@@ -39,10 +51,12 @@ struct pipeline_config {
     size_t max_inflight_bytes;        /* bytes in flight; 0: 2 MiB per thread + 2 MiB */
     int discard;                      /* 1: classify but format and write nothing (bench) */
     struct pipeline_report *report;   /* filled when not NULL (chaff bench) */
+    struct pipeline_report *totals;   /* filled when not NULL, without the stage timers */
+    FILE *out;                        /* where the output goes; NULL: standard output */
 };
 
-/* Classifies the 'npaths' inputs (paths or "-") and writes the results to standard output in
- * input order. Messages go to stderr as "chaff: WHERE: WHAT", in order with the output.
+/* Classifies the 'npaths' inputs (paths or "-") and writes the results to cfg->out (standard
+ * output) in input order. Messages go to stderr as "chaff: WHERE: WHAT", in order with the output.
  * Returns an exit code (0, or 1 when an input had an error or writing failed). */
 int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npaths);
 
