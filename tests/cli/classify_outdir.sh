@@ -201,7 +201,7 @@ cmp -s "$tmp/lk/w2.tsv" "$tmp/w2.tsv" || fail "the input after a locked one"
 wait "$locker"
 
 # --- killed mid-way: no file under the output's name; the rerun completes it
-python3 "$data/make_arch.py" make --format wet --gzip --bytes 3000000 --seed 9 \
+python3 "$data/make_arch.py" make --format wet --gzip --bytes 2500000 --seed 9 \
     --source "$data/fixture_small.tsv" "$tmp/big.warc.wet.gz" /dev/null || fail "make_arch"
 "$chaff" classify "$tmp/big.warc.wet.gz" >"$tmp/big.tsv" || fail "reference big"
 mkdir "$tmp/k"
@@ -210,7 +210,7 @@ mkfifo "$tmp/k/big.warc.wet.gz"
     "$in/w2.warc.wet.gz" >/dev/null 2>"$tmp/err" &
 pid=$!
 exec 3>"$tmp/k/big.warc.wet.gz" # blocks until chaff opens the FIFO
-head -c 2000000 "$tmp/big.warc.wet.gz" >&3
+head -c 2200000 "$tmp/big.warc.wet.gz" >&3 # of 3.1 MB; chaff reads gzip input by the MB
 n=0
 while [ ! -s "$tmp/ko/big.tsv.part" ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
 [ -s "$tmp/ko/big.tsv.part" ] || fail "no output was written after 2 MB of input"
@@ -234,24 +234,25 @@ cmp -s "$tmp/ko/w2.tsv" "$tmp/w2.tsv" || fail "the rerun's output after the kill
     fail "the rerun's stats"
 
 # --- a full disk leaves no partial output: a file size limit (any user), then a tiny tmpfs
+cat "$in"/w?.warc.wet.gz >"$tmp/mid.warc.wet.gz" # 216 KB of tsv output
 mkdir "$tmp/fs"
 (
     trap '' XFSZ
-    ulimit -f 200 # 100 or 200 KB, by the shell's block size: page.tsv fits, big.tsv does not
-    exec "$chaff" classify --output-dir "$tmp/fs" "$in/page.txt" "$tmp/big.warc.wet.gz" \
+    ulimit -f 100 # 50 or 100 KB, by the shell's block size: page.tsv fits, mid.tsv does not
+    exec "$chaff" classify --output-dir "$tmp/fs" "$in/page.txt" "$tmp/mid.warc.wet.gz" \
         "$in/w2.warc.wet.gz"
 ) >/dev/null 2>"$tmp/err"
 rc=$?
 [ $rc -eq 1 ] || fail "a write over the file size limit exited $rc"
-grep -qF "big.tsv.part: writing failed: File too large" "$tmp/err" || fail "no write error named"
+grep -qF "mid.tsv.part: writing failed: File too large" "$tmp/err" || fail "no write error named"
 [ "$(ls -A "$tmp/fs" | tr '\n' ' ')" = ".chaff-stats page.tsv w2.tsv " ] ||
     fail "after a failed write: $(ls -A "$tmp/fs")"
 cmp -s "$tmp/fs/page.tsv" "$tmp/page.tsv" || fail "the output before the failed write"
 if [ "$(id -u)" -eq 0 ] && mkdir "$tmp/full" && mount -t tmpfs -o size=64k tmpfs "$tmp/full" \
     2>/dev/null; then
     mnt=$tmp/full
-    expect 1 "big.tsv.part: writing failed: No space left on device" "$chaff" classify \
-        --output-dir "$tmp/full/out" "$in/page.txt" "$tmp/big.warc.wet.gz" \
+    expect 1 "mid.tsv.part: writing failed: No space left on device" "$chaff" classify \
+        --output-dir "$tmp/full/out" "$in/page.txt" "$tmp/mid.warc.wet.gz" \
         --stats-json "$tmp/full.json"
     [ "$(ls -A "$tmp/full/out" | tr '\n' ' ')" = ".chaff-stats page.tsv " ] ||
         fail "after a full disk: $(ls -A "$tmp/full/out")"

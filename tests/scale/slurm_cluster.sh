@@ -58,7 +58,7 @@ done
 # --- the inputs, and the single-process run
 make_wets "$tmp/in" 8
 # One bigger file, so that its output is half written when the task is cancelled.
-python3 "$data/make_arch.py" make --format wet --gzip --bytes 4000000 --seed 5 \
+python3 "$data/make_arch.py" make --format wet --gzip --bytes 2500000 --seed 5 \
     --source "$data/fixture_small.tsv" "$tmp/in/CC-TEST-00005.warc.wet.gz" /dev/null ||
     fail "make_arch.py"
 "$chaff" classify -o clean --output-dir "$tmp/ref" --inputs "$tmp/in.list" \
@@ -178,9 +178,9 @@ done
 slow=$tmp/in2/CC-TEST-00005.warc.wet.gz
 rm "$slow"
 mkfifo "$slow"
-# 3 of its 5 MB (chaff reads gzip input by the MB), then the FIFO stays open with nothing more
-# to read.
-sh -c 'head -c 3000000 "$1"; exec sleep 120' sh "$tmp/in/CC-TEST-00005.warc.wet.gz" \
+# 2.2 of its 3.1 MB (chaff reads gzip input by the MB), then the FIFO stays open with nothing
+# more to read.
+sh -c 'head -c 2200000 "$1"; exec sleep 120' sh "$tmp/in/CC-TEST-00005.warc.wet.gz" \
     >"$slow" 2>/dev/null &
 writer=$!
 job=$(submit "$tmp/in2.list" "$tmp/out2")
