@@ -50,7 +50,7 @@ grep -qF "submit --array=0-" "$tmp/err" || fail "chaff-array.sbatch: $(cat "$tmp
 [ "$(id -u)" -eq 0 ] || { echo "not root: cannot start munged, slurmctld, slurmd: skipped"; exit 77; }
 for c in munged mungekey slurmctld slurmd sbatch squeue scancel scontrol python3; do
     command -v $c >/dev/null || {
-        echo "$c not found (.ci/install-deps installs slurm-wlm and munge): skipped"
+        echo "$c not found (.ci/install-deps --slurm installs slurm-wlm and munge): skipped"
         exit 77
     }
 done
