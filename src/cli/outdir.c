@@ -290,11 +290,21 @@ static void run_one_into_dir(struct run *run, const char *path)
             cli_msg("%s: cannot lock: %s", part, strerror(errno));
         goto failed_keep_part;
     }
-    /* The process that held the lock before may have finished it meanwhile. */
+    /* The process that held the lock before may have finished meanwhile: renamed the file we
+     * opened to NAME (it must not be truncated now), or left a new NAME.part behind. */
+    struct stat mine;
+    const int ours = fstat(fd, &mine) == 0 && lstat(part, &st) == 0 && st.st_dev == mine.st_dev &&
+                     st.st_ino == mine.st_ino;
     if (lstat(final, &st) == 0) {
-        unlink(part);
+        if (ours)
+            unlink(part); /* locked by us, and NAME is whole already */
         skip_done(run, stats);
         goto out;
+    }
+    if (!ours) {
+        cli_msg("%s: %s was replaced by another process as this one opened it; left to it", path,
+                part);
+        goto failed_keep_part;
     }
     struct out_file of = {fd, 0};
     if (ftruncate(fd, 0) != 0) {
