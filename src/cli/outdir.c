@@ -217,16 +217,16 @@ static int add_totals(struct run *run, struct json_object *one, const char *wher
 static int classify_into(struct run *run, const char *path, FILE *out, struct json_object **one)
 {
     struct pipeline_config cfg = *run->cfg;
-    struct pipeline_report report;
+    struct pipeline_totals totals;
     cfg.out = out;
-    cfg.totals = &report;
+    cfg.totals = &totals;
     char *paths[1] = {(char *)path};
     const double t0 = now_seconds(), c0 = cpu_seconds();
     int status = pipeline_run(&cfg, paths, 1);
     const double seconds = now_seconds() - t0, cpu = cpu_seconds() - c0;
     *one = NULL;
     if (status == CLI_EXIT_OK) {
-        *one = stats_json_from_report(&report, seconds);
+        *one = stats_json_from_totals(&totals, seconds);
         if (*one == NULL ||
             json_object_object_add(*one, "cpu_seconds", json_object_new_double(cpu)) != 0) {
             cli_msg("out of memory");
@@ -392,13 +392,13 @@ static int open_dir(const char *path)
 static struct json_object *zero_totals(const struct pipeline_config *base)
 {
     struct pipeline_config cfg = *base;
-    struct pipeline_report report;
+    struct pipeline_totals totals;
     cfg.progress = 0;
     cfg.stats = 0;
-    cfg.totals = &report;
+    cfg.totals = &totals;
     if (pipeline_run(&cfg, NULL, 0) != CLI_EXIT_OK)
         return NULL;
-    struct json_object *zero = stats_json_from_report(&report, 0);
+    struct json_object *zero = stats_json_from_totals(&totals, 0);
     if (zero != NULL && json_object_object_add(zero, "cpu_seconds", json_object_new_double(0))) {
         json_object_put(zero);
         zero = NULL;

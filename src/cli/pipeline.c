@@ -878,11 +878,20 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
     }
     if (write_failed)
         status |= CLI_EXIT_DATA; /* the message comes from cli_finish_output() */
-    struct pipeline_report *r = cfg->report != NULL ? cfg->report : cfg->totals;
-    if (r != NULL) {
+    if (cfg->totals != NULL) {
+        struct pipeline_totals *r = cfg->totals;
         memset(r, 0, sizeof(*r));
+        r->pages = t.pages;
+        r->paragraphs = t.paras;
+        r->paragraph_bytes = t.text_bytes;
+        r->bytes = pl.bytes_in;
+        r->in_bytes = pl.in_bytes;
         r->nlabels = nlabels;
         memcpy(r->labels, labels, nlabels * sizeof(*labels));
+    }
+    if (cfg->report != NULL) {
+        struct pipeline_report *r = cfg->report;
+        memset(r, 0, sizeof(*r));
         r->pages = t.pages;
         r->paragraphs = t.paras;
         r->paragraph_bytes = t.text_bytes;

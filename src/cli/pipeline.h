@@ -12,14 +12,6 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* Paragraphs and their text bytes under one label name (of either model). */
-struct pipeline_label_total {
-    const char *name; /* borrowed from the model */
-    uint64_t paragraphs, bytes;
-};
-
-#define PIPELINE_MAX_LABELS 128 /* label names of both models */
-
 /* What a run did and where its threads spent their time, for chaff bench. */
 struct pipeline_report {
     uint64_t pages, paragraphs, paragraph_bytes;
@@ -30,8 +22,23 @@ struct pipeline_report {
     uint64_t ns_classify;           /* workers, inside chaff_classify_page(), summed */
     struct chaff_counters counters; /* the workers' classifier counters, summed; the stage
                                        timers are on when 'report' is set */
-    size_t nlabels;                 /* paragraphs per label name: the model's labels, then
-                                       the HTML model's that the model lacks */
+};
+
+/* Paragraphs and their text bytes under one label name (of either model). */
+struct pipeline_label_total {
+    const char *name; /* borrowed from the model */
+    uint64_t paragraphs, bytes;
+};
+
+#define PIPELINE_MAX_LABELS 128 /* label names of both models */
+
+/* The totals of a run, for --output-dir and --stats-json. */
+struct pipeline_totals {
+    uint64_t pages, paragraphs, paragraph_bytes;
+    uint64_t bytes;    /* decompressed input bytes */
+    uint64_t in_bytes; /* input bytes as stored (compressed) */
+    size_t nlabels;    /* paragraphs per label name: the model's labels, then the HTML model's
+                          that the model lacks */
     struct pipeline_label_total labels[PIPELINE_MAX_LABELS];
 };
 
@@ -51,7 +58,7 @@ struct pipeline_config {
     size_t max_inflight_bytes;        /* bytes in flight; 0: 2 MiB per thread + 2 MiB */
     int discard;                      /* 1: classify but format and write nothing (bench) */
     struct pipeline_report *report;   /* filled when not NULL (chaff bench) */
-    struct pipeline_report *totals;   /* filled when not NULL, without the stage timers */
+    struct pipeline_totals *totals;   /* filled when not NULL */
     FILE *out;                        /* where the output goes; NULL: standard output */
 };
 

@@ -39,7 +39,7 @@ static int put_real(struct json_object *obj, const char *key, double x)
     return 0;
 }
 
-struct json_object *stats_json_from_report(const struct pipeline_report *r, double seconds)
+struct json_object *stats_json_from_totals(const struct pipeline_totals *r, double seconds)
 {
     struct json_object *root = json_object_new_object();
     if (root == NULL)

@@ -15,7 +15,7 @@ struct json_object;
  * {"pages", "paragraphs", "paragraph_bytes", "input_bytes" (decompressed), "stored_bytes",
  *  "labels": {NAME: {"paragraphs", "bytes"}, ...}, "seconds"}; NULL when out of memory. The
  * caller owns it (json_object_put()). */
-struct json_object *stats_json_from_report(const struct pipeline_report *r, double seconds);
+struct json_object *stats_json_from_totals(const struct pipeline_totals *r, double seconds);
 
 /* Adds 'add' into 'sum': numbers are added, objects merged key by key (a key 'sum' lacks is
  * copied), arrays concatenated; strings must be equal. Returns 0, or -1 with the key path and
