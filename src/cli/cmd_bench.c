@@ -9,7 +9,7 @@
  * discarded, and the stages are thread time summed over the threads.
  */
 #include "cli_util.h"
-#include "pipeline.h"
+#include "classify_run.h"
 
 #include <getopt.h>
 #include <stdint.h>
@@ -190,7 +190,7 @@ static void run_pipeline(const struct chaff_model *model, const struct chaff_mod
                          const struct chaff_reader_options *ropt, unsigned threads,
                          char *const *paths, int npaths, struct bench_run *run)
 {
-    struct pipeline_report rep;
+    struct chaff_pipeline_stats rep;
     struct pipeline_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     cfg.model = model;

@@ -1,13 +1,14 @@
 /*
  * cmd_classify.c - "chaff classify": labels every paragraph of its inputs (plain text, JSONL,
  * WARC/WET, HTML; gzip or zstd compressed or not), in input order, with one output row per input
- * paragraph. The work runs in the threaded pipeline of pipeline.c. Pages read from HTML are
- * labelled by the HTML model (built in, or --html-model), when there is one.
+ * paragraph. The work runs in the library's threaded pipeline (chaff_pipeline_* in chaff.h;
+ * classify_run.c writes its output). Pages read from HTML are labelled by the HTML model (built
+ * in, or --html-model), when there is one.
  */
 #include "cli_util.h"
+#include "classify_run.h"
 #include "inputs.h"
 #include "outdir.h"
-#include "pipeline.h"
 
 #include <getopt.h>
 #include <stdio.h>

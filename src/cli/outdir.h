@@ -6,7 +6,7 @@
 #ifndef CHAFF_CLI_OUTDIR_H
 #define CHAFF_CLI_OUTDIR_H
 
-#include "pipeline.h"
+#include "classify_run.h"
 
 #include <stddef.h>
 

@@ -5,7 +5,7 @@
 #ifndef CHAFF_CLI_STATS_JSON_H
 #define CHAFF_CLI_STATS_JSON_H
 
-#include "pipeline.h"
+#include "classify_run.h"
 
 #include <stddef.h>
 

@@ -21,6 +21,15 @@
 extern "C" {
 #endif
 
+/* libchaff is built with -fvisibility=hidden; what this header declares is its interface and is
+ * exported (CHAFF_API, for declarations outside it, does the same for one declaration). */
+#if defined(__GNUC__)
+#define CHAFF_API __attribute__((visibility("default")))
+#pragma GCC visibility push(default)
+#else
+#define CHAFF_API
+#endif
+
 #define CHAFF_VERSION_STRING "0.1.0"
 
 /* ------------------------------------------------------------------ errors */
@@ -428,6 +437,119 @@ int chaff_page_write(void *out, const struct chaff_model *model,
                      const struct chaff_page *page, const struct chaff_result *results,
                      struct chaff_error *err);
 
+/* ------------------------------------------------------------------ pipeline */
+
+/* The threaded pipeline that chaff classify runs on, for any host: pages go in (read from files
+ * by a reader thread, or pushed by the host), worker threads label them (pages of HTML are made
+ * into paragraphs there), and the host takes the labelled pages back in input order with
+ * chaff_pipeline_next(). The bytes in flight (pages copied in, results and output not yet
+ * taken back) stay under a budget, except for a single page larger than it. Opaque; one host
+ * thread drives a pipeline. */
+struct chaff_pipeline;
+
+struct chaff_pipeline_options {
+    const struct chaff_model *model;      /* borrowed (must outlive the pipeline): labels every
+                                             page that html_model does not. Required */
+    const struct chaff_model *html_model; /* borrowed, or NULL (default): labels the pages read
+                                             from HTML (WARC responses, .html files) */
+    unsigned threads;                     /* worker threads; default 1 */
+    struct chaff_reader_options reader;   /* file inputs: how they are read (defer_html is
+                                             set by the pipeline); default: the defaults */
+    int write;                            /* 1: each page is also written by its worker with
+                                             chaff_page_write() into memory
+                                             (chaff_pipeline_item.output); default 0 */
+    struct chaff_writer_options writer;   /* with 'write': the output asked for. tsv_ids is as
+                                             given for text and HTML input and 1 for JSONL and
+                                             WARC input; gzip_records is set for WARC input
+                                             read from gzip */
+    uint64_t html_keep_mask;              /* with 'write': writer.keep_mask for html_model's
+                                             labels; default 0 (its "content" label) */
+    size_t max_inflight_bytes;            /* the budget; 0 (default): 2 MiB per thread + 2 MiB */
+    int timing;                           /* 1: stage timers in chaff_pipeline_stats; default 0 */
+};
+
+/* Sets every field of 'opt' to its documented default. */
+void chaff_pipeline_options_defaults(struct chaff_pipeline_options *opt);
+
+/* Starts a pipeline over the 'npaths' files at 'paths' (copied; "-" is standard input), read
+ * one after the other by a reader thread. On success *pl_out is a new pipeline owned by the
+ * caller (chaff_pipeline_close). Fails with CHAFF_ERR_USAGE on bad options, CHAFF_ERR_NOMEM, or
+ * CHAFF_ERR_IO when a thread cannot be started; an input that cannot be opened is reported by
+ * chaff_pipeline_next() in its turn. */
+int chaff_pipeline_open_files(const struct chaff_pipeline_options *opt,
+                              const char *const *paths, size_t npaths,
+                              struct chaff_pipeline **pl_out, struct chaff_error *err);
+
+/* Starts a pipeline the host feeds with chaff_pipeline_push(). Same ownership and errors. */
+int chaff_pipeline_create(const struct chaff_pipeline_options *opt,
+                          struct chaff_pipeline **pl_out, struct chaff_error *err);
+
+/* Copies one page into a pipeline made by chaff_pipeline_create(): its id (NULL: ""), url,
+ * paragraphs, and, for a page of HTML (is_html with html set and nparas == 0), its HTML and
+ * charset, which a worker makes into paragraphs. 'page' is borrowed for the call; its other
+ * fields are ignored. Returns 1 when the page was taken, 0 when the budget is used up and
+ * nothing was taken (take pages with chaff_pipeline_next() and push it again), or -1 with
+ * 'err' set (CHAFF_ERR_NOMEM; CHAFF_ERR_USAGE on a pipeline over files). Never blocks. */
+int chaff_pipeline_push(struct chaff_pipeline *pl, const struct chaff_page *page,
+                        struct chaff_error *err);
+
+/* The same for a page whose 'nparas' paragraphs are the 'len' bytes at 'text' split at every
+ * byte 'sep': 'text' holds exactly nparas - 1 of them (else -1, CHAFF_ERR_USAGE; nparas == 0
+ * needs len == 0). For hosts that hold a page as one string. */
+int chaff_pipeline_push_split(struct chaff_pipeline *pl, const char *id, const char *text,
+                              size_t len, char sep, size_t nparas, struct chaff_error *err);
+
+/* A labelled page as chaff_pipeline_next() hands it out. Everything is borrowed from the
+ * pipeline, valid until the next chaff_pipeline_next() or chaff_pipeline_close(). */
+struct chaff_pipeline_item {
+    const struct chaff_page *page;      /* the page as read or pushed; for a page of HTML its
+                                           paragraphs and structure as the HTML reader made them */
+    const struct chaff_result *results; /* page->nparas results */
+    const struct chaff_model *model;    /* the model that labelled it (the label names) */
+    const char *input;                  /* the path of its input, or "" for a pushed page */
+    enum chaff_format format;           /* the format of its input (pushed: CHAFF_FORMAT_TEXT,
+                                           or CHAFF_FORMAT_HTML for a page of HTML) */
+    const char *output;                 /* with options.write: the page as chaff_page_write()
+                                           wrote it ('output_len' bytes, not NUL-terminated);
+                                           else NULL */
+    size_t output_len;
+    uint64_t in_bytes;                  /* input bytes (as stored) consumed by the reader when
+                                           it had read this page, over all inputs: progress */
+};
+
+/* Takes the next labelled page, in input order, waiting for the workers when it is not ready.
+ * Returns 1 with *item filled; 0 when there is nothing more (every input read, or, for a pushed
+ * pipeline, every page pushed so far handed out: push more or close); -1 with 'err' set when
+ * a reader skipped a malformed record (JSON line, WARC record, record over the size limit) or
+ * -2 when an input could not be opened or read on, or a page could not be labelled or written
+ * (out of memory; a text page for a model that needs HTML). Problems come in order with the
+ * pages and the pipeline goes on after them (after -2 with the next input or page). */
+int chaff_pipeline_next(struct chaff_pipeline *pl, struct chaff_pipeline_item *item,
+                        struct chaff_error *err);
+
+/* What a pipeline did so far; plain data. */
+struct chaff_pipeline_stats {
+    uint64_t pages;           /* pages handed out (passthrough records not counted) */
+    uint64_t paragraphs;      /* their paragraphs */
+    uint64_t paragraph_bytes; /* and the bytes of those */
+    uint64_t bytes;           /* decompressed input bytes of the inputs read to the end */
+    uint64_t in_bytes;        /* their input bytes as stored */
+    uint64_t skipped;         /* their WARC records that are no pages */
+    uint64_t bad;             /* their malformed records */
+    /* With options.timing, complete once chaff_pipeline_next() has returned 0: */
+    uint64_t ns_read;               /* reader thread, inside chaff_reader_next() */
+    uint64_t ns_batch;              /* reader thread, copying pages into batches */
+    uint64_t ns_classify;           /* workers, labelling and writing pages, summed */
+    struct chaff_counters counters; /* the workers' classifier counters, summed */
+};
+
+/* Fills 'st' (caller-owned). */
+void chaff_pipeline_stats(const struct chaff_pipeline *pl, struct chaff_pipeline_stats *st);
+
+/* Stops the pipeline (NULL is fine): pages not taken are dropped, the threads are joined, and
+ * everything it handed out becomes invalid. */
+void chaff_pipeline_close(struct chaff_pipeline *pl);
+
 /* ------------------------------------------------------------------ labelled data (TSV) */
 
 /* One labelled row of the TSV format page_id<TAB>lang<TAB>label<TAB>text, escapes decoded.
@@ -613,6 +735,10 @@ size_t chaff_eval_nlangs(const struct chaff_eval *ev);
 const char *chaff_eval_lang_name(const struct chaff_eval *ev, size_t i);
 double chaff_eval_lang_macro_f1(const struct chaff_eval *ev, size_t i);
 uint64_t chaff_eval_lang_count(const struct chaff_eval *ev, size_t i);
+
+#if defined(__GNUC__)
+#pragma GCC visibility pop
+#endif
 
 #ifdef __cplusplus
 }

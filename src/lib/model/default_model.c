@@ -11,9 +11,11 @@
 __asm__(".section .rodata\n"
         ".balign 16\n"
         ".globl chaff_default_model_begin\n"
+        ".hidden chaff_default_model_begin\n"
         "chaff_default_model_begin:\n"
         ".incbin \"" CHAFF_DEFAULT_MODEL_PATH "\"\n"
         ".globl chaff_default_model_end\n"
+        ".hidden chaff_default_model_end\n"
         "chaff_default_model_end:\n"
         ".previous\n");
 extern const unsigned char chaff_default_model_begin[];
@@ -24,9 +26,11 @@ extern const unsigned char chaff_default_model_end[];
 __asm__(".section .rodata\n"
         ".balign 16\n"
         ".globl chaff_html_model_begin\n"
+        ".hidden chaff_html_model_begin\n"
         "chaff_html_model_begin:\n"
         ".incbin \"" CHAFF_HTML_MODEL_PATH "\"\n"
         ".globl chaff_html_model_end\n"
+        ".hidden chaff_html_model_end\n"
         "chaff_html_model_end:\n"
         ".previous\n");
 extern const unsigned char chaff_html_model_begin[];
