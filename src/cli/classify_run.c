@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define MAX_LABELS 64
@@ -30,7 +31,35 @@ struct totals {
     uint64_t pages, consumed;
     int64_t total_size; /* sum of input sizes, or -1 when one is unknown */
     uint64_t label_counts[MAX_LABELS], html_label_counts[MAX_LABELS];
+    uint64_t label_bytes[MAX_LABELS], html_label_bytes[MAX_LABELS];
 };
+
+/* Merges the per-label totals of both models by label name into 'labels' (PIPELINE_MAX_LABELS
+ * entries); returns their number. */
+static size_t label_totals(const struct pipeline_config *cfg, const struct totals *t,
+                           struct pipeline_label_total *labels)
+{
+    size_t n = 0;
+    size_t nlabels = chaff_model_nlabels(cfg->model);
+    for (size_t i = 0; i < nlabels && i < MAX_LABELS; i++) {
+        const char *name = chaff_model_label_name(cfg->model, i);
+        labels[n] = (struct pipeline_label_total){name, t->label_counts[i], t->label_bytes[i]};
+        int h = cfg->html_model != NULL ? chaff_model_label_index(cfg->html_model, name) : -1;
+        if (h >= 0 && h < MAX_LABELS) {
+            labels[n].paragraphs += t->html_label_counts[h];
+            labels[n].bytes += t->html_label_bytes[h];
+        }
+        n++;
+    }
+    size_t nhtml = cfg->html_model != NULL ? chaff_model_nlabels(cfg->html_model) : 0;
+    for (size_t i = 0; i < nhtml && i < MAX_LABELS; i++) {
+        const char *name = chaff_model_label_name(cfg->html_model, i);
+        if (chaff_model_label_index(cfg->model, name) < 0)
+            labels[n++] = (struct pipeline_label_total){name, t->html_label_counts[i],
+                                                        t->html_label_bytes[i]};
+    }
+    return n;
+}
 
 static void show_progress(const struct totals *t, double elapsed, int final)
 {
@@ -54,13 +83,12 @@ static int64_t total_size(char *const *paths, int npaths)
 {
     int64_t total = 0;
     for (int i = 0; i < npaths && total >= 0; i++) {
-        FILE *f = strcmp(paths[i], "-") == 0 ? NULL : fopen(paths[i], "rb");
-        if (f == NULL || fseeko(f, 0, SEEK_END) != 0)
+        /* stat(), not open(): opening a FIFO would block, and closing it lose its data. */
+        struct stat st;
+        if (strcmp(paths[i], "-") == 0 || stat(paths[i], &st) != 0 || !S_ISREG(st.st_mode))
             total = -1;
         else
-            total += (int64_t)ftello(f);
-        if (f != NULL)
-            fclose(f);
+            total += (int64_t)st.st_size;
     }
     return total;
 }
@@ -78,22 +106,11 @@ static void print_stats(const struct pipeline_config *cfg, const struct totals *
             elapsed > 0 ? (double)st->bytes / 1e6 / elapsed : 0,
             elapsed > 0 ? (double)st->pages / elapsed : 0);
     /* Paragraphs per label name, of both models. */
-    size_t nlabels = chaff_model_nlabels(cfg->model);
-    for (size_t i = 0; i < nlabels && i < MAX_LABELS; i++) {
-        const char *name = chaff_model_label_name(cfg->model, i);
-        uint64_t n = t->label_counts[i];
-        int h = cfg->html_model != NULL ? chaff_model_label_index(cfg->html_model, name) : -1;
-        if (h >= 0 && h < MAX_LABELS)
-            n += t->html_label_counts[h];
-        fprintf(stderr, "chaff:   %-12s %llu\n", name, (unsigned long long)n);
-    }
-    size_t nhtml = cfg->html_model != NULL ? chaff_model_nlabels(cfg->html_model) : 0;
-    for (size_t i = 0; i < nhtml && i < MAX_LABELS; i++) {
-        const char *name = chaff_model_label_name(cfg->html_model, i);
-        if (chaff_model_label_index(cfg->model, name) < 0)
-            fprintf(stderr, "chaff:   %-12s %llu\n", name,
-                    (unsigned long long)t->html_label_counts[i]);
-    }
+    struct pipeline_label_total labels[PIPELINE_MAX_LABELS];
+    size_t nlabels = label_totals(cfg, t, labels);
+    for (size_t i = 0; i < nlabels; i++)
+        fprintf(stderr, "chaff:   %-12s %llu\n", labels[i].name,
+                (unsigned long long)labels[i].paragraphs);
 }
 
 int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npaths)
@@ -130,13 +147,14 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
     struct totals t;
     memset(&t, 0, sizeof(t));
     t.total_size = total_size(paths, npaths);
+    FILE *out = cfg->out != NULL ? cfg->out : stdout;
     int status = CLI_EXIT_OK, write_failed = 0;
     double start = now_seconds(), last_progress = 0;
     struct chaff_pipeline_item item;
     int rc;
     while ((rc = chaff_pipeline_next(pl, &item, &err)) != 0) {
         if (rc < 0) {
-            fflush(stdout);
+            fflush(out);
             if (cfg->progress)
                 fputs("\r\033[K", stderr);
             cli_msg_error(&err);
@@ -144,10 +162,9 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
                 status = CLI_EXIT_DATA;
             continue;
         }
-        if (item.output_len > 0 &&
-            fwrite(item.output, 1, item.output_len, stdout) != item.output_len)
+        if (item.output_len > 0 && fwrite(item.output, 1, item.output_len, out) != item.output_len)
             write_failed = 1;
-        if (ferror(stdout))
+        if (ferror(out))
             write_failed = 1;
         if (write_failed)
             break; /* the message comes from cli_finish_output() */
@@ -155,9 +172,12 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
             t.pages++;
         t.consumed = item.in_bytes;
         uint64_t *counts = item.model == cfg->model ? t.label_counts : t.html_label_counts;
+        uint64_t *bytes = item.model == cfg->model ? t.label_bytes : t.html_label_bytes;
         for (size_t i = 0; i < item.page->nparas; i++)
-            if (item.results[i].label < MAX_LABELS)
+            if (item.results[i].label < MAX_LABELS) {
                 counts[item.results[i].label]++;
+                bytes[item.results[i].label] += item.page->lens[i];
+            }
         if (cfg->progress) {
             double now = now_seconds();
             if (now - last_progress >= 0.25) {
@@ -178,5 +198,15 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
         status |= CLI_EXIT_DATA;
     if (cfg->report != NULL)
         *cfg->report = st;
+    if (cfg->totals != NULL) {
+        struct pipeline_totals *r = cfg->totals;
+        memset(r, 0, sizeof(*r));
+        r->pages = st.pages;
+        r->paragraphs = st.paragraphs;
+        r->paragraph_bytes = st.paragraph_bytes;
+        r->bytes = st.bytes;
+        r->in_bytes = st.in_bytes;
+        r->nlabels = label_totals(cfg, &t, r->labels);
+    }
     return status;
 }

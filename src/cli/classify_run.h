@@ -9,6 +9,25 @@
 #include "chaff.h"
 
 #include <stddef.h>
+#include <stdio.h>
+
+/* Paragraphs and their text bytes under one label name (of either model). */
+struct pipeline_label_total {
+    const char *name; /* borrowed from the model */
+    uint64_t paragraphs, bytes;
+};
+
+#define PIPELINE_MAX_LABELS 128 /* label names of both models */
+
+/* The totals of a run, for --output-dir and --stats-json. */
+struct pipeline_totals {
+    uint64_t pages, paragraphs, paragraph_bytes;
+    uint64_t bytes;    /* decompressed input bytes */
+    uint64_t in_bytes; /* input bytes as stored (compressed) */
+    size_t nlabels;    /* paragraphs per label name: the model's labels, then the HTML model's
+                          that the model lacks */
+    struct pipeline_label_total labels[PIPELINE_MAX_LABELS];
+};
 
 struct pipeline_config {
     const struct chaff_model *model;      /* borrowed, shared by the workers: labels every page but
@@ -27,10 +46,12 @@ struct pipeline_config {
     int discard;                          /* 1: classify but format and write nothing (bench) */
     struct chaff_pipeline_stats *report;  /* filled when not NULL (chaff bench), the stage
                                              timers on */
+    struct pipeline_totals *totals;       /* filled when not NULL */
+    FILE *out;                            /* where the output goes; NULL: standard output */
 };
 
-/* Classifies the 'npaths' inputs (paths or "-") and writes the results to standard output in
- * input order. Messages go to stderr as "chaff: WHERE: WHAT", in order with the output.
+/* Classifies the 'npaths' inputs (paths or "-") and writes the results to cfg->out (standard
+ * output) in input order. Messages go to stderr as "chaff: WHERE: WHAT", in order with the output.
  * Returns an exit code (0, or 1 when an input had an error or writing failed). */
 int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npaths);
 

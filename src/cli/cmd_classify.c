@@ -7,6 +7,8 @@
  */
 #include "cli_util.h"
 #include "classify_run.h"
+#include "inputs.h"
+#include "outdir.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -69,6 +71,24 @@ static const char classify_usage[] =
     "      --no-progress      no progress line\n"
     "      --stats            totals on stderr at the end: pages, paragraphs, bytes, labels,\n"
     "                         seconds, MB/s\n"
+    "\n"
+    "Whole crawls (scale/README.md has recipes for Slurm and GNU parallel):\n"
+    "      --output-dir DIR   one output file per input in DIR, named after the input: its\n"
+    "                         file name without directory, compression (.gz, .zst) and\n"
+    "                         format suffixes (.warc, .wet, .jsonl, .json, .txt, .html, ...),\n"
+    "                         then .tsv, .labels, .jsonl, or for clean output .warc.wet.gz\n"
+    "                         (WARC input in gzip; .warc.wet otherwise) or .txt. Two inputs\n"
+    "                         making one name are a usage error. Written to NAME.part and\n"
+    "                         renamed to NAME when the input is done without error; inputs\n"
+    "                         whose NAME exists are skipped, so a rerun goes on where a\n"
+    "                         killed run stopped. A failed input leaves no file and makes\n"
+    "                         the exit status 1; the others are still done\n"
+    "      --inputs FILE      read the inputs from FILE, one path a line ('-': standard\n"
+    "                         input), after those on the command line\n"
+    "      --shard I/N        take the inputs I, I+N, I+2N, ... (counted from 0) of the list\n"
+    "      --stats-json FILE  write the totals as JSON: inputs done, skipped and failed,\n"
+    "                         pages, paragraphs, bytes, paragraphs and bytes per label,\n"
+    "                         seconds ('chaff stats-sum' adds up the files of many runs)\n"
     "  -h, --help             show this help and exit\n"
     "\n"
     "Damaged input: the output holds everything before the damage, then\n"
@@ -137,7 +157,11 @@ int cmd_classify(int argc, char **argv)
         OPT_PROGRESS,
         OPT_NO_PROGRESS,
         OPT_STATS,
-        OPT_HTML_MODEL
+        OPT_HTML_MODEL,
+        OPT_OUTPUT_DIR,
+        OPT_INPUTS,
+        OPT_SHARD,
+        OPT_STATS_JSON
     };
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
@@ -152,10 +176,16 @@ int cmd_classify(int argc, char **argv)
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"stats", no_argument, NULL, OPT_STATS},
+        {"output-dir", required_argument, NULL, OPT_OUTPUT_DIR},
+        {"inputs", required_argument, NULL, OPT_INPUTS},
+        {"shard", required_argument, NULL, OPT_SHARD},
+        {"stats-json", required_argument, NULL, OPT_STATS_JSON},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *model_path = NULL, *html_model_path = NULL, *keep = NULL;
+    const char *model_path = NULL, *html_model_path = NULL, *keep = NULL, *inputs_file = NULL;
+    struct outdir_options oopt = {0};
+    size_t shard_index = 0, shard_count = 1;
     struct pipeline_config cfg;
     memset(&cfg, 0, sizeof(cfg));
     chaff_reader_options_defaults(&cfg.ropt);
@@ -225,6 +255,19 @@ int cmd_classify(int argc, char **argv)
         case OPT_STATS:
             cfg.stats = 1;
             break;
+        case OPT_OUTPUT_DIR:
+            oopt.dir = optarg;
+            break;
+        case OPT_INPUTS:
+            inputs_file = optarg;
+            break;
+        case OPT_SHARD:
+            if (input_shard_parse(optarg, &shard_index, &shard_count) != 0)
+                return usage_error();
+            break;
+        case OPT_STATS_JSON:
+            oopt.stats_json = optarg;
+            break;
         case 'h':
             fputs(classify_usage, stdout);
             return cli_finish_output();
@@ -233,9 +276,34 @@ int cmd_classify(int argc, char **argv)
         }
     }
     cfg.threads = threads > 0 ? (unsigned)threads : 1;
-    struct chaff_model *model = cli_load_model(model_path);
-    if (model == NULL)
+    if (oopt.dir == NULL && oopt.stats_json != NULL && strcmp(oopt.stats_json, "-") == 0) {
+        cli_msg("--stats-json -: standard output holds the labels; give a file, or "
+                "--output-dir");
+        return usage_error();
+    }
+    /* The inputs: the command line's, then --inputs'; standard input when there are none. */
+    struct input_list inputs = {0};
+    for (int i = optind; i < argc; i++)
+        if (input_list_add(&inputs, argv[i]) != 0)
+            return CLI_EXIT_DATA;
+    if (inputs_file != NULL && input_list_read(&inputs, inputs_file) != CLI_EXIT_OK) {
+        input_list_free(&inputs);
         return CLI_EXIT_DATA;
+    }
+    if (inputs_file == NULL && inputs.n == 0 && input_list_add(&inputs, "-") != 0)
+        return CLI_EXIT_DATA;
+    /* Names are checked over the whole list, so that every shard sees the same clash. */
+    if (oopt.dir != NULL && outdir_check_names(inputs.paths, inputs.n, cfg.wopt.output,
+                                               cfg.ropt.format) != CLI_EXIT_OK) {
+        input_list_free(&inputs);
+        return usage_error();
+    }
+    input_list_shard(&inputs, shard_index, shard_count);
+    struct chaff_model *model = cli_load_model(model_path);
+    if (model == NULL) {
+        input_list_free(&inputs);
+        return CLI_EXIT_DATA;
+    }
     /* Pages read from HTML: --html-model; else the built-in HTML model when no --model was
      * given and this build has one; else the model of the other pages. */
     struct chaff_model *html_model = NULL;
@@ -272,14 +340,16 @@ int cmd_classify(int argc, char **argv)
             goto out;
         }
     }
-    static char *const stdin_path[] = {"-"};
-    status = optind < argc ? pipeline_run(&cfg, argv + optind, argc - optind)
-                           : pipeline_run(&cfg, stdin_path, 1);
+    if (oopt.dir != NULL || oopt.stats_json != NULL)
+        status = outdir_run(&cfg, &oopt, inputs.paths, inputs.n);
+    else
+        status = pipeline_run(&cfg, inputs.paths, (int)inputs.n);
     int out_status = cli_finish_output();
     if (status == CLI_EXIT_OK)
         status = out_status;
 out:
     chaff_model_free(html_model);
     chaff_model_free(model);
+    input_list_free(&inputs);
     return status;
 }

@@ -1,7 +1,8 @@
 /*
- * main.c - the chaff command: dispatches to train, classify, eval, tune and bench.
+ * main.c - the chaff command: dispatches to train, classify, eval, tune, bench and stats-sum.
  */
 #include "cli_util.h"
+#include "stats_json.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,7 @@ static const char usage_text[] =
     "  eval       measure a model on labelled TSV files\n"
     "  tune       tune a model's decision thresholds on held-out TSV files\n"
     "  bench      time classify on archives without output: MB/s, paragraphs/s, RSS, stages\n"
+    "  stats-sum  add up the --stats-json files of classify runs (the shards of a job)\n"
     "\n"
     "Run 'chaff COMMAND --help' for the options of a command.\n"
     "\n"
@@ -52,6 +54,8 @@ int main(int argc, char **argv)
         return cmd_tune(argc - 1, argv + 1);
     if (strcmp(cmd, "bench") == 0)
         return cmd_bench(argc - 1, argv + 1);
+    if (strcmp(cmd, "stats-sum") == 0)
+        return cmd_stats_sum(argc - 1, argv + 1);
     cli_msg("unknown command '%s'", cmd);
     fputs("Run 'chaff --help' for the list of commands.\n", stderr);
     return CLI_EXIT_USAGE;
