@@ -669,6 +669,7 @@ class PageMaker:
         # real pages show it more often than a banner (../shared/train/README.md).
         links = [t for t in self.consent.get("title", [])
                  if len(t) <= 40] if self.consent else []
+        links += hw.CONSENT_LINKS.get(self.iso, [])
         if links and out and rng.random() < 0.3:
             out.insert(rng.randint(max(0, len(out) - 4), len(out)), ("consent", rng.choice(links)))
         return out

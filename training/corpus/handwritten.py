@@ -21,6 +21,50 @@ ALL_RIGHTS = {
     "vi": "Bảo lưu mọi quyền.",
 }
 
+# A consent manager's link as it stands alone in a footer (consent by the labelling rules:
+# "Cookie settings", "Do Not Sell or Share My Personal Information"); plain policy links
+# ("Cookie Policy", "Privacy Policy") stay navigation and are not here.
+CONSENT_LINKS = {
+    "en": ["Cookie settings", "Cookie Settings", "Manage cookies", "Privacy settings",
+           "Manage my privacy preferences", "Privacy preferences", "Consent choices",
+           "Do Not Sell or Share My Personal Information", "Do not sell or share my data",
+           "Do Not Sell My Personal Information", "Your Privacy Choices", "Manage consent",
+           "Change cookie settings", "Modify my cookie choices", "Cookie preferences"],
+    "de": ["Cookie-Einstellungen", "Datenschutz-Einstellungen", "Cookies verwalten",
+           "Cookie-Verwaltung", "Einwilligung verwalten", "Datenschutzeinstellungen",
+           "Zustimmung verwalten", "Cookie-Präferenzen", "Privatsphäre-Einstellungen"],
+    "fr": ["Paramètres des cookies", "Gérer les cookies", "Paramétrer les cookies",
+           "Gestion des cookies", "Préférences de confidentialité", "Gérer mon consentement"],
+    "es": ["Configuración de cookies", "Gestionar cookies", "Preferencias de privacidad",
+           "Ajustes de privacidad"],
+    "it": ["Impostazioni cookie", "Gestisci i cookie", "Preferenze privacy",
+           "Gestione del consenso"],
+    "pt": ["Definições de cookies", "Gerir cookies", "Configurações de cookies",
+           "Preferências de privacidade"],
+    "nl": ["Cookie-instellingen", "Cookies beheren", "Privacy-instellingen",
+           "Toestemming beheren"],
+    "pl": ["Ustawienia plików cookie", "Zarządzaj plikami cookie", "Ustawienia prywatności"],
+    "cs": ["Nastavení cookies", "Spravovat cookies", "Nastavení soukromí"],
+    "sk": ["Nastavenia cookies", "Spravovať súbory cookie"],
+    "ru": ["Настройки cookie", "Управление файлами cookie", "Настройки конфиденциальности"],
+    "uk": ["Налаштування файлів cookie", "Керування файлами cookie"],
+    "tr": ["Çerez ayarları", "Çerezleri yönet", "Gizlilik tercihleri", "Çerez tercihleri"],
+    "sv": ["Inställningar för cookies", "Cookieinställningar", "Hantera cookies",
+           "Integritetsinställningar"],
+    "da": ["Cookie-indstillinger", "Administrer cookies", "Privatlivsindstillinger"],
+    "nb": ["Innstillinger for informasjonskapsler", "Administrer informasjonskapsler",
+           "Personverninnstillinger"],
+    "fi": ["Evästeasetukset", "Hallitse evästeitä", "Tietosuoja-asetukset"],
+    "hu": ["Süti beállítások", "Sütik kezelése", "Adatvédelmi beállítások"],
+    "ro": ["Setări cookie", "Gestionează cookie-urile", "Setări de confidențialitate"],
+    "el": ["Ρυθμίσεις cookies", "Διαχείριση cookies"],
+    "lt": ["Slapukų nustatymai", "Tvarkyti slapukus"],
+    "ja": ["Cookie設定", "クッキー設定", "プライバシー設定"],
+    "zh": ["Cookie 设置", "管理 Cookie", "隐私设置"],
+    "ko": ["쿠키 설정", "개인정보 설정"],
+    "ar": ["إعدادات ملفات تعريف الارتباط", "إدارة ملفات تعريف الارتباط"],
+}
+
 NEWSLETTER = {
     "en": ["Subscribe to our newsletter for the latest news", "Sign up for our weekly newsletter",
            "Get the best stories delivered to your inbox every morning.",
