@@ -37,6 +37,9 @@
  * 16 MiB on WET, 100 MB in 3.5 s with 2 threads) and RSS under 40 MB for every output. */
 #define BUDGET_SHARE ((size_t)2 << 20)
 #define KEEP_BYTES     ((size_t)4 << 20)  /* largest buffer a recycled batch keeps */
+/* A batch's output past this goes to a temporary file: a page whose paragraphs are in a spill
+ * (chaff_page.spill) may write gigabytes. */
+#define OUT_MEMORY_BYTES ((size_t)8 << 20)
 
 /* A page copied into a batch: offsets into the batch arena. */
 struct page_ref {
@@ -45,6 +48,7 @@ struct page_ref {
     size_t para0, nparas;
     uint64_t index, offset, lineno;
     int passthrough, has_raw, has_payload, has_fields, has_html, has_charset, is_html;
+    struct chaff_spill *spill; /* a reference to the page's over-long paragraphs, or NULL */
 };
 
 struct batch {
@@ -66,6 +70,7 @@ struct batch {
     /* filled by a worker */
     char *out;
     size_t out_len, out_cap;
+    FILE *out_file; /* output past OUT_MEMORY_BYTES, in a temporary file (written after out) */
     uint64_t label_counts[MAX_LABELS];      /* by label of cfg->model */
     uint64_t html_label_counts[MAX_LABELS]; /* by label of cfg->html_model */
     uint64_t pages_done, paras_done, text_bytes;
@@ -100,10 +105,23 @@ static uint64_t clock_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Drops the batch's references to spills and its output file. */
+static void batch_release_files(struct batch *b)
+{
+    for (size_t p = 0; p < b->npages; p++) {
+        chaff_spill_release(b->pages[p].spill);
+        b->pages[p].spill = NULL;
+    }
+    if (b->out_file != NULL)
+        fclose(b->out_file);
+    b->out_file = NULL;
+}
+
 static void batch_free(struct batch *b)
 {
     if (b == NULL)
         return;
+    batch_release_files(b);
     free(b->arena);
     free(b->pages);
     free(b->para_off);
@@ -126,6 +144,7 @@ static void trim(void **p, size_t *cap, size_t size)
 /* Empties a written batch, keeping its buffers for the next one. */
 static void batch_reset(struct batch *b)
 {
+    batch_release_files(b);
     trim((void **)&b->arena, &b->arena_cap, 1);
     trim((void **)&b->pages, &b->pages_cap, sizeof(*b->pages));
     if (b->paras_cap * sizeof(size_t) > KEEP_BYTES) {
@@ -242,6 +261,8 @@ static int batch_add_page(struct batch *b, const struct chaff_page *page)
     ref->offset = page->offset;
     ref->lineno = page->lineno;
     ref->passthrough = page->passthrough;
+    ref->spill = page->spill;
+    chaff_spill_retain(ref->spill);
     b->npages++;
     return 0;
 }
@@ -457,6 +478,12 @@ struct worker {
 static ssize_t batch_out_write(void *cookie, const char *data, size_t len)
 {
     struct batch *b = cookie;
+    if (b->out_file != NULL || b->out_len + len > OUT_MEMORY_BYTES) {
+        /* Pages with paragraphs in a spill write more than memory should hold. */
+        if (b->out_file == NULL && (b->out_file = tmpfile()) == NULL)
+            return -1;
+        return fwrite(data, 1, len, b->out_file) == len ? (ssize_t)len : -1;
+    }
     if (grow((void **)&b->out, &b->out_cap, b->out_len + len, 1) != 0) {
         errno = ENOMEM;
         return -1;
@@ -559,6 +586,7 @@ static void process(struct worker *w, struct batch *b)
             .structure = structure,
             .charset = ref->has_charset ? b->arena + ref->charset : NULL,
             .is_html = ref->is_html,
+            .spill = ref->spill,
         };
         page.nparas = nparas;
         if (nparas > 0 && chaff_classify_page_structured(use_html ? w->cl_html : w->cl, paras,
@@ -576,7 +604,7 @@ static void process(struct worker *w, struct batch *b)
         for (size_t i = 0; i < nparas; i++) {
             if (res[i].label < MAX_LABELS)
                 counts[res[i].label]++;
-            b->text_bytes += lens[i];
+            b->text_bytes += chaff_page_para_len(&page, i);
         }
         if (out != NULL &&
             chaff_page_write(out, model, &wopt, b->format, &page, res, &err) != CHAFF_OK &&
@@ -630,6 +658,19 @@ static void *worker_main(void *arg)
 }
 
 /* ------------------------------------------------------------------ writer (calling thread) */
+
+/* Copies the temporary file 'f' from its start to 'out'. Returns 0 or -1. */
+static int copy_file(FILE *f, FILE *out)
+{
+    char buf[1 << 16];
+    size_t n;
+    if (fflush(f) != 0 || fseeko(f, 0, SEEK_SET) != 0)
+        return -1;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            return -1;
+    return ferror(f) ? -1 : 0;
+}
 
 static double now_seconds(void)
 {
@@ -763,6 +804,8 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
         if (b == NULL)
             break;
         if (!write_failed && b->out_len > 0 && fwrite(b->out, 1, b->out_len, stdout) != b->out_len)
+            write_failed = 1;
+        if (!write_failed && b->out_file != NULL && copy_file(b->out_file, stdout) != 0)
             write_failed = 1;
         if (b->messages_len > 0) {
             fflush(stdout);

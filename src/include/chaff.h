@@ -290,7 +290,24 @@ struct chaff_page {
     size_t html_len;
     const char *charset;       /* the charset of the HTTP Content-Type header, or NULL */
     int is_html;               /* 1: the page came from HTML (extracted or deferred) */
+    /* A paragraph longer than chaff_reader_options.hold_para_bytes is held in memory by its
+     * first hold_para_bytes bytes only (paras[i], lens[i]: all that classification looks at
+     * with the default hold); its whole text is in the page's spill, a temporary file, which
+     * chaff_page_write() copies through. */
+    struct chaff_spill *spill; /* NULL when no paragraph is longer; borrowed like the rest:
+                                  a caller that keeps the page takes a reference */
 };
+
+/* The spill of a page's over-long paragraphs (struct chaff_page.spill). Opaque and
+ * reference-counted: chaff_spill_retain() takes a reference (from any thread), and
+ * chaff_spill_release() drops one (NULL is fine); the file is removed with the last. */
+struct chaff_spill;
+void chaff_spill_retain(struct chaff_spill *s);
+void chaff_spill_release(struct chaff_spill *s);
+
+/* The whole length in bytes of paragraph 'i' of 'page': lens[i], or more when the paragraph is
+ * in the page's spill. */
+uint64_t chaff_page_para_len(const struct chaff_page *page, size_t i);
 
 /* Reads pages from a file or standard input. Opaque; one reader per thread. */
 struct chaff_reader;
@@ -308,7 +325,14 @@ struct chaff_reader_options {
                                  default CHAFF_MAX_RECORD_DEFAULT (1 GiB) */
     int defer_html;           /* 1: HTML pages are handed out unextracted (chaff_page.html);
                                  0 (default): the reader makes their paragraphs itself */
+    uint64_t hold_para_bytes; /* text and WET input: a paragraph longer than this is held by
+                                 its first hold_para_bytes bytes, its whole text goes to the
+                                 page's spill (chaff_page.spill); 0: the default,
+                                 CHAFF_HOLD_PARA_DEFAULT, the bytes features are made from
+                                 plus a few, so that labels do not change */
 };
+
+#define CHAFF_HOLD_PARA_DEFAULT ((uint64_t)(256u * 1024u + 64u))
 
 #define CHAFF_MAX_RECORD_DEFAULT ((uint64_t)1 << 30)
 

@@ -9,6 +9,7 @@
 #include "reader.h"
 
 #include "error.h"
+#include "spill.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -96,6 +97,9 @@ static int open_common(struct chaff_reader *r, const struct chaff_reader_options
         chaff_reader_options_defaults(&r->opt);
     if (r->opt.max_record_bytes == 0)
         r->opt.max_record_bytes = CHAFF_MAX_RECORD_DEFAULT;
+    if (r->opt.hold_para_bytes == 0)
+        r->opt.hold_para_bytes = CHAFF_HOLD_PARA_DEFAULT;
+    r->stop_at = UINT64_MAX;
     r->stats.in_size = chaff_source_size(r->src);
     enum chaff_format format = r->opt.format;
     if (format == CHAFF_FORMAT_AUTO) {
@@ -189,6 +193,7 @@ void chaff_reader_close(struct chaff_reader *r)
     free(r->body[1]);
     free(r->whole);
     chaff_page_buf_release(&r->page);
+    chaff_spill_release(r->spill);
     free(r);
 }
 
@@ -261,15 +266,39 @@ int chaff_reader_error_at(struct chaff_reader *r, struct chaff_error *err, enum 
     return code;
 }
 
-int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error *err)
+void chaff_reader_page_start(struct chaff_reader *r)
+{
+    chaff_spill_release(r->spill);
+    r->spill = NULL;
+}
+
+int chaff_reader_page_spill(struct chaff_reader *r, struct chaff_page *page)
+{
+    page->spill = r->spill;
+    return r->spill != NULL ? chaff_spill_finish(r->spill) : 0;
+}
+
+void chaff_reader_unspill(struct chaff_reader *r)
+{
+    if (r->spill != NULL)
+        chaff_spill_drop_last(r->spill);
+}
+
+/* Reads a line; 'para' is SIZE_MAX, or the paragraph the line may become (its overflow goes
+ * to the spill, see chaff_reader_getline_spill()). */
+static int getline_para(struct chaff_reader *r, size_t para, size_t *len, struct chaff_error *err)
 {
     size_t n = 0;
     uint64_t total = 0; /* line bytes seen, kept or not */
-    int too_long = 0;
+    int too_long = 0, spilling = 0, blank = 1;
+    const uint64_t hold = para != SIZE_MAX ? r->opt.hold_para_bytes : UINT64_MAX;
     r->offset = r->next_offset;
     r->line_complete = 0;
+    r->line_spilled = 0;
     for (;;) {
         if (r->buf_pos == r->buf_len) {
+            if (r->next_offset >= r->stop_at)
+                break;
             long got = fill(r, err);
             if (got < 0) {
                 r->failed = 1;
@@ -280,18 +309,49 @@ int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error
         }
         const char *start = r->buf + r->buf_pos;
         size_t avail = r->buf_len - r->buf_pos;
+        if (r->stop_at - r->next_offset < avail)
+            avail = (size_t)(r->stop_at - r->next_offset);
+        if (avail == 0)
+            break;
         const char *nl = memchr(start, '\n', avail);
         size_t take = nl != NULL ? (size_t)(nl - start) : avail;
         total += take;
         if (total > r->line_limit)
             too_long = 1;
-        if (!too_long) {
-            if (chaff_grow((void **)&r->line, &r->line_cap, n + take + 1, 1) != 0) {
+        if (!too_long && !spilling && n + take > hold) {
+            /* From here on the line goes to the spill; memory keeps its first bytes. */
+            if ((r->spill == NULL && (r->spill = chaff_spill_create()) == NULL) ||
+                chaff_spill_begin(r->spill, para) != 0 ||
+                chaff_spill_write(r->spill, r->line, n) != 0) {
+                r->failed = 1;
+                return chaff_error_set(err, CHAFF_ERR_IO, r->name,
+                                       "cannot write a temporary file for a line of more than "
+                                       "%llu bytes",
+                                       (unsigned long long)hold),
+                       -2;
+            }
+            spilling = 1;
+            blank = chaff_is_blank(r->line, n);
+        }
+        if (!too_long && spilling) {
+            if (chaff_spill_write(r->spill, start, take) != 0) {
+                r->failed = 1;
+                return chaff_error_set(err, CHAFF_ERR_IO, r->name,
+                                       "cannot write a temporary file"),
+                       -2;
+            }
+            blank = blank && chaff_is_blank(start, take);
+        }
+        size_t keep = too_long ? 0 : !spilling ? take : n < hold ? (size_t)(hold - n) : 0;
+        if (keep > take)
+            keep = take;
+        if (keep > 0) {
+            if (chaff_grow((void **)&r->line, &r->line_cap, n + keep + 1, 1) != 0) {
                 r->failed = 1;
                 return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
             }
-            memcpy(r->line + n, start, take);
-            n += take;
+            memcpy(r->line + n, start, keep);
+            n += keep;
         }
         r->buf_pos += take + (nl != NULL);
         r->next_offset += take + (nl != NULL);
@@ -303,6 +363,20 @@ int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error
     if (total == 0 && !r->line_complete)
         return 0;
     r->lineno++;
+    if (spilling && too_long)
+        chaff_spill_drop_last(r->spill);
+    if (spilling && !too_long) {
+        chaff_spill_trim_cr(r->spill); /* a CR before the newline is no part of the line */
+        r->line_spilled = 1;
+        r->line_blank = blank;
+        if (chaff_grow((void **)&r->line, &r->line_cap, n + 1, 1) != 0) {
+            r->failed = 1;
+            return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+        }
+        r->line[n] = '\0';
+        *len = n;
+        return 1;
+    }
     if (too_long) {
         char where[sizeof(err->where)];
         snprintf(where, sizeof(where), "%s:%llu", r->name, (unsigned long long)r->lineno);
@@ -321,6 +395,17 @@ int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error
     r->line[n] = '\0';
     *len = n;
     return 1;
+}
+
+int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error *err)
+{
+    return getline_para(r, SIZE_MAX, len, err);
+}
+
+int chaff_reader_getline_spill(struct chaff_reader *r, size_t para, size_t *len,
+                               struct chaff_error *err)
+{
+    return getline_para(r, para, len, err);
 }
 
 int chaff_reader_take(struct chaff_reader *r, size_t n, const char **data_out, size_t *got_out,

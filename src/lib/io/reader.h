@@ -65,6 +65,14 @@ struct chaff_reader {
     size_t whole_cap;
     char charset[64];
     int html_done; /* the one page of an .html input was read */
+    /* Over-long paragraphs (spill.h): the spill of the page being built (one reference, dropped
+     * at the next page), and what chaff_reader_getline_spill() says of the line it read */
+    struct chaff_spill *spill;
+    int line_spilled; /* the line is longer than opt.hold_para_bytes: r->line holds its first
+                         bytes, the spill all of them */
+    int line_blank;   /* ... and the whole of it is blank */
+    uint64_t stop_at; /* lines end at this decompressed offset too (a WARC block's end), or
+                         UINT64_MAX */
     int (*next)(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err);
 };
 
@@ -73,6 +81,24 @@ struct chaff_reader {
  * opt.max_record_bytes (the line is consumed), or -2 with 'err' filled when out of memory.
  * Source damage is not an error here: it ends the input and is kept in r->src_err. */
 int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error *err);
+
+/* The same, for a line that may become paragraph 'para' of the page being built: when it is
+ * longer than opt.hold_para_bytes, r->line holds its first hold_para_bytes bytes, all of it is
+ * appended to the page's spill (r->spill, made when needed) as paragraph 'para', and
+ * r->line_spilled is set (r->line_blank tells whether it is blank throughout: the caller then
+ * drops it with chaff_reader_unspill()). */
+int chaff_reader_getline_spill(struct chaff_reader *r, size_t para, size_t *len,
+                               struct chaff_error *err);
+
+/* Forgets the last paragraph written to r->spill (a blank line). */
+void chaff_reader_unspill(struct chaff_reader *r);
+
+/* Starts a page: the reader's reference to the last page's spill is dropped. */
+void chaff_reader_page_start(struct chaff_reader *r);
+
+/* Hands out r->spill with 'page' (page->spill), flushed. Returns 0 or -1 when writing the
+ * temporary file failed. */
+int chaff_reader_page_spill(struct chaff_reader *r, struct chaff_page *page);
 
 /* Makes the next 'n' bytes of input contiguous and consumes them: *data_out points to them in
  * the reader's buffer (valid until the next read). Returns 1, 0 when fewer than 'n' bytes remain

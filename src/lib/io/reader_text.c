@@ -14,20 +14,27 @@ int chaff_reader_text_next(struct chaff_reader *r, struct chaff_page *page,
 {
     struct chaff_page_buf *pb = &r->page;
     chaff_page_buf_clear(pb);
+    chaff_reader_page_start(r);
     int got_any = 0; /* a line (even blank) or a separator was read for this page */
     uint64_t offset = r->next_offset;
     for (;;) {
         size_t len;
-        int rc = chaff_reader_getline(r, &len, err);
+        int rc = chaff_reader_getline_spill(r, pb->n, &len, err);
         if (rc < 0)
             return rc;
         if (rc == 0)
             break;
         got_any = 1;
-        if (len == 1 && r->line[0] == '\f')
+        if (r->line_spilled) {
+            if (r->line_blank) {
+                chaff_reader_unspill(r);
+                continue;
+            }
+        } else if (len == 1 && r->line[0] == '\f') {
             break;
-        if (chaff_is_blank(r->line, len))
+        } else if (chaff_is_blank(r->line, len)) {
             continue;
+        }
         if (chaff_page_buf_add(pb, r->line, len) != 0)
             return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
     }
@@ -45,5 +52,7 @@ int chaff_reader_text_next(struct chaff_reader *r, struct chaff_page *page,
     page->paras = pb->paras;
     page->lens = pb->lens;
     page->offset = offset;
+    if (chaff_reader_page_spill(r, page) != 0)
+        return chaff_error_set(err, CHAFF_ERR_IO, r->name, "cannot write a temporary file"), -2;
     return 1;
 }
