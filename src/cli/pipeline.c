@@ -93,6 +93,8 @@ struct pipeline {
     int64_t total_size;         /* sum of input sizes, or -1 when one is unknown */
     uint64_t bytes_in;          /* decompressed bytes read (all inputs) */
     uint64_t skipped, bad;      /* WARC records that are no pages; malformed records */
+    uint64_t cut;               /* records skipped for a size limit: exit 1 even with
+                                   --skip-bad (the limit, not the input, lost them) */
     uint64_t in_bytes;          /* input bytes as stored (all inputs) */
     uint64_t ns_read, ns_batch; /* reader thread time, with cfg->report */
     int text_needs_html;        /* cfg->model needs the structure of HTML pages */
@@ -442,6 +444,7 @@ static void *reader_main(void *arg)
         pl->bytes_in += st.bytes;
         pl->skipped += st.skipped;
         pl->bad += st.bad;
+        pl->cut += st.cut;
         pl->in_bytes += st.in_bytes;
         pthread_mutex_unlock(&pl->mu);
         chaff_reader_close(reader);
@@ -870,11 +873,12 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
     if (cfg->stats) {
         fprintf(stderr,
                 "chaff: %llu pages, %llu paragraphs, %llu paragraph bytes, %llu input bytes "
-                "(decompressed), %llu records skipped, %llu malformed, %.2f s, %.1f MB/s, "
-                "%.0f pages/s\n",
+                "(decompressed), %llu records skipped, %llu malformed, %llu over a size limit, "
+                "%.2f s, %.1f MB/s, %.0f pages/s\n",
                 (unsigned long long)t.pages, (unsigned long long)t.paras,
                 (unsigned long long)t.text_bytes, (unsigned long long)pl.bytes_in,
-                (unsigned long long)pl.skipped, (unsigned long long)pl.bad, elapsed,
+                (unsigned long long)pl.skipped, (unsigned long long)pl.bad,
+                (unsigned long long)pl.cut, elapsed,
                 elapsed > 0 ? (double)pl.bytes_in / 1e6 / elapsed : 0,
                 elapsed > 0 ? (double)t.pages / elapsed : 0);
         /* Paragraphs per label name, of both models. */
@@ -897,6 +901,8 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
     }
     if (write_failed)
         status |= CLI_EXIT_DATA; /* the message comes from cli_finish_output() */
+    if (pl.cut > 0)
+        status |= CLI_EXIT_DATA;
     if (cfg->report != NULL) {
         struct pipeline_report *r = cfg->report;
         memset(r, 0, sizeof(*r));

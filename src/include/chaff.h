@@ -269,7 +269,9 @@ struct chaff_page {
                                   (JSONL, no newline); the WARC header block from "WARC/" up to
                                   and including the empty line that ends it (WARC) */
     size_t raw_len;
-    const char *payload;       /* WARC: the record block (Content-Length bytes); else NULL */
+    const char *payload;       /* WARC: the record block (Content-Length bytes) of a record
+                                  that is no page or of HTML; NULL for conversion records,
+                                  which are read line by line; else NULL */
     size_t payload_len;
     int passthrough;           /* 1: a record that is no page (WARC warcinfo, request, ...),
                                   only yielded with chaff_reader_options.passthrough; then
@@ -330,7 +332,14 @@ struct chaff_reader_options {
                                  page's spill (chaff_page.spill); 0: the default,
                                  CHAFF_HOLD_PARA_DEFAULT, the bytes features are made from
                                  plus a few, so that labels do not change */
+    uint64_t max_parsed_bytes;/* largest input that must be held whole to be parsed: a JSON
+                                 line, an HTML page (WARC response or resource record, .html
+                                 input) and its decoded HTTP body. A larger one is reported
+                                 (CHAFF_ERR_NOMEM, counted in chaff_reader_stats.cut) and
+                                 skipped; 0: CHAFF_MAX_PARSED_DEFAULT (16 MiB) */
 };
+
+#define CHAFF_MAX_PARSED_DEFAULT ((uint64_t)16 << 20)
 
 #define CHAFF_HOLD_PARA_DEFAULT ((uint64_t)(256u * 1024u + 64u))
 
@@ -372,7 +381,9 @@ struct chaff_reader_stats {
     uint64_t pages;    /* pages returned (passthrough records not included) */
     uint64_t skipped;  /* WARC records that are no pages (warcinfo, request, revisit, metadata,
                           responses that are not HTML, ...) */
-    uint64_t bad;      /* malformed records reported */
+    uint64_t bad;      /* malformed records reported (cut ones included) */
+    uint64_t cut;      /* records skipped for a size limit (max_record_bytes,
+                          max_parsed_bytes) */
     uint64_t bytes;    /* decompressed bytes consumed */
     uint64_t in_bytes; /* input (compressed) bytes consumed */
     int64_t in_size;   /* size of the input file, or -1 when unknown (a pipe) */

@@ -99,6 +99,8 @@ static int open_common(struct chaff_reader *r, const struct chaff_reader_options
         r->opt.max_record_bytes = CHAFF_MAX_RECORD_DEFAULT;
     if (r->opt.hold_para_bytes == 0)
         r->opt.hold_para_bytes = CHAFF_HOLD_PARA_DEFAULT;
+    if (r->opt.max_parsed_bytes == 0)
+        r->opt.max_parsed_bytes = CHAFF_MAX_PARSED_DEFAULT;
     r->stop_at = UINT64_MAX;
     r->stats.in_size = chaff_source_size(r->src);
     enum chaff_format format = r->opt.format;
@@ -109,6 +111,8 @@ static int open_common(struct chaff_reader *r, const struct chaff_reader_options
     }
     r->format = format;
     r->line_limit = format == CHAFF_FORMAT_WARC ? (uint64_t)1 << 20 : r->opt.max_record_bytes;
+    if (format == CHAFF_FORMAT_JSONL && r->opt.max_parsed_bytes < r->line_limit)
+        r->line_limit = r->opt.max_parsed_bytes; /* a JSON line is parsed whole */
     switch (format) {
     case CHAFF_FORMAT_TEXT:
         r->next = chaff_reader_text_next;
@@ -380,10 +384,13 @@ static int getline_para(struct chaff_reader *r, size_t para, size_t *len, struct
     if (too_long) {
         char where[sizeof(err->where)];
         snprintf(where, sizeof(where), "%s:%llu", r->name, (unsigned long long)r->lineno);
+        r->stats.cut++;
         return chaff_error_set(err, CHAFF_ERR_NOMEM, where,
-                               "line of %llu bytes exceeds the limit of %llu bytes (max record "
-                               "size)",
-                               (unsigned long long)total, (unsigned long long)r->line_limit),
+                               "line of %llu bytes exceeds the limit of %llu bytes (%s)",
+                               (unsigned long long)total, (unsigned long long)r->line_limit,
+                               r->format == CHAFF_FORMAT_WARC ? "WARC header line"
+                               : r->line_limit < r->opt.max_record_bytes ? "--max-parsed"
+                                                                         : "--max-record"),
                -1;
     }
     if (chaff_grow((void **)&r->line, &r->line_cap, n + 1, 1) != 0) {

@@ -273,7 +273,10 @@ static int http_body(struct chaff_reader *r, const char *block, size_t len, uint
     }
     for (size_t c = h.ncodings; c-- > 0;) {
         int64_t k = chaff_http_decode(h.codings[c], body, n, &r->body[cur], &r->body_cap[cur],
-                                      r->opt.max_record_bytes, msg, sizeof(msg));
+                                      r->opt.max_parsed_bytes < r->opt.max_record_bytes
+                                          ? r->opt.max_parsed_bytes
+                                          : r->opt.max_record_bytes,
+                                      msg, sizeof(msg));
         if (k == -2)
             return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
         if (k < 0)
@@ -295,6 +298,40 @@ static int http_body(struct chaff_reader *r, const char *block, size_t len, uint
     return 1;
 }
 
+/* Reads the block of a conversion record (header fields 'f') line by line into r->page, a line
+ * longer than opt.hold_para_bytes into the page's spill. Returns 1, 0 when the input ends
+ * before the block does, -2 when reading cannot go on. */
+static int text_block(struct chaff_reader *r, const struct warc_fields *f,
+                      struct chaff_error *err)
+{
+    struct chaff_page_buf *pb = &r->page;
+    chaff_page_buf_clear(pb);
+    chaff_reader_page_start(r);
+    const uint64_t end = r->next_offset + f->length;
+    const uint64_t line_limit = r->line_limit;
+    r->stop_at = end;
+    r->line_limit = r->opt.max_record_bytes;
+    int rc;
+    size_t len;
+    while ((rc = chaff_reader_getline_spill(r, pb->n, &len, err)) == 1) {
+        if (r->line_spilled ? r->line_blank : chaff_is_blank(r->line, len)) {
+            if (r->line_spilled)
+                chaff_reader_unspill(r);
+            continue;
+        }
+        if (chaff_page_buf_add(pb, r->line, len) != 0) {
+            chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory");
+            rc = -2;
+            break;
+        }
+    }
+    r->stop_at = UINT64_MAX;
+    r->line_limit = line_limit;
+    if (rc < 0)
+        return -2;
+    return r->next_offset == end ? 1 : 0;
+}
+
 int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err)
 {
     for (;;) {
@@ -311,11 +348,72 @@ int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page, stru
         }
         if (f.length > r->opt.max_record_bytes) {
             chaff_reader_skip(r, f.length);
+            r->stats.cut++;
             return chaff_reader_error_at(r, err, CHAFF_ERR_NOMEM, offset,
                                          "WARC record of %llu bytes exceeds the limit of %llu "
-                                         "bytes (max record size)",
+                                         "bytes (--max-record); skipped",
                                          (unsigned long long)f.length,
                                          (unsigned long long)r->opt.max_record_bytes),
+                   -1;
+        }
+        int kind = record_kind(&f);
+        if (kind == KIND_TEXT || (kind == KIND_OTHER && !r->opt.passthrough)) {
+            /* Read as it streams by: a conversion record line by line (an over-long line goes
+             * to the spill), a record that is no page skipped. */
+            const uint64_t start = r->next_offset;
+            rc = kind == KIND_TEXT ? text_block(r, &f, err) : 1;
+            if (rc == 1 && kind == KIND_OTHER &&
+                chaff_reader_skip(r, f.length) < f.length)
+                rc = 0;
+            if (rc < 0)
+                return rc;
+            if (rc == 0) {
+                if (r->src_failed)
+                    return 0;
+                return chaff_reader_error_at(r, err, CHAFF_ERR_PARSE, offset,
+                                             "Content-Length %llu past the end of the input "
+                                             "(%llu bytes left)",
+                                             (unsigned long long)f.length,
+                                             (unsigned long long)(r->next_offset - start)),
+                       -1;
+            }
+            if (kind == KIND_OTHER) {
+                r->stats.skipped++;
+                continue;
+            }
+            struct chaff_page_buf *pb = &r->page;
+            const char *id = f.page_id != NULL && f.page_id_len > 0 ? f.page_id : f.id;
+            size_t id_len = id == f.id ? f.id_len : f.page_id_len;
+            if (chaff_page_buf_set_id(pb, id != NULL ? id : "", id != NULL ? id_len : 0) != 0 ||
+                chaff_reader_set_url(r, f.uri != NULL ? f.uri : "",
+                                     f.uri != NULL ? f.uri_len : 0) != 0 ||
+                chaff_page_buf_finish(pb) != 0)
+                return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+            page->raw = r->hdr;
+            page->raw_len = r->hdr_len;
+            page->payload_len = (size_t)f.length;
+            page->offset = offset;
+            page->id = pb->id;
+            page->url = r->url;
+            page->nparas = pb->n;
+            page->paras = pb->paras;
+            page->lens = pb->lens;
+            if (chaff_reader_page_spill(r, page) != 0)
+                return chaff_error_set(err, CHAFF_ERR_IO, r->name,
+                                       "cannot write a temporary file"),
+                       -2;
+            return 1;
+        }
+        if (kind != KIND_OTHER && f.length > r->opt.max_parsed_bytes) {
+            chaff_reader_skip(r, f.length);
+            r->stats.cut++;
+            return chaff_reader_error_at(r, err, CHAFF_ERR_NOMEM, offset,
+                                         "page %.*s: HTML record of %llu bytes exceeds the limit "
+                                         "of %llu bytes (--max-parsed); skipped",
+                                         (int)(f.id_len < 200 ? f.id_len : 200),
+                                         f.id != NULL ? f.id : "",
+                                         (unsigned long long)f.length,
+                                         (unsigned long long)r->opt.max_parsed_bytes),
                    -1;
         }
         const char *block;
@@ -340,7 +438,6 @@ int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page, stru
         const char *html = NULL;
         size_t html_len = 0;
         const char *charset = NULL;
-        int kind = record_kind(&f);
         if (kind == KIND_RESPONSE) {
             rc = http_body(r, block, got, offset, &html, &html_len, &charset, err);
             if (rc < 0)
