@@ -49,6 +49,9 @@ struct page_ref {
     uint64_t index, offset, lineno;
     int passthrough, has_raw, has_payload, has_fields, has_html, has_charset, is_html;
     struct chaff_spill *spill; /* a reference to the page's over-long paragraphs, or NULL */
+    uint64_t para_base;        /* a page in parts: chaff_page.para_base, part and more */
+    uint32_t part;
+    int more;
 };
 
 struct batch {
@@ -265,6 +268,9 @@ static int batch_add_page(struct batch *b, const struct chaff_page *page)
     ref->passthrough = page->passthrough;
     ref->spill = page->spill;
     chaff_spill_retain(ref->spill);
+    ref->para_base = page->para_base;
+    ref->part = page->part;
+    ref->more = page->more;
     b->npages++;
     return 0;
 }
@@ -590,6 +596,9 @@ static void process(struct worker *w, struct batch *b)
             .charset = ref->has_charset ? b->arena + ref->charset : NULL,
             .is_html = ref->is_html,
             .spill = ref->spill,
+            .para_base = ref->para_base,
+            .part = ref->part,
+            .more = ref->more,
         };
         page.nparas = nparas;
         if (nparas > 0 && chaff_classify_page_structured(use_html ? w->cl_html : w->cl, paras,
@@ -600,7 +609,7 @@ static void process(struct worker *w, struct batch *b)
             b->status = CLI_EXIT_DATA;
             continue;
         }
-        if (!ref->passthrough)
+        if (!ref->passthrough && !ref->more)
             b->pages_done++;
         b->paras_done += nparas;
         uint64_t *counts = use_html ? b->html_label_counts : b->label_counts;

@@ -298,6 +298,13 @@ struct chaff_page {
      * chaff_page_write() copies through. */
     struct chaff_spill *spill; /* NULL when no paragraph is longer; borrowed like the rest:
                                   a caller that keeps the page takes a reference */
+    /* A text, WET or JSONL page of more than chaff_reader_options.part_paras paragraphs (or
+     * CHAFF_PART_BYTES of them) is handed out in parts, one after the other, each classified
+     * on its own; all parts have the page's id and index. */
+    uint64_t para_base;        /* index in the whole page of paras[0] */
+    uint32_t part;             /* 0 for the first (or only) part */
+    int more;                  /* 1: the page goes on in the next part (a last part may have
+                                  no paragraphs) */
 };
 
 /* The spill of a page's over-long paragraphs (struct chaff_page.spill). Opaque and
@@ -332,6 +339,8 @@ struct chaff_reader_options {
                                  page's spill (chaff_page.spill); 0: the default,
                                  CHAFF_HOLD_PARA_DEFAULT, the bytes features are made from
                                  plus a few, so that labels do not change */
+    uint64_t part_paras;      /* a page of more paragraphs is handed out in parts of this many
+                                 (chaff_page.part); 0: CHAFF_PART_PARAS_DEFAULT (65536) */
     uint64_t max_parsed_bytes;/* largest input that must be held whole to be parsed: a JSON
                                  line, an HTML page (WARC response or resource record, .html
                                  input) and its decoded HTTP body. A larger one is reported
@@ -340,6 +349,9 @@ struct chaff_reader_options {
 };
 
 #define CHAFF_MAX_PARSED_DEFAULT ((uint64_t)16 << 20)
+#define CHAFF_PART_PARAS_DEFAULT ((uint64_t)65536)
+/* A part also ends when the paragraphs it holds in memory reach this many bytes. */
+#define CHAFF_PART_BYTES ((size_t)16 << 20)
 
 #define CHAFF_HOLD_PARA_DEFAULT ((uint64_t)(256u * 1024u + 64u))
 

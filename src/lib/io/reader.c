@@ -101,6 +101,8 @@ static int open_common(struct chaff_reader *r, const struct chaff_reader_options
         r->opt.hold_para_bytes = CHAFF_HOLD_PARA_DEFAULT;
     if (r->opt.max_parsed_bytes == 0)
         r->opt.max_parsed_bytes = CHAFF_MAX_PARSED_DEFAULT;
+    if (r->opt.part_paras == 0)
+        r->opt.part_paras = CHAFF_PART_PARAS_DEFAULT;
     r->stop_at = UINT64_MAX;
     r->stats.in_size = chaff_source_size(r->src);
     enum chaff_format format = r->opt.format;
@@ -198,6 +200,7 @@ void chaff_reader_close(struct chaff_reader *r)
     free(r->whole);
     chaff_page_buf_release(&r->page);
     chaff_spill_release(r->spill);
+    free(r->jtext);
     free(r);
 }
 
@@ -226,8 +229,11 @@ int chaff_reader_next(struct chaff_reader *r, struct chaff_page *page, struct ch
     int rc = r->next(r, page, err);
     if (rc > 0) {
         if (!page->passthrough) {
-            page->index = r->page_index++;
-            r->stats.pages++;
+            page->index = r->page_index;
+            if (!page->more) { /* the last part of a page counts it */
+                r->page_index++;
+                r->stats.pages++;
+            }
         }
         if (page->url == NULL)
             page->url = "";
@@ -464,6 +470,45 @@ int chaff_is_blank(const char *s, size_t len)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\v' && s[i] != '\f')
             return 0;
     return 1;
+}
+
+int chaff_reader_part_full(const struct chaff_reader *r)
+{
+    return r->page.n >= r->opt.part_paras || r->page.arena_len >= CHAFF_PART_BYTES;
+}
+
+void chaff_reader_part_done(struct chaff_reader *r, struct chaff_page *page, int more)
+{
+    page->para_base = r->part_more ? r->part_base : 0;
+    page->part = r->part_more ? r->part_no : 0;
+    page->more = more;
+    if (more) {
+        r->part_base = page->para_base + r->page.n;
+        r->part_no = page->part + 1;
+    }
+    r->part_more = more;
+}
+
+int chaff_reader_add_lines_part(struct chaff_reader *r, const char *text, size_t len,
+                                size_t *pos)
+{
+    const char *p = text + *pos, *end = text + len;
+    while (p < end) {
+        if (chaff_reader_part_full(r)) {
+            *pos = (size_t)(p - text);
+            return 1;
+        }
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *stop = nl != NULL ? nl : end;
+        size_t n = (size_t)(stop - p);
+        if (n > 0 && p[n - 1] == '\r')
+            n--;
+        if (!chaff_is_blank(p, n) && chaff_page_buf_add(&r->page, p, n) != 0)
+            return -1;
+        p = nl != NULL ? nl + 1 : end;
+    }
+    *pos = len;
+    return 0;
 }
 
 int chaff_reader_add_lines(struct chaff_reader *r, const char *text, size_t len)

@@ -73,6 +73,14 @@ struct chaff_reader {
     int line_blank;   /* ... and the whole of it is blank */
     uint64_t stop_at; /* lines end at this decompressed offset too (a WARC block's end), or
                          UINT64_MAX */
+    /* A page handed out in parts: the next call goes on with it (part_more), at paragraph
+     * part_base, as part part_no; the page's offset, its WARC block's length; JSONL: the rest
+     * of the "text" member, from jtext_pos */
+    int part_more;
+    uint32_t part_no;
+    uint64_t part_base, part_offset, part_len, block_start, block_end;
+    char *jtext;
+    size_t jtext_len, jtext_pos;
     int (*next)(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err);
 };
 
@@ -144,6 +152,19 @@ int chaff_reader_error_at(struct chaff_reader *r, struct chaff_error *err, enum 
  * reader. Sets page->is_html. Returns 1, or -2 with 'err' filled when out of memory. */
 int chaff_reader_html_page(struct chaff_reader *r, struct chaff_page *page, const char *html,
                            size_t len, const char *charset, struct chaff_error *err);
+
+/* 1 when the page being built is full: the reader hands it out as a part (chaff_page.more). */
+int chaff_reader_part_full(const struct chaff_reader *r);
+
+/* Sets page->para_base, part and more from the reader's part state for a page of which 'more'
+ * is to come (1) or not (0), and moves the state on. */
+void chaff_reader_part_done(struct chaff_reader *r, struct chaff_page *page, int more);
+
+/* Splits 'len' bytes of 'text' at newlines into r->page from *pos on (see
+ * chaff_reader_add_lines), up to a full part. Returns 1 when it stopped at a full part (*pos
+ * is where to go on), 0 when all of it was added, -1 when out of memory. */
+int chaff_reader_add_lines_part(struct chaff_reader *r, const char *text, size_t len,
+                                size_t *pos);
 
 /* Page building. */
 void chaff_page_buf_clear(struct chaff_page_buf *pb);

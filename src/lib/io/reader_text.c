@@ -15,8 +15,10 @@ int chaff_reader_text_next(struct chaff_reader *r, struct chaff_page *page,
     struct chaff_page_buf *pb = &r->page;
     chaff_page_buf_clear(pb);
     chaff_reader_page_start(r);
-    int got_any = 0; /* a line (even blank) or a separator was read for this page */
-    uint64_t offset = r->next_offset;
+    int got_any = r->part_more; /* a line (even blank) or a separator was read for this page,
+                                   or it goes on from a part */
+    uint64_t offset = r->part_more ? r->part_offset : r->next_offset;
+    int more = 0;
     for (;;) {
         size_t len;
         int rc = chaff_reader_getline_spill(r, pb->n, &len, err);
@@ -37,6 +39,10 @@ int chaff_reader_text_next(struct chaff_reader *r, struct chaff_page *page,
         }
         if (chaff_page_buf_add(pb, r->line, len) != 0)
             return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+        if (chaff_reader_part_full(r)) {
+            more = 1;
+            break;
+        }
     }
     if (!got_any)
         return 0;
@@ -52,6 +58,8 @@ int chaff_reader_text_next(struct chaff_reader *r, struct chaff_page *page,
     page->paras = pb->paras;
     page->lens = pb->lens;
     page->offset = offset;
+    r->part_offset = offset;
+    chaff_reader_part_done(r, page, more);
     if (chaff_reader_page_spill(r, page) != 0)
         return chaff_error_set(err, CHAFF_ERR_IO, r->name, "cannot write a temporary file"), -2;
     return 1;

@@ -298,20 +298,22 @@ static int http_body(struct chaff_reader *r, const char *block, size_t len, uint
     return 1;
 }
 
-/* Reads the block of a conversion record (header fields 'f') line by line into r->page, a line
- * longer than opt.hold_para_bytes into the page's spill. Returns 1, 0 when the input ends
- * before the block does, -2 when reading cannot go on. */
-static int text_block(struct chaff_reader *r, const struct warc_fields *f,
-                      struct chaff_error *err)
+/* Reads the block of the conversion record at hand (r->part_offset, ending at decompressed
+ * offset r->block_end) line by line into r->page, a line longer than opt.hold_para_bytes into
+ * the page's spill, and hands it out as 'page' (header and id from the record, r->hdr and
+ * r->page.id) or as its next part when it is full. Returns 1, -1 when the input ends before the
+ * block does (reported), 0 when that is due to damage of the compressed stream, -2 when reading
+ * cannot go on. */
+static int text_page(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err)
 {
     struct chaff_page_buf *pb = &r->page;
-    chaff_page_buf_clear(pb);
+    pb->arena_len = 0; /* the id stays */
+    pb->n = 0;
     chaff_reader_page_start(r);
-    const uint64_t end = r->next_offset + f->length;
     const uint64_t line_limit = r->line_limit;
-    r->stop_at = end;
+    r->stop_at = r->block_end;
     r->line_limit = r->opt.max_record_bytes;
-    int rc;
+    int rc, more = 0;
     size_t len;
     while ((rc = chaff_reader_getline_spill(r, pb->n, &len, err)) == 1) {
         if (r->line_spilled ? r->line_blank : chaff_is_blank(r->line, len)) {
@@ -324,16 +326,47 @@ static int text_block(struct chaff_reader *r, const struct warc_fields *f,
             rc = -2;
             break;
         }
+        if (chaff_reader_part_full(r)) {
+            more = r->next_offset < r->block_end;
+            break;
+        }
     }
     r->stop_at = UINT64_MAX;
     r->line_limit = line_limit;
     if (rc < 0)
         return -2;
-    return r->next_offset == end ? 1 : 0;
+    if (!more && r->next_offset != r->block_end) {
+        r->part_more = 0;
+        if (r->src_failed)
+            return 0;
+        return chaff_reader_error_at(r, err, CHAFF_ERR_PARSE, r->part_offset,
+                                     "Content-Length %llu past the end of the input (%llu "
+                                     "bytes left)",
+                                     (unsigned long long)r->part_len,
+                                     (unsigned long long)(r->next_offset - r->block_start)),
+               -1;
+    }
+    if (chaff_page_buf_finish(pb) != 0)
+        return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+    page->raw = r->hdr;
+    page->raw_len = r->hdr_len;
+    page->payload_len = (size_t)r->part_len;
+    page->offset = r->part_offset;
+    page->id = pb->id;
+    page->url = r->url;
+    page->nparas = pb->n;
+    page->paras = pb->paras;
+    page->lens = pb->lens;
+    chaff_reader_part_done(r, page, more);
+    if (chaff_reader_page_spill(r, page) != 0)
+        return chaff_error_set(err, CHAFF_ERR_IO, r->name, "cannot write a temporary file"), -2;
+    return 1;
 }
 
 int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err)
 {
+    if (r->part_more) /* the next part of a conversion record */
+        return text_page(r, page, err);
     for (;;) {
         uint64_t offset = 0;
         int rc = read_header(r, &offset, err);
@@ -357,52 +390,37 @@ int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page, stru
                    -1;
         }
         int kind = record_kind(&f);
-        if (kind == KIND_TEXT || (kind == KIND_OTHER && !r->opt.passthrough)) {
-            /* Read as it streams by: a conversion record line by line (an over-long line goes
-             * to the spill), a record that is no page skipped. */
-            const uint64_t start = r->next_offset;
-            rc = kind == KIND_TEXT ? text_block(r, &f, err) : 1;
-            if (rc == 1 && kind == KIND_OTHER &&
-                chaff_reader_skip(r, f.length) < f.length)
-                rc = 0;
-            if (rc < 0)
-                return rc;
-            if (rc == 0) {
+        if (kind == KIND_TEXT) {
+            /* Read as it streams by, line by line (an over-long line goes to the spill). */
+            struct chaff_page_buf *pb = &r->page;
+            const char *id = f.page_id != NULL && f.page_id_len > 0 ? f.page_id : f.id;
+            size_t id_len = id == f.id ? f.id_len : f.page_id_len;
+            if (chaff_page_buf_set_id(pb, id != NULL ? id : "", id != NULL ? id_len : 0) != 0 ||
+                chaff_reader_set_url(r, f.uri != NULL ? f.uri : "",
+                                     f.uri != NULL ? f.uri_len : 0) != 0)
+                return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+            r->part_more = 0;
+            r->part_offset = offset;
+            r->part_len = f.length;
+            r->block_start = r->next_offset;
+            r->block_end = r->next_offset + f.length;
+            return text_page(r, page, err);
+        }
+        if (kind == KIND_OTHER && !r->opt.passthrough) {
+            /* A record that is no page is skipped unread. */
+            uint64_t done = chaff_reader_skip(r, f.length);
+            if (done < f.length) {
                 if (r->src_failed)
                     return 0;
                 return chaff_reader_error_at(r, err, CHAFF_ERR_PARSE, offset,
                                              "Content-Length %llu past the end of the input "
                                              "(%llu bytes left)",
                                              (unsigned long long)f.length,
-                                             (unsigned long long)(r->next_offset - start)),
+                                             (unsigned long long)done),
                        -1;
             }
-            if (kind == KIND_OTHER) {
-                r->stats.skipped++;
-                continue;
-            }
-            struct chaff_page_buf *pb = &r->page;
-            const char *id = f.page_id != NULL && f.page_id_len > 0 ? f.page_id : f.id;
-            size_t id_len = id == f.id ? f.id_len : f.page_id_len;
-            if (chaff_page_buf_set_id(pb, id != NULL ? id : "", id != NULL ? id_len : 0) != 0 ||
-                chaff_reader_set_url(r, f.uri != NULL ? f.uri : "",
-                                     f.uri != NULL ? f.uri_len : 0) != 0 ||
-                chaff_page_buf_finish(pb) != 0)
-                return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
-            page->raw = r->hdr;
-            page->raw_len = r->hdr_len;
-            page->payload_len = (size_t)f.length;
-            page->offset = offset;
-            page->id = pb->id;
-            page->url = r->url;
-            page->nparas = pb->n;
-            page->paras = pb->paras;
-            page->lens = pb->lens;
-            if (chaff_reader_page_spill(r, page) != 0)
-                return chaff_error_set(err, CHAFF_ERR_IO, r->name,
-                                       "cannot write a temporary file"),
-                       -2;
-            return 1;
+            r->stats.skipped++;
+            continue;
         }
         if (kind != KIND_OTHER && f.length > r->opt.max_parsed_bytes) {
             chaff_reader_skip(r, f.length);

@@ -129,7 +129,7 @@ static int write_tsv(FILE *out, const struct chaff_model *model, int ids,
         if (ids) {
             size_t n = sizeof(num);
             num[--n] = '\t';
-            size_t v = i;
+            uint64_t v = page->para_base + i; /* its index in the whole page */
             do
                 num[--n] = (char)('0' + v % 10);
             while ((v /= 10) > 0);
@@ -218,6 +218,11 @@ static int write_gzip_member(FILE *out, const struct bytes *b)
     return rc;
 }
 
+static int raw_field(const char *raw, size_t raw_len, const char *name, const char **value,
+                     size_t *value_len);
+static void derived_record_id(const char *source_id, size_t len, char out[static 64]);
+static int put_field(struct bytes *b, const char *name, const char *value, size_t len);
+
 /* The clean WARC record of a page: the header without Content-Length and WARC-Block-Digest,
  * the new Content-Length, and a payload of the kept paragraphs, one per line. */
 static int build_warc_record(struct bytes *b, const struct chaff_page *page,
@@ -246,6 +251,22 @@ static int build_warc_record(struct bytes *b, const struct chaff_page *page,
             if (bytes_put(b, p, n) != 0)
                 return -1;
             break;
+        }
+        if (page->part > 0 && n > 15 && strncasecmp(p, "WARC-Record-ID:", 15) == 0) {
+            /* A further part of a page: a record of its own, with an id derived from the
+             * page's and the part's number, referring to the first. */
+            const char *id;
+            size_t id_len;
+            char src[300], new_id[64];
+            raw_field(page->raw, page->raw_len, "WARC-Record-ID", &id, &id_len);
+            int k = snprintf(src, sizeof(src), "%.*s#%u", (int)(id_len < 256 ? id_len : 256), id,
+                             (unsigned)page->part);
+            derived_record_id(src, (size_t)k, new_id);
+            if (put_field(b, "WARC-Record-ID", new_id, strlen(new_id)) != 0 ||
+                put_field(b, "WARC-Refers-To", id, id_len) != 0)
+                return -1;
+            p = next;
+            continue;
         }
         if (!(n > 15 && strncasecmp(p, "Content-Length:", 15) == 0) &&
             !(n > 18 && strncasecmp(p, "WARC-Block-Digest:", 18) == 0) && bytes_put(b, p, n) != 0)
@@ -495,10 +516,15 @@ static int jsonl_record(struct bytes *b, const struct chaff_model *model, enum c
     }
     size_t hlen = strlen(head);
     int rc = hlen >= 2 && head[0] == '{' && head[hlen - 1] == '}' ? 0 : -1;
+    char part[48] = "";
+    if (page->part > 0 || page->more) /* a page in parts: which one this is */
+        snprintf(part, sizeof(part), "%s\"part\":%u,", hlen > 2 ? "," : "",
+                 (unsigned)page->part);
     if (rc == 0 && (bytes_put(b, head, hlen - 1) != 0 || /* without the closing brace */
-                    bytes_put(b, hlen > 2 ? ",\"labels\":[" : "\"labels\":[",
-                              hlen > 2 ? 11 : 10) != 0)) /* "{}": no member before */
-        rc = -2;
+                    bytes_put(b, part, strlen(part)) != 0 ||
+                    bytes_put(b, hlen > 2 && part[0] == '\0' ? ",\"labels\":[" : "\"labels\":[",
+                              hlen > 2 && part[0] == '\0' ? 11 : 10) != 0))
+        rc = -2; /* "{}": no member before */
     free(made);
     free(h.data);
     if (rc != 0)
@@ -593,6 +619,8 @@ int chaff_page_write(void *out_v, const struct chaff_model *model,
                                    (unsigned)results[i].label, chaff_model_nlabels(model));
     if (page->passthrough && opt->output != CHAFF_OUTPUT_CLEAN)
         return CHAFF_OK;
+    if (page->part > 0 && page->nparas == 0)
+        return CHAFF_OK; /* the empty end of a page in parts */
     switch (opt->output) {
     case CHAFF_OUTPUT_TSV:
         if (write_tsv(out, model, opt->tsv_ids, page, results) == -2)
