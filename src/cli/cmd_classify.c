@@ -66,8 +66,10 @@ static const char classify_usage[] =
     "                         optional K, M or G suffix (default 1G); longer ones are\n"
     "                         reported and skipped (exit 1)\n"
     "      --max-parsed SIZE  largest JSON line / HTML page (and its decoded body), parsed\n"
-    "                         in memory (default 16M); larger ones are reported and skipped\n"
+    "                         in memory (default 8M); larger ones are reported and skipped\n"
     "                         (exit 1)\n"
+    "      --max-elements N   HTML page: elements parsed at most (default 100000); the page\n"
+    "                         is cut before the next one, reported (exit 1)\n"
     "      --progress         progress on stderr even when it is not a terminal\n"
     "      --no-progress      no progress line\n"
     "      --stats            totals on stderr at the end: pages, paragraphs, bytes, labels,\n"
@@ -138,6 +140,7 @@ int cmd_classify(int argc, char **argv)
         OPT_SKIP_BAD,
         OPT_MAX_RECORD,
         OPT_MAX_PARSED,
+        OPT_MAX_ELEMENTS,
         OPT_PROGRESS,
         OPT_NO_PROGRESS,
         OPT_STATS,
@@ -154,6 +157,7 @@ int cmd_classify(int argc, char **argv)
         {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
         {"max-record", required_argument, NULL, OPT_MAX_RECORD},
         {"max-parsed", required_argument, NULL, OPT_MAX_PARSED},
+        {"max-elements", required_argument, NULL, OPT_MAX_ELEMENTS},
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"stats", no_argument, NULL, OPT_STATS},
@@ -230,6 +234,13 @@ int cmd_classify(int argc, char **argv)
                 return usage_error();
             }
             break;
+        case OPT_MAX_ELEMENTS: {
+            long n = cli_parse_long("--max-elements", optarg, 1, 1L << 40);
+            if (n < 0)
+                return usage_error();
+            cfg.ropt.max_html_elements = (uint64_t)n;
+            break;
+        }
         case OPT_PROGRESS:
             cfg.progress = 1;
             break;

@@ -40,6 +40,11 @@
 /* A batch's output past this goes to a temporary file: a page whose paragraphs are in a spill
  * (chaff_page.spill) may write gigabytes. */
 #define OUT_MEMORY_BYTES ((size_t)8 << 20)
+/* An HTML page's tree takes up to ~80 bytes per byte of HTML (a page of <p> elements, measured)
+ * while a worker makes its paragraphs: a page of BIG_HTML_BYTES or more counts that much
+ * against the budget, so that such a page is the only batch in flight. */
+#define BIG_HTML_BYTES  ((size_t)1 << 20)
+#define BIG_HTML_WEIGHT 80
 
 /* A page copied into a batch: offsets into the batch arena. */
 struct page_ref {
@@ -77,6 +82,8 @@ struct batch {
     uint64_t label_counts[MAX_LABELS];      /* by label of cfg->model */
     uint64_t html_label_counts[MAX_LABELS]; /* by label of cfg->html_model */
     uint64_t pages_done, paras_done, text_bytes;
+    uint64_t cut;        /* HTML pages cut for the element limit */
+    size_t html_weight;  /* big HTML pages: what their trees may take, counted in 'cost' */
     struct batch *next;
 };
 
@@ -231,6 +238,8 @@ static int batch_add_page(struct batch *b, const struct chaff_page *page)
         if (ref->fields == SIZE_MAX)
             return -1;
     }
+    if (page->html != NULL && page->html_len >= BIG_HTML_BYTES)
+        b->html_weight += page->html_len * BIG_HTML_WEIGHT;
     if (page->html != NULL) {
         ref->html = arena_put(b, page->html, page->html_len);
         ref->html_len = page->html_len;
@@ -332,7 +341,8 @@ static struct batch *batch_new(struct pipeline *pl, const struct chaff_writer_op
  * then only carries messages). */
 static void seal(struct pipeline *pl, struct batch *b, uint64_t consumed)
 {
-    b->cost = b->arena_len + b->nparas * 2 * sizeof(size_t) + b->npages * sizeof(struct page_ref);
+    b->cost = b->arena_len + b->nparas * 2 * sizeof(size_t) + b->npages * sizeof(struct page_ref) +
+              b->html_weight;
     b->consumed = consumed;
     pthread_mutex_lock(&pl->mu);
     while (!pl->abort && pl->inflight_batches > 0 &&
@@ -544,7 +554,9 @@ static void process(struct worker *w, struct batch *b)
             /* Made into paragraphs here, not in the reader thread: it costs more than
              * classifying them. */
             struct chaff_page hp = {0};
-            if ((w->hx == NULL && (w->hx = chaff_html_create()) == NULL) ||
+            if (w->hx == NULL && (w->hx = chaff_html_create()) != NULL)
+                chaff_html_set_max_elements(w->hx, cfg->ropt.max_html_elements);
+            if (w->hx == NULL ||
                 chaff_html_extract(w->hx, b->arena + ref->html, ref->html_len,
                                    ref->has_charset ? b->arena + ref->charset : NULL, &hp,
                                    &err) != CHAFF_OK ||
@@ -554,6 +566,18 @@ static void process(struct worker *w, struct batch *b)
                               b->path, b->arena + ref->id);
                 b->status = CLI_EXIT_DATA;
                 continue;
+            }
+            if (chaff_html_cut(w->hx) > 0) {
+                batch_message(b,
+                              "chaff: %s: page %s: HTML cut after %llu elements, %llu bytes "
+                              "left out (--max-elements)\n",
+                              b->path, b->arena + ref->id,
+                              (unsigned long long)(cfg->ropt.max_html_elements > 0
+                                                       ? cfg->ropt.max_html_elements
+                                                       : CHAFF_HTML_MAX_ELEMENTS_DEFAULT),
+                              (unsigned long long)chaff_html_cut(w->hx));
+                b->status = CLI_EXIT_DATA;
+                b->cut++;
             }
             paras = hp.paras;
             lens = hp.lens;
@@ -624,6 +648,13 @@ static void process(struct worker *w, struct batch *b)
             batch_error(b, &err);
             b->status = CLI_EXIT_DATA;
         }
+        if (ref->has_html && ref->html_len >= BIG_HTML_BYTES) {
+            /* The HTML reader's buffers grew to the page (lines, elements, structure): each
+             * worker would keep its biggest page's. They are made anew for the next page. */
+            chaff_html_free(w->hx);
+            w->hx = NULL;
+            trim_heap();
+        }
     }
     if (cfg->report != NULL)
         w->ns_classify += clock_ns() - t0;
@@ -693,6 +724,7 @@ static double now_seconds(void)
 
 struct totals {
     uint64_t pages, paras, text_bytes, consumed;
+    uint64_t cut; /* HTML pages cut by the workers */
     uint64_t label_counts[MAX_LABELS], html_label_counts[MAX_LABELS];
 };
 
@@ -826,6 +858,7 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
             fputs(b->messages, stderr);
         }
         status |= b->status;
+        t.cut += b->cut;
         t.pages += b->pages_done;
         t.paras += b->paras_done;
         t.text_bytes += b->text_bytes;
@@ -887,7 +920,7 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
                 (unsigned long long)t.pages, (unsigned long long)t.paras,
                 (unsigned long long)t.text_bytes, (unsigned long long)pl.bytes_in,
                 (unsigned long long)pl.skipped, (unsigned long long)pl.bad,
-                (unsigned long long)pl.cut, elapsed,
+                (unsigned long long)(pl.cut + t.cut), elapsed,
                 elapsed > 0 ? (double)pl.bytes_in / 1e6 / elapsed : 0,
                 elapsed > 0 ? (double)t.pages / elapsed : 0);
         /* Paragraphs per label name, of both models. */
@@ -910,7 +943,7 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
     }
     if (write_failed)
         status |= CLI_EXIT_DATA; /* the message comes from cli_finish_output() */
-    if (pl.cut > 0)
+    if (pl.cut + t.cut > 0)
         status |= CLI_EXIT_DATA;
     if (cfg->report != NULL) {
         struct pipeline_report *r = cfg->report;

@@ -339,16 +339,20 @@ struct chaff_reader_options {
                                  page's spill (chaff_page.spill); 0: the default,
                                  CHAFF_HOLD_PARA_DEFAULT, the bytes features are made from
                                  plus a few, so that labels do not change */
+    uint64_t max_html_elements;/* HTML pages made into paragraphs by the reader: see
+                                 chaff_html_set_max_elements(); a cut page is handed out with
+                                 the paragraphs before the cut and counted in
+                                 chaff_reader_stats.cut; 0: the default */
     uint64_t part_paras;      /* a page of more paragraphs is handed out in parts of this many
                                  (chaff_page.part); 0: CHAFF_PART_PARAS_DEFAULT (65536) */
     uint64_t max_parsed_bytes;/* largest input that must be held whole to be parsed: a JSON
                                  line, an HTML page (WARC response or resource record, .html
                                  input) and its decoded HTTP body. A larger one is reported
                                  (CHAFF_ERR_NOMEM, counted in chaff_reader_stats.cut) and
-                                 skipped; 0: CHAFF_MAX_PARSED_DEFAULT (16 MiB) */
+                                 skipped; 0: CHAFF_MAX_PARSED_DEFAULT (8 MiB) */
 };
 
-#define CHAFF_MAX_PARSED_DEFAULT ((uint64_t)16 << 20)
+#define CHAFF_MAX_PARSED_DEFAULT ((uint64_t)8 << 20)
 #define CHAFF_PART_PARAS_DEFAULT ((uint64_t)65536)
 /* A part also ends when the paragraphs it holds in memory reach this many bytes. */
 #define CHAFF_PART_BYTES ((size_t)16 << 20)
@@ -419,6 +423,16 @@ struct chaff_html;
 /* Returns a new HTML reader, or NULL when out of memory. Free with chaff_html_free(). */
 struct chaff_html *chaff_html_create(void);
 void chaff_html_free(struct chaff_html *hx);
+
+/* The tree of a page is held whole while its paragraphs are made (about 600 bytes of memory
+ * per element): a page of more than 'n' start tags is cut before the next one, and only the
+ * paragraphs before it are made. 0: CHAFF_HTML_MAX_ELEMENTS_DEFAULT. */
+#define CHAFF_HTML_MAX_ELEMENTS_DEFAULT ((uint64_t)100000)
+void chaff_html_set_max_elements(struct chaff_html *hx, uint64_t n);
+
+/* Bytes (of the page decoded to UTF-8) the last chaff_html_extract() left out for the element
+ * limit; 0 when it parsed all of it. */
+uint64_t chaff_html_cut(const struct chaff_html *hx);
 
 /* Makes the paragraphs of the 'len' bytes of HTML at 'html' (borrowed for the call). 'charset'
  * is the HTTP Content-Type header's charset, or NULL. The encoding is taken from a byte order

@@ -557,10 +557,15 @@ int chaff_reader_html_page(struct chaff_reader *r, struct chaff_page *page, cons
         page->nparas = 0;
         return 1;
     }
-    if (r->html == NULL && (r->html = chaff_html_create()) == NULL)
-        return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+    if (r->html == NULL) {
+        if ((r->html = chaff_html_create()) == NULL)
+            return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+        chaff_html_set_max_elements(r->html, r->opt.max_html_elements);
+    }
     if (chaff_html_extract(r->html, html != NULL ? html : "", len, charset, page, err) != CHAFF_OK)
         return -2;
+    if (chaff_html_cut(r->html) > 0)
+        r->stats.cut++;
     return 1;
 }
 
