@@ -511,22 +511,6 @@ int chaff_reader_add_lines_part(struct chaff_reader *r, const char *text, size_t
     return 0;
 }
 
-int chaff_reader_add_lines(struct chaff_reader *r, const char *text, size_t len)
-{
-    const char *p = text, *end = text + len;
-    while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *stop = nl != NULL ? nl : end;
-        size_t n = (size_t)(stop - p);
-        if (n > 0 && p[n - 1] == '\r')
-            n--;
-        if (!chaff_is_blank(p, n) && chaff_page_buf_add(&r->page, p, n) != 0)
-            return -1;
-        p = nl != NULL ? nl + 1 : end;
-    }
-    return 0;
-}
-
 int chaff_reader_hdr_append(struct chaff_reader *r, const char *data, size_t len)
 {
     if (chaff_grow((void **)&r->hdr, &r->hdr_cap, r->hdr_len + len + 1, 1) != 0)

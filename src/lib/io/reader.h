@@ -117,9 +117,6 @@ int chaff_reader_take(struct chaff_reader *r, size_t n, const char **data_out, s
 /* Consumes 'n' bytes without keeping them; returns the number consumed (less at end of input). */
 uint64_t chaff_reader_skip(struct chaff_reader *r, uint64_t n);
 
-/* Splits 'len' bytes of 'text' at newlines into r->page: every non-blank line (a trailing CR
- * removed) is a paragraph. Returns 0 or -1 when out of memory. */
-int chaff_reader_add_lines(struct chaff_reader *r, const char *text, size_t len);
 
 /* The members of the JSONL record 'line' ('len' bytes) other than "text", "labels" and
  * "confidences", which -o jsonl writes anew, as compact JSON ("{}" when none), the way the
@@ -160,8 +157,8 @@ int chaff_reader_part_full(const struct chaff_reader *r);
  * is to come (1) or not (0), and moves the state on. */
 void chaff_reader_part_done(struct chaff_reader *r, struct chaff_page *page, int more);
 
-/* Splits 'len' bytes of 'text' at newlines into r->page from *pos on (see
- * chaff_reader_add_lines), up to a full part. Returns 1 when it stopped at a full part (*pos
+/* Splits 'len' bytes of 'text' at newlines into r->page from *pos on, every non-blank line (a
+ * trailing CR removed) a paragraph, up to a full part. Returns 1 when it stopped at a full part (*pos
  * is where to go on), 0 when all of it was added, -1 when out of memory. */
 int chaff_reader_add_lines_part(struct chaff_reader *r, const char *text, size_t len,
                                 size_t *pos);

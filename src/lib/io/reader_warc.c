@@ -12,7 +12,10 @@
  *
  * A malformed header is reported with the byte offset of its record (in the decompressed
  * stream); the reader then resynchronises on the next line that starts with "WARC/". A record
- * whose block is larger than opt.max_record_bytes is skipped without being held in memory. A
+ * whose block is larger than opt.max_record_bytes is skipped without being held in memory, and
+ * so is an HTML record larger than opt.max_parsed_bytes and a record that is no page (unless
+ * passed through). A conversion record is read line by line as it streams by, its long lines
+ * spilled and a long page handed out in parts (reader.h); only HTML is held whole. A
  * response whose HTTP head or body coding is damaged is reported the same way; reading goes on
  * with the next record.
  */
@@ -485,16 +488,10 @@ int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page, stru
         if (chaff_page_buf_set_id(pb, id != NULL ? id : "", id != NULL ? id_len : 0) != 0 ||
             chaff_reader_set_url(r, f.uri != NULL ? f.uri : "", f.uri != NULL ? f.uri_len : 0) !=
                 0 ||
-            (kind == KIND_TEXT && chaff_reader_add_lines(r, block, got) != 0) ||
             chaff_page_buf_finish(pb) != 0)
             return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
         page->id = pb->id;
         page->url = r->url;
-        if (kind != KIND_TEXT)
-            return chaff_reader_html_page(r, page, html, html_len, charset, err);
-        page->nparas = pb->n;
-        page->paras = pb->paras;
-        page->lens = pb->lens;
-        return 1;
+        return chaff_reader_html_page(r, page, html, html_len, charset, err);
     }
 }
