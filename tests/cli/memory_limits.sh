@@ -40,6 +40,19 @@ expect 0 "" "$chaff" classify -o jsonl "$tmp/many.jsonl"
 grep -q '^{"id":"p","part":0,"labels":\[' "$tmp/out" || fail "jsonl: first part"
 grep -q '^{"id":"p","part":1,"labels":\[' "$tmp/out" || fail "jsonl: second part"
 
+# A WET record of 70,000 lines: clean output writes a record per part, the second with its own
+# id referring to the first; their payloads hold every line in order.
+body=$(awk 'BEGIN { for (i = 0; i < 70000; i++) printf "line %d\n", i }')
+{
+    printf 'WARC/1.0\r\nWARC-Type: conversion\r\nWARC-Record-ID: <urn:p>\r\n'
+    printf 'Content-Length: %d\r\n\r\n%s\n\r\n\r\n' "$(printf '%s\n' "$body" | wc -c)" "$body"
+} >"$tmp/many.warc"
+expect 0 "" "$chaff" classify -o clean -k content,navigation,consent "$tmp/many.warc"
+[ "$(grep -c '^WARC/1.0' "$tmp/out")" -eq 2 ] || fail "clean WET: one record per part expected"
+grep -q '^WARC-Refers-To: <urn:p>' "$tmp/out" || fail "clean WET: no WARC-Refers-To in part 2"
+[ "$(grep -c '^WARC-Record-ID: <urn:p>' "$tmp/out")" -eq 1 ] || fail "clean WET: record id twice"
+grep '^line ' "$tmp/out" | cmp -s - "$tmp/many.txt" || fail "clean WET: lines lost or out of order"
+
 # --max-parsed: a JSON line over it is reported and skipped; exit 1 even with --skip-bad.
 printf '{"id":"a","text":"One."}\n{"id":"b","text":"%s"}\n{"id":"c","text":"Two."}\n' \
     "$(head -c 3000 /dev/zero | tr '\0' 'b')" >"$tmp/big.jsonl"
