@@ -63,6 +63,31 @@ grep -qF ", 1 over a size limit," "$tmp/err" || fail "--stats lacks the cut"
 expect 0 "" "$chaff" classify --max-parsed 1M "$tmp/big.jsonl"
 expect 2 "--max-parsed: expected a size" "$chaff" classify --max-parsed x "$tmp/big.jsonl"
 
+# WARC records over --max-parsed: a response that is no HTML (an image) is skipped as a record
+# that is no page, clean output too; one of HTML is reported.
+img=$(head -c 3000 /dev/zero | tr '\0' 'i')
+for ct in image/png text/html; do
+    http=$(printf 'HTTP/1.1 200 OK\r\nContent-Type: %s\r\n\r\n%s' "$ct" "$img")
+    small=$(printf 'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>Home</p><p>We use cookies.</p>')
+    {
+        printf 'WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:big>\r\n'
+        printf 'Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n%s\r\n\r\n' \
+            "${#http}" "$http"
+        printf 'WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:small>\r\n'
+        printf 'Content-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n%s\r\n\r\n' \
+            "${#small}" "$small"
+    } >"$tmp/resp.warc"
+    if [ "$ct" = image/png ]; then
+        expect 0 "chaff: 1 pages, 2 paragraphs" "$chaff" classify --stats --max-parsed 2K "$tmp/resp.warc"
+        grep -qF "1 records skipped, 0 malformed, 0 over a size limit" "$tmp/err" || fail "image: --stats"
+        expect 0 "" "$chaff" classify -o clean --max-parsed 2K "$tmp/resp.warc"
+    else
+        expect 1 "page <urn:big>: HTML record of 3044 bytes exceeds the limit of 2048 bytes (--max-parsed); skipped" \
+            "$chaff" classify --max-parsed 2K "$tmp/resp.warc"
+        [ "$(wc -l <"$tmp/out")" -eq 2 ] || fail "the page after the big one not labelled"
+    fi
+done
+
 # An .html page over --max-parsed.
 { printf '<html><body><p>'; head -c 3000 /dev/zero | tr '\0' 'c'; printf '</p></body></html>\n'; } \
     >"$tmp/big.html"

@@ -366,6 +366,66 @@ static int text_page(struct chaff_reader *r, struct chaff_page *page, struct cha
     return 1;
 }
 
+/* 1 when 'f' is a record of crawled content (clean output leaves those out). */
+static int crawl_record(const struct warc_fields *f)
+{
+    return type_is(f, "request") || type_is(f, "response") || type_is(f, "resource") ||
+           type_is(f, "revisit") || type_is(f, "metadata");
+}
+
+/* A record larger than opt.max_parsed_bytes (header fields 'f', of kind 'kind', at 'offset'),
+ * too big to hold: it is skipped unread (but for a response's first 64 KiB). A response is looked at by its HTTP head first: one
+ * that is no HTML page (an image, a video, a PDF) is skipped like any record that is no page,
+ * even when records are passed through (clean output leaves crawled content out). Returns 0
+ * when it was skipped so (or the input ended inside it with damage, reported later), -1 with 'err' filled when a page (or a record to pass through) was
+ * lost to the limit or the input ends inside it, -2 when reading cannot go on. */
+static int too_big(struct chaff_reader *r, const struct warc_fields *f, int kind,
+                   uint64_t offset, struct chaff_error *err)
+{
+    int page = kind == KIND_RESOURCE;
+    uint64_t done = 0;
+    if (kind == KIND_RESPONSE) {
+        const char *head;
+        size_t got;
+        size_t want = f->length < (1u << 16) ? (size_t)f->length : (size_t)1 << 16;
+        int rc = chaff_reader_take(r, want, &head, &got, err);
+        if (rc == -2)
+            return -2;
+        done = got;
+        struct chaff_http_head h;
+        const char *why = NULL;
+        page = chaff_http_parse_head(head, got, &h, &why) == 0 && h.status >= 200 &&
+               h.status <= 299 && h.unsupported == NULL &&
+               (h.content_type == NULL ||
+                chaff_http_is_html_type(h.content_type, h.content_type_len));
+    }
+    done += chaff_reader_skip(r, f->length - done);
+    if (done < f->length) {
+        if (r->src_failed)
+            return 0; /* the damage of the compressed stream is what gets reported */
+        return chaff_reader_error_at(r, err, CHAFF_ERR_PARSE, offset,
+                                     "Content-Length %llu past the end of the input (%llu "
+                                     "bytes left)",
+                                     (unsigned long long)f->length, (unsigned long long)done),
+               -1;
+    }
+    if (page || (r->opt.passthrough && !crawl_record(f))) {
+        r->stats.cut++;
+        return chaff_reader_error_at(r, err, CHAFF_ERR_NOMEM, offset,
+                                     "%s %.*s: %s of %llu bytes exceeds the limit of %llu bytes "
+                                     "(--max-parsed); skipped",
+                                     page ? "page" : "record",
+                                     (int)(f->id_len < 200 ? f->id_len : 200),
+                                     f->id != NULL ? f->id : "",
+                                     page ? "HTML record" : "record",
+                                     (unsigned long long)f->length,
+                                     (unsigned long long)r->opt.max_parsed_bytes),
+               -1;
+    }
+    r->stats.skipped++;
+    return 0;
+}
+
 int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err)
 {
     if (r->part_more) /* the next part of a conversion record */
@@ -425,17 +485,11 @@ int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page, stru
             r->stats.skipped++;
             continue;
         }
-        if (kind != KIND_OTHER && f.length > r->opt.max_parsed_bytes) {
-            chaff_reader_skip(r, f.length);
-            r->stats.cut++;
-            return chaff_reader_error_at(r, err, CHAFF_ERR_NOMEM, offset,
-                                         "page %.*s: HTML record of %llu bytes exceeds the limit "
-                                         "of %llu bytes (--max-parsed); skipped",
-                                         (int)(f.id_len < 200 ? f.id_len : 200),
-                                         f.id != NULL ? f.id : "",
-                                         (unsigned long long)f.length,
-                                         (unsigned long long)r->opt.max_parsed_bytes),
-                   -1;
+        if (f.length > r->opt.max_parsed_bytes) {
+            rc = too_big(r, &f, kind, offset, err);
+            if (rc == 0)
+                continue;
+            return rc;
         }
         const char *block;
         size_t got;
