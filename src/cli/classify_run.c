@@ -29,6 +29,7 @@ static double now_seconds(void)
 
 struct totals {
     uint64_t pages, consumed;
+    uint64_t cut; /* pages of HTML cut at the element limit */
     int64_t total_size; /* sum of input sizes, or -1 when one is unknown */
     uint64_t label_counts[MAX_LABELS], html_label_counts[MAX_LABELS];
     uint64_t label_bytes[MAX_LABELS], html_label_bytes[MAX_LABELS];
@@ -93,16 +94,28 @@ static int64_t total_size(char *const *paths, int npaths)
     return total;
 }
 
+/* Copies the temporary file 'f' (a FILE *, at its start) to 'out'. Returns 0 or -1. */
+static int copy_file(void *f, FILE *out)
+{
+    char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            return -1;
+    return ferror((FILE *)f) ? -1 : 0;
+}
+
 static void print_stats(const struct pipeline_config *cfg, const struct totals *t,
                         const struct chaff_pipeline_stats *st, double elapsed)
 {
     fprintf(stderr,
             "chaff: %llu pages, %llu paragraphs, %llu paragraph bytes, %llu input bytes "
-            "(decompressed), %llu records skipped, %llu malformed, %.2f s, %.1f MB/s, "
-            "%.0f pages/s\n",
+            "(decompressed), %llu records skipped, %llu malformed, %llu over a size limit, "
+            "%.2f s, %.1f MB/s, %.0f pages/s\n",
             (unsigned long long)st->pages, (unsigned long long)st->paragraphs,
             (unsigned long long)st->paragraph_bytes, (unsigned long long)st->bytes,
-            (unsigned long long)st->skipped, (unsigned long long)st->bad, elapsed,
+            (unsigned long long)st->skipped, (unsigned long long)st->bad,
+            (unsigned long long)(st->cut + t->cut), elapsed,
             elapsed > 0 ? (double)st->bytes / 1e6 / elapsed : 0,
             elapsed > 0 ? (double)st->pages / elapsed : 0);
     /* Paragraphs per label name, of both models. */
@@ -164,11 +177,27 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
         }
         if (item.output_len > 0 && fwrite(item.output, 1, item.output_len, out) != item.output_len)
             write_failed = 1;
+        if (item.output_file != NULL && copy_file(item.output_file, out) != 0)
+            write_failed = 1;
         if (ferror(out))
             write_failed = 1;
         if (write_failed)
             break; /* the message comes from cli_finish_output() */
-        if (!item.page->passthrough)
+        if (item.html_cut > 0) {
+            fflush(out);
+            if (cfg->progress)
+                fputs("\r\033[K", stderr);
+            cli_msg("%s: page %s: HTML cut after %llu elements, %llu bytes left out "
+                    "(--max-elements)",
+                    item.input, item.page->id,
+                    (unsigned long long)(cfg->ropt.max_html_elements > 0
+                                             ? cfg->ropt.max_html_elements
+                                             : CHAFF_HTML_MAX_ELEMENTS_DEFAULT),
+                    (unsigned long long)item.html_cut);
+            t.cut++;
+            status = CLI_EXIT_DATA; /* the limit, not the input, lost them: even --skip-bad */
+        }
+        if (!item.page->passthrough && !item.page->more)
             t.pages++;
         t.consumed = item.in_bytes;
         uint64_t *counts = item.model == cfg->model ? t.label_counts : t.html_label_counts;
@@ -176,7 +205,7 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
         for (size_t i = 0; i < item.page->nparas; i++)
             if (item.results[i].label < MAX_LABELS) {
                 counts[item.results[i].label]++;
-                bytes[item.results[i].label] += item.page->lens[i];
+                bytes[item.results[i].label] += chaff_page_para_len(item.page, i);
             }
         if (cfg->progress) {
             double now = now_seconds();
@@ -196,6 +225,8 @@ int pipeline_run(const struct pipeline_config *cfg, char *const *paths, int npat
         print_stats(cfg, &t, &st, elapsed);
     if (write_failed)
         status |= CLI_EXIT_DATA;
+    if (st.cut + t.cut > 0)
+        status |= CLI_EXIT_DATA; /* records skipped for a size limit: even with --skip-bad */
     if (cfg->report != NULL)
         *cfg->report = st;
     if (cfg->totals != NULL) {

@@ -65,8 +65,14 @@ static const char classify_usage[] =
     "  -t, --threads N        worker threads (default: all cores)\n"
     "      --skip-bad         report malformed JSON lines and WARC records, skip them and\n"
     "                         still exit 0 (without it they are skipped too, but exit 1)\n"
-    "      --max-record SIZE  largest JSON line / WARC record accepted, in bytes, with an\n"
-    "                         optional K, M or G suffix (default 1G)\n"
+    "      --max-record SIZE  largest text line / WARC record accepted, in bytes, with an\n"
+    "                         optional K, M or G suffix (default 1G); longer ones are\n"
+    "                         reported and skipped (exit 1)\n"
+    "      --max-parsed SIZE  largest JSON line / HTML page (and its decoded body), parsed\n"
+    "                         in memory (default 8M); larger ones are reported and skipped\n"
+    "                         (exit 1)\n"
+    "      --max-elements N   HTML page: elements parsed at most (default 100000); the page\n"
+    "                         is cut before the next one, reported (exit 1)\n"
     "      --progress         progress on stderr even when it is not a terminal\n"
     "      --no-progress      no progress line\n"
     "      --stats            totals on stderr at the end: pages, paragraphs, bytes, labels,\n"
@@ -154,6 +160,8 @@ int cmd_classify(int argc, char **argv)
         OPT_PAGE_IDS = 256,
         OPT_SKIP_BAD,
         OPT_MAX_RECORD,
+        OPT_MAX_PARSED,
+        OPT_MAX_ELEMENTS,
         OPT_PROGRESS,
         OPT_NO_PROGRESS,
         OPT_STATS,
@@ -173,6 +181,8 @@ int cmd_classify(int argc, char **argv)
         {"page-ids", no_argument, NULL, OPT_PAGE_IDS},
         {"skip-bad", no_argument, NULL, OPT_SKIP_BAD},
         {"max-record", required_argument, NULL, OPT_MAX_RECORD},
+        {"max-parsed", required_argument, NULL, OPT_MAX_PARSED},
+        {"max-elements", required_argument, NULL, OPT_MAX_ELEMENTS},
         {"progress", no_argument, NULL, OPT_PROGRESS},
         {"no-progress", no_argument, NULL, OPT_NO_PROGRESS},
         {"stats", no_argument, NULL, OPT_STATS},
@@ -246,6 +256,22 @@ int cmd_classify(int argc, char **argv)
                 return usage_error();
             }
             break;
+        case OPT_MAX_PARSED:
+            cfg.ropt.max_parsed_bytes = parse_size(optarg);
+            if (cfg.ropt.max_parsed_bytes == 0) {
+                cli_msg("--max-parsed: expected a size in bytes such as 1048576, 16M or 1G, "
+                        "got '%s'",
+                        optarg);
+                return usage_error();
+            }
+            break;
+        case OPT_MAX_ELEMENTS: {
+            long n = cli_parse_long("--max-elements", optarg, 1, 1L << 40);
+            if (n < 0)
+                return usage_error();
+            cfg.ropt.max_html_elements = (uint64_t)n;
+            break;
+        }
         case OPT_PROGRESS:
             cfg.progress = 1;
             break;

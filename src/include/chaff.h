@@ -278,7 +278,9 @@ struct chaff_page {
                                   (JSONL, no newline); the WARC header block from "WARC/" up to
                                   and including the empty line that ends it (WARC) */
     size_t raw_len;
-    const char *payload;       /* WARC: the record block (Content-Length bytes); else NULL */
+    const char *payload;       /* WARC: the record block (Content-Length bytes) of a record
+                                  that is no page or of HTML; NULL for conversion records,
+                                  which are read line by line; else NULL */
     size_t payload_len;
     int passthrough;           /* 1: a record that is no page (WARC warcinfo, request, ...),
                                   only yielded with chaff_reader_options.passthrough; then
@@ -299,7 +301,31 @@ struct chaff_page {
     size_t html_len;
     const char *charset;       /* the charset of the HTTP Content-Type header, or NULL */
     int is_html;               /* 1: the page came from HTML (extracted or deferred) */
+    /* A paragraph longer than chaff_reader_options.hold_para_bytes is held in memory by its
+     * first hold_para_bytes bytes only (paras[i], lens[i]: all that classification looks at
+     * with the default hold); its whole text is in the page's spill, a temporary file, which
+     * chaff_page_write() copies through. */
+    struct chaff_spill *spill; /* NULL when no paragraph is longer; borrowed like the rest:
+                                  a caller that keeps the page takes a reference */
+    /* A text, WET or JSONL page of more than chaff_reader_options.part_paras paragraphs (or
+     * CHAFF_PART_BYTES of them) is handed out in parts, one after the other, each classified
+     * on its own; all parts have the page's id and index. */
+    uint64_t para_base;        /* index in the whole page of paras[0] */
+    uint32_t part;             /* 0 for the first (or only) part */
+    int more;                  /* 1: the page goes on in the next part (a last part may have
+                                  no paragraphs) */
 };
+
+/* The spill of a page's over-long paragraphs (struct chaff_page.spill). Opaque and
+ * reference-counted: chaff_spill_retain() takes a reference (from any thread), and
+ * chaff_spill_release() drops one (NULL is fine); the file is removed with the last. */
+struct chaff_spill;
+void chaff_spill_retain(struct chaff_spill *s);
+void chaff_spill_release(struct chaff_spill *s);
+
+/* The whole length in bytes of paragraph 'i' of 'page': lens[i], or more when the paragraph is
+ * in the page's spill. */
+uint64_t chaff_page_para_len(const struct chaff_page *page, size_t i);
 
 /* Reads pages from a file or standard input. Opaque; one reader per thread. */
 struct chaff_reader;
@@ -317,7 +343,30 @@ struct chaff_reader_options {
                                  default CHAFF_MAX_RECORD_DEFAULT (1 GiB) */
     int defer_html;           /* 1: HTML pages are handed out unextracted (chaff_page.html);
                                  0 (default): the reader makes their paragraphs itself */
+    uint64_t hold_para_bytes; /* text and WET input: a paragraph longer than this is held by
+                                 its first hold_para_bytes bytes, its whole text goes to the
+                                 page's spill (chaff_page.spill); 0: the default,
+                                 CHAFF_HOLD_PARA_DEFAULT, the bytes features are made from
+                                 plus a few, so that labels do not change */
+    uint64_t max_html_elements;/* HTML pages made into paragraphs by the reader: see
+                                 chaff_html_set_max_elements(); a cut page is handed out with
+                                 the paragraphs before the cut and counted in
+                                 chaff_reader_stats.cut; 0: the default */
+    uint64_t part_paras;      /* a page of more paragraphs is handed out in parts of this many
+                                 (chaff_page.part); 0: CHAFF_PART_PARAS_DEFAULT (65536) */
+    uint64_t max_parsed_bytes;/* largest input that must be held whole to be parsed: a JSON
+                                 line, an HTML page (WARC response or resource record, .html
+                                 input) and its decoded HTTP body. A larger one is reported
+                                 (CHAFF_ERR_NOMEM, counted in chaff_reader_stats.cut) and
+                                 skipped; 0: CHAFF_MAX_PARSED_DEFAULT (8 MiB) */
 };
+
+#define CHAFF_MAX_PARSED_DEFAULT ((uint64_t)8 << 20)
+#define CHAFF_PART_PARAS_DEFAULT ((uint64_t)65536)
+/* A part also ends when the paragraphs it holds in memory reach this many bytes. */
+#define CHAFF_PART_BYTES ((size_t)16 << 20)
+
+#define CHAFF_HOLD_PARA_DEFAULT ((uint64_t)(256u * 1024u + 64u))
 
 #define CHAFF_MAX_RECORD_DEFAULT ((uint64_t)1 << 30)
 
@@ -357,7 +406,9 @@ struct chaff_reader_stats {
     uint64_t pages;    /* pages returned (passthrough records not included) */
     uint64_t skipped;  /* WARC records that are no pages (warcinfo, request, revisit, metadata,
                           responses that are not HTML, ...) */
-    uint64_t bad;      /* malformed records reported */
+    uint64_t bad;      /* malformed records reported (cut ones included) */
+    uint64_t cut;      /* records skipped for a size limit (max_record_bytes,
+                          max_parsed_bytes) */
     uint64_t bytes;    /* decompressed bytes consumed */
     uint64_t in_bytes; /* input (compressed) bytes consumed */
     int64_t in_size;   /* size of the input file, or -1 when unknown (a pipe) */
@@ -381,6 +432,16 @@ struct chaff_html;
 /* Returns a new HTML reader, or NULL when out of memory. Free with chaff_html_free(). */
 struct chaff_html *chaff_html_create(void);
 void chaff_html_free(struct chaff_html *hx);
+
+/* The tree of a page is held whole while its paragraphs are made (about 600 bytes of memory
+ * per element): a page of more than 'n' start tags is cut before the next one, and only the
+ * paragraphs before it are made. 0: CHAFF_HTML_MAX_ELEMENTS_DEFAULT. */
+#define CHAFF_HTML_MAX_ELEMENTS_DEFAULT ((uint64_t)100000)
+void chaff_html_set_max_elements(struct chaff_html *hx, uint64_t n);
+
+/* Bytes (of the page decoded to UTF-8) the last chaff_html_extract() left out for the element
+ * limit; 0 when it parsed all of it. */
+uint64_t chaff_html_cut(const struct chaff_html *hx);
 
 /* Makes the paragraphs of the 'len' bytes of HTML at 'html' (borrowed for the call). 'charset'
  * is the HTTP Content-Type header's charset, or NULL. The encoding is taken from a byte order
@@ -515,6 +576,14 @@ struct chaff_pipeline_item {
     size_t output_len;
     uint64_t in_bytes;                  /* input bytes (as stored) consumed by the reader when
                                            it had read this page, over all inputs: progress */
+    void *output_file;                  /* a FILE *: with options.write, for a page whose output
+                                           went past 8 MiB (paragraphs in a spill), its whole output
+                                           is in this temporary file, read from its start
+                                           (owned by the pipeline, valid until the next call),
+                                           and 'output' is empty; else NULL */
+    uint64_t html_cut;                  /* a page of HTML cut at the element limit
+                                           (reader.max_html_elements): the bytes of HTML left
+                                           out; its paragraphs are those before the cut */
 };
 
 /* Takes the next labelled page, in input order, waiting for the workers when it is not ready.
@@ -541,6 +610,8 @@ struct chaff_pipeline_stats {
     uint64_t ns_batch;              /* reader thread, copying pages into batches */
     uint64_t ns_classify;           /* workers, labelling and writing pages, summed */
     struct chaff_counters counters; /* the workers' classifier counters, summed */
+    uint64_t cut;                   /* records of the inputs read to the end skipped for a
+                                       size limit (max_record, max_parsed_bytes) */
 };
 
 /* Fills 'st' (caller-owned). */

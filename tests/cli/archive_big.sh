@@ -32,14 +32,18 @@ for name, text in (("big", big + "\nshort tail paragraph\n"), ("many", many)):
     with gzip.open("%s/%s.warc.gz" % (tmp, name), "wb", 1) as f:
         f.write(head + body + b"\r\n\r\n")
 PY
+# A JSON line is parsed whole: lines this big need --max-parsed (default 8M) raised.
 for f in big.txt big.jsonl big.warc.gz; do
-    "$chaff" classify --model "$tmp/m.chaff" -o labels "$tmp/$f" >"$tmp/out" 2>"$tmp/err" ||
-        fail "classify $f"
+    "$chaff" classify --model "$tmp/m.chaff" --max-parsed 128M -o labels "$tmp/$f" >"$tmp/out" \
+        2>"$tmp/err" || fail "classify $f"
     [ "$(wc -l <"$tmp/out")" -eq 2 ] || fail "$f: $(wc -l <"$tmp/out") labels for 2 paragraphs"
 done
 for f in many.txt many.jsonl many.warc.gz; do
-    "$chaff" classify --model "$tmp/m.chaff" -o labels "$tmp/$f" >"$tmp/out" 2>"$tmp/err" ||
-        fail "classify $f"
+    "$chaff" classify --model "$tmp/m.chaff" --max-parsed 128M -o labels "$tmp/$f" >"$tmp/out" \
+        2>"$tmp/err" || fail "classify $f"
     [ "$(wc -l <"$tmp/out")" -eq 1000000 ] || fail "$f: $(wc -l <"$tmp/out") labels"
 done
+"$chaff" classify --model "$tmp/m.chaff" -o labels "$tmp/big.jsonl" >"$tmp/out" 2>"$tmp/err" &&
+    fail "big.jsonl over --max-parsed: exit 0"
+grep -qF "exceeds the limit of 8388608 bytes (--max-parsed)" "$tmp/err" || fail "big.jsonl: no report"
 exit 0

@@ -159,6 +159,8 @@ static const struct tag_info *tag_lookup(const xmlChar *name)
 
 struct chaff_html {
     htmlParserCtxtPtr ctxt; /* reused from page to page; remade when its dictionary grows big */
+    uint64_t max_elements;  /* start tags parsed at most (the tree is held whole) */
+    uint64_t cut_bytes;     /* bytes of the last page left out for max_elements */
     char *dec;              /* the decoded page, when it is not the input itself */
     size_t deccap;
     char *text; /* the lines, each NUL-terminated */
@@ -206,7 +208,32 @@ struct chaff_html *chaff_html_create(void)
         free(hx);
         return NULL;
     }
+    hx->max_elements = CHAFF_HTML_MAX_ELEMENTS_DEFAULT;
     return hx;
+}
+
+void chaff_html_set_max_elements(struct chaff_html *hx, uint64_t n)
+{
+    hx->max_elements = n > 0 ? n : CHAFF_HTML_MAX_ELEMENTS_DEFAULT;
+}
+
+uint64_t chaff_html_cut(const struct chaff_html *hx)
+{
+    return hx->cut_bytes;
+}
+
+/* The length of the first part of 'text' that holds at most 'max' start tags ('<' and a
+ * letter): the page is cut before the next one. */
+static size_t cap_elements(const char *text, size_t len, uint64_t max)
+{
+    uint64_t n = 0;
+    const char *p = text, *end = text + len;
+    while ((p = memchr(p, '<', (size_t)(end - p))) != NULL) {
+        if (p + 1 < end && ((p[1] | 0x20) >= 'a' && (p[1] | 0x20) <= 'z') && ++n > max)
+            return (size_t)(p - text);
+        p++;
+    }
+    return len;
 }
 
 void chaff_html_free(struct chaff_html *hx)
@@ -548,6 +575,9 @@ int chaff_html_extract(struct chaff_html *hx, const char *html, size_t len, cons
                           &hx->deccap, &text, &tlen) != 0)
         return chaff_error_set(err, CHAFF_ERR_NOMEM, "html", "out of memory decoding %zu bytes",
                                len);
+    size_t keep = cap_elements(text, tlen, hx->max_elements);
+    hx->cut_bytes = tlen - keep;
+    tlen = keep;
     size_t skip = xml_declaration_len(text, tlen);
     xmlDocPtr doc = parse(hx, text + skip, tlen - skip);
     xmlNode *root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;

@@ -348,7 +348,7 @@ int64_t chaff_http_dechunk(const char *in, size_t len, char *out, char *why, siz
 
 static int64_t too_big(char *why, size_t why_cap, uint64_t limit)
 {
-    snprintf(why, why_cap, "decoded body exceeds the limit of %llu bytes (max record size)",
+    snprintf(why, why_cap, "decoded body exceeds the limit of %llu bytes (--max-parsed, --max-record)",
              (unsigned long long)limit);
     return -1;
 }

@@ -9,6 +9,7 @@
 #include "reader.h"
 
 #include "error.h"
+#include "spill.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -96,6 +97,13 @@ static int open_common(struct chaff_reader *r, const struct chaff_reader_options
         chaff_reader_options_defaults(&r->opt);
     if (r->opt.max_record_bytes == 0)
         r->opt.max_record_bytes = CHAFF_MAX_RECORD_DEFAULT;
+    if (r->opt.hold_para_bytes == 0)
+        r->opt.hold_para_bytes = CHAFF_HOLD_PARA_DEFAULT;
+    if (r->opt.max_parsed_bytes == 0)
+        r->opt.max_parsed_bytes = CHAFF_MAX_PARSED_DEFAULT;
+    if (r->opt.part_paras == 0)
+        r->opt.part_paras = CHAFF_PART_PARAS_DEFAULT;
+    r->stop_at = UINT64_MAX;
     r->stats.in_size = chaff_source_size(r->src);
     enum chaff_format format = r->opt.format;
     if (format == CHAFF_FORMAT_AUTO) {
@@ -105,6 +113,8 @@ static int open_common(struct chaff_reader *r, const struct chaff_reader_options
     }
     r->format = format;
     r->line_limit = format == CHAFF_FORMAT_WARC ? (uint64_t)1 << 20 : r->opt.max_record_bytes;
+    if (format == CHAFF_FORMAT_JSONL && r->opt.max_parsed_bytes < r->line_limit)
+        r->line_limit = r->opt.max_parsed_bytes; /* a JSON line is parsed whole */
     switch (format) {
     case CHAFF_FORMAT_TEXT:
         r->next = chaff_reader_text_next;
@@ -189,6 +199,8 @@ void chaff_reader_close(struct chaff_reader *r)
     free(r->body[1]);
     free(r->whole);
     chaff_page_buf_release(&r->page);
+    chaff_spill_release(r->spill);
+    free(r->jtext);
     free(r);
 }
 
@@ -217,8 +229,11 @@ int chaff_reader_next(struct chaff_reader *r, struct chaff_page *page, struct ch
     int rc = r->next(r, page, err);
     if (rc > 0) {
         if (!page->passthrough) {
-            page->index = r->page_index++;
-            r->stats.pages++;
+            page->index = r->page_index;
+            if (!page->more) { /* the last part of a page counts it */
+                r->page_index++;
+                r->stats.pages++;
+            }
         }
         if (page->url == NULL)
             page->url = "";
@@ -261,15 +276,39 @@ int chaff_reader_error_at(struct chaff_reader *r, struct chaff_error *err, enum 
     return code;
 }
 
-int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error *err)
+void chaff_reader_page_start(struct chaff_reader *r)
+{
+    chaff_spill_release(r->spill);
+    r->spill = NULL;
+}
+
+int chaff_reader_page_spill(struct chaff_reader *r, struct chaff_page *page)
+{
+    page->spill = r->spill;
+    return r->spill != NULL ? chaff_spill_finish(r->spill) : 0;
+}
+
+void chaff_reader_unspill(struct chaff_reader *r)
+{
+    if (r->spill != NULL)
+        chaff_spill_drop_last(r->spill);
+}
+
+/* Reads a line; 'para' is SIZE_MAX, or the paragraph the line may become (its overflow goes
+ * to the spill, see chaff_reader_getline_spill()). */
+static int getline_para(struct chaff_reader *r, size_t para, size_t *len, struct chaff_error *err)
 {
     size_t n = 0;
     uint64_t total = 0; /* line bytes seen, kept or not */
-    int too_long = 0;
+    int too_long = 0, spilling = 0, blank = 1;
+    const uint64_t hold = para != SIZE_MAX ? r->opt.hold_para_bytes : UINT64_MAX;
     r->offset = r->next_offset;
     r->line_complete = 0;
+    r->line_spilled = 0;
     for (;;) {
         if (r->buf_pos == r->buf_len) {
+            if (r->next_offset >= r->stop_at)
+                break;
             long got = fill(r, err);
             if (got < 0) {
                 r->failed = 1;
@@ -280,18 +319,49 @@ int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error
         }
         const char *start = r->buf + r->buf_pos;
         size_t avail = r->buf_len - r->buf_pos;
+        if (r->stop_at - r->next_offset < avail)
+            avail = (size_t)(r->stop_at - r->next_offset);
+        if (avail == 0)
+            break;
         const char *nl = memchr(start, '\n', avail);
         size_t take = nl != NULL ? (size_t)(nl - start) : avail;
         total += take;
         if (total > r->line_limit)
             too_long = 1;
-        if (!too_long) {
-            if (chaff_grow((void **)&r->line, &r->line_cap, n + take + 1, 1) != 0) {
+        if (!too_long && !spilling && n + take > hold) {
+            /* From here on the line goes to the spill; memory keeps its first bytes. */
+            if ((r->spill == NULL && (r->spill = chaff_spill_create()) == NULL) ||
+                chaff_spill_begin(r->spill, para) != 0 ||
+                chaff_spill_write(r->spill, r->line, n) != 0) {
+                r->failed = 1;
+                return chaff_error_set(err, CHAFF_ERR_IO, r->name,
+                                       "cannot write a temporary file for a line of more than "
+                                       "%llu bytes",
+                                       (unsigned long long)hold),
+                       -2;
+            }
+            spilling = 1;
+            blank = chaff_is_blank(r->line, n);
+        }
+        if (!too_long && spilling) {
+            if (chaff_spill_write(r->spill, start, take) != 0) {
+                r->failed = 1;
+                return chaff_error_set(err, CHAFF_ERR_IO, r->name,
+                                       "cannot write a temporary file"),
+                       -2;
+            }
+            blank = blank && chaff_is_blank(start, take);
+        }
+        size_t keep = too_long ? 0 : !spilling ? take : n < hold ? (size_t)(hold - n) : 0;
+        if (keep > take)
+            keep = take;
+        if (keep > 0) {
+            if (chaff_grow((void **)&r->line, &r->line_cap, n + keep + 1, 1) != 0) {
                 r->failed = 1;
                 return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
             }
-            memcpy(r->line + n, start, take);
-            n += take;
+            memcpy(r->line + n, start, keep);
+            n += keep;
         }
         r->buf_pos += take + (nl != NULL);
         r->next_offset += take + (nl != NULL);
@@ -303,13 +373,30 @@ int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error
     if (total == 0 && !r->line_complete)
         return 0;
     r->lineno++;
+    if (spilling && too_long)
+        chaff_spill_drop_last(r->spill);
+    if (spilling && !too_long) {
+        chaff_spill_trim_cr(r->spill); /* a CR before the newline is no part of the line */
+        r->line_spilled = 1;
+        r->line_blank = blank;
+        if (chaff_grow((void **)&r->line, &r->line_cap, n + 1, 1) != 0) {
+            r->failed = 1;
+            return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+        }
+        r->line[n] = '\0';
+        *len = n;
+        return 1;
+    }
     if (too_long) {
         char where[sizeof(err->where)];
         snprintf(where, sizeof(where), "%s:%llu", r->name, (unsigned long long)r->lineno);
+        r->stats.cut++;
         return chaff_error_set(err, CHAFF_ERR_NOMEM, where,
-                               "line of %llu bytes exceeds the limit of %llu bytes (max record "
-                               "size)",
-                               (unsigned long long)total, (unsigned long long)r->line_limit),
+                               "line of %llu bytes exceeds the limit of %llu bytes (%s)",
+                               (unsigned long long)total, (unsigned long long)r->line_limit,
+                               r->format == CHAFF_FORMAT_WARC ? "WARC header line"
+                               : r->line_limit < r->opt.max_record_bytes ? "--max-parsed"
+                                                                         : "--max-record"),
                -1;
     }
     if (chaff_grow((void **)&r->line, &r->line_cap, n + 1, 1) != 0) {
@@ -321,6 +408,17 @@ int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error
     r->line[n] = '\0';
     *len = n;
     return 1;
+}
+
+int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error *err)
+{
+    return getline_para(r, SIZE_MAX, len, err);
+}
+
+int chaff_reader_getline_spill(struct chaff_reader *r, size_t para, size_t *len,
+                               struct chaff_error *err)
+{
+    return getline_para(r, para, len, err);
 }
 
 int chaff_reader_take(struct chaff_reader *r, size_t n, const char **data_out, size_t *got_out,
@@ -374,10 +472,32 @@ int chaff_is_blank(const char *s, size_t len)
     return 1;
 }
 
-int chaff_reader_add_lines(struct chaff_reader *r, const char *text, size_t len)
+int chaff_reader_part_full(const struct chaff_reader *r)
 {
-    const char *p = text, *end = text + len;
+    return r->page.n >= r->opt.part_paras || r->page.arena_len >= CHAFF_PART_BYTES;
+}
+
+void chaff_reader_part_done(struct chaff_reader *r, struct chaff_page *page, int more)
+{
+    page->para_base = r->part_more ? r->part_base : 0;
+    page->part = r->part_more ? r->part_no : 0;
+    page->more = more;
+    if (more) {
+        r->part_base = page->para_base + r->page.n;
+        r->part_no = page->part + 1;
+    }
+    r->part_more = more;
+}
+
+int chaff_reader_add_lines_part(struct chaff_reader *r, const char *text, size_t len,
+                                size_t *pos)
+{
+    const char *p = text + *pos, *end = text + len;
     while (p < end) {
+        if (chaff_reader_part_full(r)) {
+            *pos = (size_t)(p - text);
+            return 1;
+        }
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *stop = nl != NULL ? nl : end;
         size_t n = (size_t)(stop - p);
@@ -387,6 +507,7 @@ int chaff_reader_add_lines(struct chaff_reader *r, const char *text, size_t len)
             return -1;
         p = nl != NULL ? nl + 1 : end;
     }
+    *pos = len;
     return 0;
 }
 
@@ -420,10 +541,15 @@ int chaff_reader_html_page(struct chaff_reader *r, struct chaff_page *page, cons
         page->nparas = 0;
         return 1;
     }
-    if (r->html == NULL && (r->html = chaff_html_create()) == NULL)
-        return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+    if (r->html == NULL) {
+        if ((r->html = chaff_html_create()) == NULL)
+            return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+        chaff_html_set_max_elements(r->html, r->opt.max_html_elements);
+    }
     if (chaff_html_extract(r->html, html != NULL ? html : "", len, charset, page, err) != CHAFF_OK)
         return -2;
+    if (chaff_html_cut(r->html) > 0)
+        r->stats.cut++;
     return 1;
 }
 

@@ -65,6 +65,22 @@ struct chaff_reader {
     size_t whole_cap;
     char charset[64];
     int html_done; /* the one page of an .html input was read */
+    /* Over-long paragraphs (spill.h): the spill of the page being built (one reference, dropped
+     * at the next page), and what chaff_reader_getline_spill() says of the line it read */
+    struct chaff_spill *spill;
+    int line_spilled; /* the line is longer than opt.hold_para_bytes: r->line holds its first
+                         bytes, the spill all of them */
+    int line_blank;   /* ... and the whole of it is blank */
+    uint64_t stop_at; /* lines end at this decompressed offset too (a WARC block's end), or
+                         UINT64_MAX */
+    /* A page handed out in parts: the next call goes on with it (part_more), at paragraph
+     * part_base, as part part_no; the page's offset, its WARC block's length; JSONL: the rest
+     * of the "text" member, from jtext_pos */
+    int part_more;
+    uint32_t part_no;
+    uint64_t part_base, part_offset, part_len, block_start, block_end;
+    char *jtext;
+    size_t jtext_len, jtext_pos;
     int (*next)(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err);
 };
 
@@ -73,6 +89,24 @@ struct chaff_reader {
  * opt.max_record_bytes (the line is consumed), or -2 with 'err' filled when out of memory.
  * Source damage is not an error here: it ends the input and is kept in r->src_err. */
 int chaff_reader_getline(struct chaff_reader *r, size_t *len, struct chaff_error *err);
+
+/* The same, for a line that may become paragraph 'para' of the page being built: when it is
+ * longer than opt.hold_para_bytes, r->line holds its first hold_para_bytes bytes, all of it is
+ * appended to the page's spill (r->spill, made when needed) as paragraph 'para', and
+ * r->line_spilled is set (r->line_blank tells whether it is blank throughout: the caller then
+ * drops it with chaff_reader_unspill()). */
+int chaff_reader_getline_spill(struct chaff_reader *r, size_t para, size_t *len,
+                               struct chaff_error *err);
+
+/* Forgets the last paragraph written to r->spill (a blank line). */
+void chaff_reader_unspill(struct chaff_reader *r);
+
+/* Starts a page: the reader's reference to the last page's spill is dropped. */
+void chaff_reader_page_start(struct chaff_reader *r);
+
+/* Hands out r->spill with 'page' (page->spill), flushed. Returns 0 or -1 when writing the
+ * temporary file failed. */
+int chaff_reader_page_spill(struct chaff_reader *r, struct chaff_page *page);
 
 /* Makes the next 'n' bytes of input contiguous and consumes them: *data_out points to them in
  * the reader's buffer (valid until the next read). Returns 1, 0 when fewer than 'n' bytes remain
@@ -83,9 +117,6 @@ int chaff_reader_take(struct chaff_reader *r, size_t n, const char **data_out, s
 /* Consumes 'n' bytes without keeping them; returns the number consumed (less at end of input). */
 uint64_t chaff_reader_skip(struct chaff_reader *r, uint64_t n);
 
-/* Splits 'len' bytes of 'text' at newlines into r->page: every non-blank line (a trailing CR
- * removed) is a paragraph. Returns 0 or -1 when out of memory. */
-int chaff_reader_add_lines(struct chaff_reader *r, const char *text, size_t len);
 
 /* The members of the JSONL record 'line' ('len' bytes) other than "text", "labels" and
  * "confidences", which -o jsonl writes anew, as compact JSON ("{}" when none), the way the
@@ -118,6 +149,19 @@ int chaff_reader_error_at(struct chaff_reader *r, struct chaff_error *err, enum 
  * reader. Sets page->is_html. Returns 1, or -2 with 'err' filled when out of memory. */
 int chaff_reader_html_page(struct chaff_reader *r, struct chaff_page *page, const char *html,
                            size_t len, const char *charset, struct chaff_error *err);
+
+/* 1 when the page being built is full: the reader hands it out as a part (chaff_page.more). */
+int chaff_reader_part_full(const struct chaff_reader *r);
+
+/* Sets page->para_base, part and more from the reader's part state for a page of which 'more'
+ * is to come (1) or not (0), and moves the state on. */
+void chaff_reader_part_done(struct chaff_reader *r, struct chaff_page *page, int more);
+
+/* Splits 'len' bytes of 'text' at newlines into r->page from *pos on, every non-blank line (a
+ * trailing CR removed) a paragraph, up to a full part. Returns 1 when it stopped at a full part (*pos
+ * is where to go on), 0 when all of it was added, -1 when out of memory. */
+int chaff_reader_add_lines_part(struct chaff_reader *r, const char *text, size_t len,
+                                size_t *pos);
 
 /* Page building. */
 void chaff_page_buf_clear(struct chaff_page_buf *pb);

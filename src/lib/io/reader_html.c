@@ -1,6 +1,6 @@
 /*
  * reader_html.c - an .html file (or standard input) as one page: the whole decompressed input,
- * at most opt.max_record_bytes, is the page's HTML; its paragraphs and structure are made by
+ * at most opt.max_parsed_bytes, is the page's HTML; its paragraphs and structure are made by
  * the HTML reader (here, or by the caller with opt.defer_html). The page id is the input's base
  * name without its extension ("/x/y/abc.html" and "abc.html.gz" give "abc"; standard input
  * gives "<stdin>"). Input of blanks only is no page.
@@ -46,7 +46,9 @@ int chaff_reader_html_next(struct chaff_reader *r, struct chaff_page *page,
         return 0;
     r->html_done = 1;
     /* Read everything, one byte more than the limit to see whether it is exceeded. */
-    const uint64_t limit = r->opt.max_record_bytes;
+    const uint64_t limit = r->opt.max_parsed_bytes < r->opt.max_record_bytes
+                               ? r->opt.max_parsed_bytes
+                               : r->opt.max_record_bytes;
     size_t len = 0;
     for (;;) {
         size_t want = len + (1u << 16);
@@ -65,10 +67,13 @@ int chaff_reader_html_next(struct chaff_reader *r, struct chaff_page *page,
             break; /* the end of the input */
         if ((uint64_t)len > limit) {
             uint64_t total = len + chaff_reader_skip(r, UINT64_MAX);
+            r->stats.cut++;
             return chaff_reader_error_at(r, err, CHAFF_ERR_NOMEM, 0,
                                          "HTML page of %llu bytes exceeds the limit of %llu bytes "
-                                         "(max record size)",
-                                         (unsigned long long)total, (unsigned long long)limit),
+                                         "(%s); skipped",
+                                         (unsigned long long)total, (unsigned long long)limit,
+                                         limit < r->opt.max_record_bytes ? "--max-parsed"
+                                                                         : "--max-record"),
                    -1;
         }
     }

@@ -18,6 +18,7 @@
 #include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Deepest nesting of a record (json-c's default is 32; jansson, used before, allowed 2048). */
@@ -184,6 +185,8 @@ static struct json_object *member(struct json_object *obj, const char *key, enum
 
 /* Fills the page from the parsed object 'obj'. Returns 1, -1 for a record error, -2 when out of
  * memory. */
+static int keep_text(struct chaff_reader *r, const char *text, size_t len);
+
 static int build_page(struct chaff_reader *r, struct json_object *obj, struct chaff_error *err)
 {
     struct chaff_page_buf *pb = &r->page;
@@ -218,15 +221,54 @@ static int build_page(struct chaff_reader *r, struct json_object *obj, struct ch
         idp = where;
         idn = strlen(where);
     }
-    /* set_fields() last: it removes "text" from 'obj', and 'text' with it. */
+    /* set_fields() last: it removes "text" from 'obj', and 'text' with it. A page of more
+     * paragraphs than a part holds keeps the rest of its text for the next parts. */
+    const char *t = json_object_get_string(text);
+    const size_t tlen = (size_t)json_object_get_string_len(text);
+    size_t pos = 0;
+    int more = 0;
     if (chaff_page_buf_set_id(pb, idp, idn) != 0 ||
         chaff_reader_set_url(r, url != NULL ? json_object_get_string(url) : "",
                              url != NULL ? (size_t)json_object_get_string_len(url) : 0) != 0 ||
-        chaff_reader_add_lines(r, json_object_get_string(text),
-                               (size_t)json_object_get_string_len(text)) != 0 ||
-        chaff_page_buf_finish(pb) != 0 || set_fields(r, obj) != 0)
+        (more = chaff_reader_add_lines_part(r, t, tlen, &pos)) < 0 ||
+        (more && keep_text(r, t + pos, tlen - pos) != 0) || chaff_page_buf_finish(pb) != 0 ||
+        set_fields(r, obj) != 0)
         return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
-    return 1;
+    return more ? 2 : 1;
+}
+
+/* Keeps 'len' bytes of 'text', the rest of a page's text, for its next parts. */
+static int keep_text(struct chaff_reader *r, const char *text, size_t len)
+{
+    char *copy = malloc(len + 1);
+    if (copy == NULL)
+        return -1;
+    memcpy(copy, text, len);
+    free(r->jtext);
+    r->jtext = copy;
+    r->jtext_len = len;
+    r->jtext_pos = 0;
+    return 0;
+}
+
+/* Fills 'page' from the reader: the page just built, or its next part. */
+static void hand_out(struct chaff_reader *r, struct chaff_page *page, int more)
+{
+    page->id = r->page.id;
+    page->url = r->url;
+    page->nparas = r->page.n;
+    page->paras = r->page.paras;
+    page->lens = r->page.lens;
+    page->offset = r->part_offset;
+    page->lineno = r->lineno;
+    page->raw = r->line;
+    page->raw_len = (size_t)r->part_len;
+    page->fields = r->fields;
+    chaff_reader_part_done(r, page, more);
+    if (!more) {
+        free(r->jtext);
+        r->jtext = NULL;
+    }
 }
 
 int chaff_reader_jsonl_next(struct chaff_reader *r, struct chaff_page *page,
@@ -234,6 +276,15 @@ int chaff_reader_jsonl_next(struct chaff_reader *r, struct chaff_page *page,
 {
     size_t len;
     int rc;
+    if (r->part_more) { /* the next part of the page */
+        r->page.arena_len = 0;
+        r->page.n = 0;
+        int more = chaff_reader_add_lines_part(r, r->jtext, r->jtext_len, &r->jtext_pos);
+        if (more < 0 || chaff_page_buf_finish(&r->page) != 0)
+            return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+        hand_out(r, page, more);
+        return 1;
+    }
     do {
         rc = chaff_reader_getline(r, &len, err);
         if (rc <= 0)
@@ -252,17 +303,10 @@ int chaff_reader_jsonl_next(struct chaff_reader *r, struct chaff_page *page,
         return line_error(r, err, why, detail);
     rc = build_page(r, obj, err);
     json_object_put(obj);
-    if (rc != 1)
+    if (rc < 0)
         return rc;
-    page->id = r->page.id;
-    page->url = r->url;
-    page->nparas = r->page.n;
-    page->paras = r->page.paras;
-    page->lens = r->page.lens;
-    page->offset = r->offset;
-    page->lineno = r->lineno;
-    page->raw = r->line;
-    page->raw_len = len;
-    page->fields = r->fields;
+    r->part_offset = r->offset;
+    r->part_len = len;
+    hand_out(r, page, rc == 2);
     return 1;
 }

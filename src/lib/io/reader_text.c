@@ -14,22 +14,35 @@ int chaff_reader_text_next(struct chaff_reader *r, struct chaff_page *page,
 {
     struct chaff_page_buf *pb = &r->page;
     chaff_page_buf_clear(pb);
-    int got_any = 0; /* a line (even blank) or a separator was read for this page */
-    uint64_t offset = r->next_offset;
+    chaff_reader_page_start(r);
+    int got_any = r->part_more; /* a line (even blank) or a separator was read for this page,
+                                   or it goes on from a part */
+    uint64_t offset = r->part_more ? r->part_offset : r->next_offset;
+    int more = 0;
     for (;;) {
         size_t len;
-        int rc = chaff_reader_getline(r, &len, err);
+        int rc = chaff_reader_getline_spill(r, pb->n, &len, err);
         if (rc < 0)
             return rc;
         if (rc == 0)
             break;
         got_any = 1;
-        if (len == 1 && r->line[0] == '\f')
+        if (r->line_spilled) {
+            if (r->line_blank) {
+                chaff_reader_unspill(r);
+                continue;
+            }
+        } else if (len == 1 && r->line[0] == '\f') {
             break;
-        if (chaff_is_blank(r->line, len))
+        } else if (chaff_is_blank(r->line, len)) {
             continue;
+        }
         if (chaff_page_buf_add(pb, r->line, len) != 0)
             return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+        if (chaff_reader_part_full(r)) {
+            more = 1;
+            break;
+        }
     }
     if (!got_any)
         return 0;
@@ -45,5 +58,9 @@ int chaff_reader_text_next(struct chaff_reader *r, struct chaff_page *page,
     page->paras = pb->paras;
     page->lens = pb->lens;
     page->offset = offset;
+    r->part_offset = offset;
+    chaff_reader_part_done(r, page, more);
+    if (chaff_reader_page_spill(r, page) != 0)
+        return chaff_error_set(err, CHAFF_ERR_IO, r->name, "cannot write a temporary file"), -2;
     return 1;
 }

@@ -12,7 +12,10 @@
  *
  * A malformed header is reported with the byte offset of its record (in the decompressed
  * stream); the reader then resynchronises on the next line that starts with "WARC/". A record
- * whose block is larger than opt.max_record_bytes is skipped without being held in memory. A
+ * whose block is larger than opt.max_record_bytes is skipped without being held in memory, and
+ * so is an HTML record larger than opt.max_parsed_bytes and a record that is no page (unless
+ * passed through). A conversion record is read line by line as it streams by, its long lines
+ * spilled and a long page handed out in parts (reader.h); only HTML is held whole. A
  * response whose HTTP head or body coding is damaged is reported the same way; reading goes on
  * with the next record.
  */
@@ -273,7 +276,10 @@ static int http_body(struct chaff_reader *r, const char *block, size_t len, uint
     }
     for (size_t c = h.ncodings; c-- > 0;) {
         int64_t k = chaff_http_decode(h.codings[c], body, n, &r->body[cur], &r->body_cap[cur],
-                                      r->opt.max_record_bytes, msg, sizeof(msg));
+                                      r->opt.max_parsed_bytes < r->opt.max_record_bytes
+                                          ? r->opt.max_parsed_bytes
+                                          : r->opt.max_record_bytes,
+                                      msg, sizeof(msg));
         if (k == -2)
             return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
         if (k < 0)
@@ -295,8 +301,135 @@ static int http_body(struct chaff_reader *r, const char *block, size_t len, uint
     return 1;
 }
 
+/* Reads the block of the conversion record at hand (r->part_offset, ending at decompressed
+ * offset r->block_end) line by line into r->page, a line longer than opt.hold_para_bytes into
+ * the page's spill, and hands it out as 'page' (header and id from the record, r->hdr and
+ * r->page.id) or as its next part when it is full. Returns 1, -1 when the input ends before the
+ * block does (reported), 0 when that is due to damage of the compressed stream, -2 when reading
+ * cannot go on. */
+static int text_page(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err)
+{
+    struct chaff_page_buf *pb = &r->page;
+    pb->arena_len = 0; /* the id stays */
+    pb->n = 0;
+    chaff_reader_page_start(r);
+    const uint64_t line_limit = r->line_limit;
+    r->stop_at = r->block_end;
+    r->line_limit = r->opt.max_record_bytes;
+    int rc, more = 0;
+    size_t len;
+    while ((rc = chaff_reader_getline_spill(r, pb->n, &len, err)) == 1) {
+        if (r->line_spilled ? r->line_blank : chaff_is_blank(r->line, len)) {
+            if (r->line_spilled)
+                chaff_reader_unspill(r);
+            continue;
+        }
+        if (chaff_page_buf_add(pb, r->line, len) != 0) {
+            chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory");
+            rc = -2;
+            break;
+        }
+        if (chaff_reader_part_full(r)) {
+            more = r->next_offset < r->block_end;
+            break;
+        }
+    }
+    r->stop_at = UINT64_MAX;
+    r->line_limit = line_limit;
+    if (rc < 0)
+        return -2;
+    if (!more && r->next_offset != r->block_end) {
+        r->part_more = 0;
+        if (r->src_failed)
+            return 0;
+        return chaff_reader_error_at(r, err, CHAFF_ERR_PARSE, r->part_offset,
+                                     "Content-Length %llu past the end of the input (%llu "
+                                     "bytes left)",
+                                     (unsigned long long)r->part_len,
+                                     (unsigned long long)(r->next_offset - r->block_start)),
+               -1;
+    }
+    if (chaff_page_buf_finish(pb) != 0)
+        return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+    page->raw = r->hdr;
+    page->raw_len = r->hdr_len;
+    page->payload_len = (size_t)r->part_len;
+    page->offset = r->part_offset;
+    page->id = pb->id;
+    page->url = r->url;
+    page->nparas = pb->n;
+    page->paras = pb->paras;
+    page->lens = pb->lens;
+    chaff_reader_part_done(r, page, more);
+    if (chaff_reader_page_spill(r, page) != 0)
+        return chaff_error_set(err, CHAFF_ERR_IO, r->name, "cannot write a temporary file"), -2;
+    return 1;
+}
+
+/* 1 when 'f' is a record of crawled content (clean output leaves those out). */
+static int crawl_record(const struct warc_fields *f)
+{
+    return type_is(f, "request") || type_is(f, "response") || type_is(f, "resource") ||
+           type_is(f, "revisit") || type_is(f, "metadata");
+}
+
+/* A record larger than opt.max_parsed_bytes (header fields 'f', of kind 'kind', at 'offset'),
+ * too big to hold: it is skipped unread (but for a response's first 64 KiB). A response is looked at by its HTTP head first: one
+ * that is no HTML page (an image, a video, a PDF) is skipped like any record that is no page,
+ * even when records are passed through (clean output leaves crawled content out). Returns 0
+ * when it was skipped so (or the input ended inside it with damage, reported later), -1 with 'err' filled when a page (or a record to pass through) was
+ * lost to the limit or the input ends inside it, -2 when reading cannot go on. */
+static int too_big(struct chaff_reader *r, const struct warc_fields *f, int kind,
+                   uint64_t offset, struct chaff_error *err)
+{
+    int page = kind == KIND_RESOURCE;
+    uint64_t done = 0;
+    if (kind == KIND_RESPONSE) {
+        const char *head;
+        size_t got;
+        size_t want = f->length < (1u << 16) ? (size_t)f->length : (size_t)1 << 16;
+        int rc = chaff_reader_take(r, want, &head, &got, err);
+        if (rc == -2)
+            return -2;
+        done = got;
+        struct chaff_http_head h;
+        const char *why = NULL;
+        page = chaff_http_parse_head(head, got, &h, &why) == 0 && h.status >= 200 &&
+               h.status <= 299 && h.unsupported == NULL &&
+               (h.content_type == NULL ||
+                chaff_http_is_html_type(h.content_type, h.content_type_len));
+    }
+    done += chaff_reader_skip(r, f->length - done);
+    if (done < f->length) {
+        if (r->src_failed)
+            return 0; /* the damage of the compressed stream is what gets reported */
+        return chaff_reader_error_at(r, err, CHAFF_ERR_PARSE, offset,
+                                     "Content-Length %llu past the end of the input (%llu "
+                                     "bytes left)",
+                                     (unsigned long long)f->length, (unsigned long long)done),
+               -1;
+    }
+    if (page || (r->opt.passthrough && !crawl_record(f))) {
+        r->stats.cut++;
+        return chaff_reader_error_at(r, err, CHAFF_ERR_NOMEM, offset,
+                                     "%s %.*s: %s of %llu bytes exceeds the limit of %llu bytes "
+                                     "(--max-parsed); skipped",
+                                     page ? "page" : "record",
+                                     (int)(f->id_len < 200 ? f->id_len : 200),
+                                     f->id != NULL ? f->id : "",
+                                     page ? "HTML record" : "record",
+                                     (unsigned long long)f->length,
+                                     (unsigned long long)r->opt.max_parsed_bytes),
+               -1;
+    }
+    r->stats.skipped++;
+    return 0;
+}
+
 int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page, struct chaff_error *err)
 {
+    if (r->part_more) /* the next part of a conversion record */
+        return text_page(r, page, err);
     for (;;) {
         uint64_t offset = 0;
         int rc = read_header(r, &offset, err);
@@ -311,12 +444,52 @@ int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page, stru
         }
         if (f.length > r->opt.max_record_bytes) {
             chaff_reader_skip(r, f.length);
+            r->stats.cut++;
             return chaff_reader_error_at(r, err, CHAFF_ERR_NOMEM, offset,
                                          "WARC record of %llu bytes exceeds the limit of %llu "
-                                         "bytes (max record size)",
+                                         "bytes (--max-record); skipped",
                                          (unsigned long long)f.length,
                                          (unsigned long long)r->opt.max_record_bytes),
                    -1;
+        }
+        int kind = record_kind(&f);
+        if (kind == KIND_TEXT) {
+            /* Read as it streams by, line by line (an over-long line goes to the spill). */
+            struct chaff_page_buf *pb = &r->page;
+            const char *id = f.page_id != NULL && f.page_id_len > 0 ? f.page_id : f.id;
+            size_t id_len = id == f.id ? f.id_len : f.page_id_len;
+            if (chaff_page_buf_set_id(pb, id != NULL ? id : "", id != NULL ? id_len : 0) != 0 ||
+                chaff_reader_set_url(r, f.uri != NULL ? f.uri : "",
+                                     f.uri != NULL ? f.uri_len : 0) != 0)
+                return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
+            r->part_more = 0;
+            r->part_offset = offset;
+            r->part_len = f.length;
+            r->block_start = r->next_offset;
+            r->block_end = r->next_offset + f.length;
+            return text_page(r, page, err);
+        }
+        if (kind == KIND_OTHER && !r->opt.passthrough) {
+            /* A record that is no page is skipped unread. */
+            uint64_t done = chaff_reader_skip(r, f.length);
+            if (done < f.length) {
+                if (r->src_failed)
+                    return 0;
+                return chaff_reader_error_at(r, err, CHAFF_ERR_PARSE, offset,
+                                             "Content-Length %llu past the end of the input "
+                                             "(%llu bytes left)",
+                                             (unsigned long long)f.length,
+                                             (unsigned long long)done),
+                       -1;
+            }
+            r->stats.skipped++;
+            continue;
+        }
+        if (f.length > r->opt.max_parsed_bytes) {
+            rc = too_big(r, &f, kind, offset, err);
+            if (rc == 0)
+                continue;
+            return rc;
         }
         const char *block;
         size_t got;
@@ -340,7 +513,6 @@ int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page, stru
         const char *html = NULL;
         size_t html_len = 0;
         const char *charset = NULL;
-        int kind = record_kind(&f);
         if (kind == KIND_RESPONSE) {
             rc = http_body(r, block, got, offset, &html, &html_len, &charset, err);
             if (rc < 0)
@@ -370,16 +542,10 @@ int chaff_reader_warc_next(struct chaff_reader *r, struct chaff_page *page, stru
         if (chaff_page_buf_set_id(pb, id != NULL ? id : "", id != NULL ? id_len : 0) != 0 ||
             chaff_reader_set_url(r, f.uri != NULL ? f.uri : "", f.uri != NULL ? f.uri_len : 0) !=
                 0 ||
-            (kind == KIND_TEXT && chaff_reader_add_lines(r, block, got) != 0) ||
             chaff_page_buf_finish(pb) != 0)
             return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
         page->id = pb->id;
         page->url = r->url;
-        if (kind != KIND_TEXT)
-            return chaff_reader_html_page(r, page, html, html_len, charset, err);
-        page->nparas = pb->n;
-        page->paras = pb->paras;
-        page->lens = pb->lens;
-        return 1;
+        return chaff_reader_html_page(r, page, html, html_len, charset, err);
     }
 }

@@ -11,6 +11,7 @@
 #include "model.h"
 #include "normalize.h"
 #include "reader.h"
+#include "spill.h"
 #include "tsv.h"
 
 #include <json-c/json.h>
@@ -128,7 +129,7 @@ static int write_tsv(FILE *out, const struct chaff_model *model, int ids,
         if (ids) {
             size_t n = sizeof(num);
             num[--n] = '\t';
-            size_t v = i;
+            uint64_t v = page->para_base + i; /* its index in the whole page */
             do
                 num[--n] = (char)('0' + v % 10);
             while ((v /= 10) > 0);
@@ -139,6 +140,19 @@ static int write_tsv(FILE *out, const struct chaff_model *model, int ids,
         }
         const char *label = chaff_model_label_name(model, results[i].label);
         size_t nconf = format_confidence(num, results[i].confidence);
+        uint64_t whole;
+        if (page->spill != NULL && chaff_spill_find(page->spill, i, &whole)) {
+            /* The text comes from the spill, streamed. */
+            if (bytes_put(&row, label, strlen(label)) != 0 || bytes_put(&row, "\t", 1) != 0 ||
+                bytes_put(&row, num, nconf) != 0 || bytes_put(&row, "\t", 1) != 0) {
+                rc = -2;
+                break;
+            }
+            if (fwrite(row.data, 1, row.len, out) != row.len ||
+                chaff_write_para(out, page, i, 1) != 0 || putc('\n', out) == EOF)
+                rc = -1;
+            continue;
+        }
         if (bytes_put(&row, label, strlen(label)) != 0 || bytes_put(&row, "\t", 1) != 0 ||
             bytes_put(&row, num, nconf) != 0 || bytes_put(&row, "\t", 1) != 0 ||
             bytes_put_escaped(&row, page->paras[i], page->lens[i]) != 0 ||
@@ -204,10 +218,15 @@ static int write_gzip_member(FILE *out, const struct bytes *b)
     return rc;
 }
 
+static int raw_field(const char *raw, size_t raw_len, const char *name, const char **value,
+                     size_t *value_len);
+static void derived_record_id(const char *source_id, size_t len, char out[static 64]);
+static int put_field(struct bytes *b, const char *name, const char *value, size_t len);
+
 /* The clean WARC record of a page: the header without Content-Length and WARC-Block-Digest,
  * the new Content-Length, and a payload of the kept paragraphs, one per line. */
 static int build_warc_record(struct bytes *b, const struct chaff_page *page,
-                             const struct chaff_result *results, uint64_t mask)
+                             const struct chaff_result *results, uint64_t mask, int head_only)
 {
     if (page->passthrough) {
         return bytes_put(b, page->raw, page->raw_len) ||
@@ -218,7 +237,7 @@ static int build_warc_record(struct bytes *b, const struct chaff_page *page,
     size_t payload_len = 0;
     for (size_t i = 0; i < page->nparas; i++)
         if (kept(mask, results[i].label))
-            payload_len += page->lens[i] + 1;
+            payload_len += chaff_page_para_len(page, i) + 1;
     const char *p = page->raw, *end = page->raw + page->raw_len;
     while (p < end) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
@@ -233,11 +252,29 @@ static int build_warc_record(struct bytes *b, const struct chaff_page *page,
                 return -1;
             break;
         }
+        if (page->part > 0 && n > 15 && strncasecmp(p, "WARC-Record-ID:", 15) == 0) {
+            /* A further part of a page: a record of its own, with an id derived from the
+             * page's and the part's number, referring to the first. */
+            const char *id;
+            size_t id_len;
+            char src[300], new_id[64];
+            raw_field(page->raw, page->raw_len, "WARC-Record-ID", &id, &id_len);
+            int k = snprintf(src, sizeof(src), "%.*s#%u", (int)(id_len < 256 ? id_len : 256), id,
+                             (unsigned)page->part);
+            derived_record_id(src, (size_t)k, new_id);
+            if (put_field(b, "WARC-Record-ID", new_id, strlen(new_id)) != 0 ||
+                put_field(b, "WARC-Refers-To", id, id_len) != 0)
+                return -1;
+            p = next;
+            continue;
+        }
         if (!(n > 15 && strncasecmp(p, "Content-Length:", 15) == 0) &&
             !(n > 18 && strncasecmp(p, "WARC-Block-Digest:", 18) == 0) && bytes_put(b, p, n) != 0)
             return -1;
         p = next;
     }
+    if (head_only)
+        return 0;
     for (size_t i = 0; i < page->nparas; i++)
         if (kept(mask, results[i].label) &&
             (bytes_put(b, page->paras[i], page->lens[i]) != 0 || bytes_put(b, "\n", 1) != 0))
@@ -314,14 +351,15 @@ static int put_field(struct bytes *b, const char *name, const char *value, size_
  * source record's URI, date and page id, a record id derived from the source's and
  * WARC-Refers-To naming it. */
 static int build_conversion_record(struct bytes *b, const struct chaff_page *page,
-                                   const struct chaff_result *results, uint64_t mask)
+                                   const struct chaff_result *results, uint64_t mask,
+                                   int head_only)
 {
     const char *raw = page->raw;
     const size_t raw_len = page->raw_len;
     size_t payload_len = 0;
     for (size_t i = 0; i < page->nparas; i++)
         if (kept(mask, results[i].label))
-            payload_len += page->lens[i] + 1;
+            payload_len += chaff_page_para_len(page, i) + 1;
     const char *eol = memchr(raw, '\r', raw_len); /* the version line, "WARC/1.x" */
     size_t vlen = eol != NULL ? (size_t)(eol - raw) : 0;
     if (vlen < 6 || vlen > 16 || memcmp(raw, "WARC/", 5) != 0) {
@@ -351,6 +389,8 @@ static int build_conversion_record(struct bytes *b, const struct chaff_page *pag
         put_field(b, "Content-Type", "text/plain", 10) != 0 ||
         put_field(b, "Content-Length", length, (size_t)k) != 0 || bytes_put(b, "\r\n", 2) != 0)
         return -1;
+    if (head_only)
+        return 0;
     for (size_t i = 0; i < page->nparas; i++)
         if (kept(mask, results[i].label) &&
             (bytes_put(b, page->paras[i], page->lens[i]) != 0 || bytes_put(b, "\n", 1) != 0))
@@ -365,7 +405,9 @@ static int write_clean(FILE *out, const struct chaff_writer_options *opt, enum c
     if (format != CHAFF_FORMAT_WARC) {
         for (size_t i = 0; i < page->nparas; i++)
             if (kept(mask, results[i].label) &&
-                (fwrite(page->paras[i], 1, page->lens[i], out) != page->lens[i] ||
+                ((page->spill != NULL ? chaff_write_para(out, page, i, 0) != 0
+                                      : fwrite(page->paras[i], 1, page->lens[i], out) !=
+                                            page->lens[i]) ||
                  putc('\n', out) == EOF))
                 return chaff_error_set(err, CHAFF_ERR_IO, NULL, "write error");
         return CHAFF_OK;
@@ -376,10 +418,16 @@ static int write_clean(FILE *out, const struct chaff_writer_options *opt, enum c
         return CHAFF_OK;
     struct bytes b = {0};
     int rc = CHAFF_OK;
-    if ((page->is_html ? build_conversion_record(&b, page, results, mask)
-                       : build_warc_record(&b, page, results, mask)) != 0)
+    const int spilled = page->spill != NULL && !page->passthrough;
+    if ((page->is_html ? build_conversion_record(&b, page, results, mask, spilled)
+                       : build_warc_record(&b, page, results, mask, spilled)) != 0)
         rc = chaff_error_set(err, CHAFF_ERR_NOMEM, page->id, "out of memory");
-    else if (opt->gzip_records) {
+    else if (spilled) {
+        /* Paragraphs in the spill: the record is streamed, not assembled. */
+        if (chaff_write_warc_body(out, opt->gzip_records, b.data, b.len, page, results, mask) !=
+            0)
+            rc = chaff_error_set(err, CHAFF_ERR_IO, NULL, "write error");
+    } else if (opt->gzip_records) {
         int g = write_gzip_member(out, &b);
         if (g == -2)
             rc = chaff_error_set(err, CHAFF_ERR_NOMEM, page->id, "out of memory");
@@ -468,10 +516,15 @@ static int jsonl_record(struct bytes *b, const struct chaff_model *model, enum c
     }
     size_t hlen = strlen(head);
     int rc = hlen >= 2 && head[0] == '{' && head[hlen - 1] == '}' ? 0 : -1;
+    char part[48] = "";
+    if (page->part > 0 || page->more) /* a page in parts: which one this is */
+        snprintf(part, sizeof(part), "%s\"part\":%u,", hlen > 2 ? "," : "",
+                 (unsigned)page->part);
     if (rc == 0 && (bytes_put(b, head, hlen - 1) != 0 || /* without the closing brace */
-                    bytes_put(b, hlen > 2 ? ",\"labels\":[" : "\"labels\":[",
-                              hlen > 2 ? 11 : 10) != 0)) /* "{}": no member before */
-        rc = -2;
+                    bytes_put(b, part, strlen(part)) != 0 ||
+                    bytes_put(b, hlen > 2 && part[0] == '\0' ? ",\"labels\":[" : "\"labels\":[",
+                              hlen > 2 && part[0] == '\0' ? 11 : 10) != 0))
+        rc = -2; /* "{}": no member before */
     free(made);
     free(h.data);
     if (rc != 0)
@@ -506,6 +559,8 @@ static int jsonl_record(struct bytes *b, const struct chaff_model *model, enum c
     }
     if (bytes_put(b, "],\"text\":", 9) != 0)
         return -2;
+    if (page->spill != NULL)
+        return 1; /* the text is streamed by the caller */
     struct bytes text = {0};
     int first = 1;
     for (size_t i = 0; i < page->nparas; i++) {
@@ -532,7 +587,13 @@ static int write_jsonl(FILE *out, const struct chaff_model *model, enum chaff_fo
 {
     struct bytes b = {0};
     int rc = jsonl_record(&b, model, format, page, results, mask);
-    if (rc == 0 && b.len > 0 && fwrite(b.data, 1, b.len, out) != b.len)
+    if (rc == 1) /* the text from the spill */
+        rc = fwrite(b.data, 1, b.len, out) != b.len ||
+                     chaff_write_json_text(out, page, results, mask) != 0 ||
+                     fputs("}\n", out) == EOF
+                 ? -3
+                 : 0;
+    else if (rc == 0 && b.len > 0 && fwrite(b.data, 1, b.len, out) != b.len)
         rc = -3;
     free(b.data);
     if (rc == -1)
@@ -558,6 +619,8 @@ int chaff_page_write(void *out_v, const struct chaff_model *model,
                                    (unsigned)results[i].label, chaff_model_nlabels(model));
     if (page->passthrough && opt->output != CHAFF_OUTPUT_CLEAN)
         return CHAFF_OK;
+    if (page->part > 0 && page->nparas == 0)
+        return CHAFF_OK; /* the empty end of a page in parts */
     switch (opt->output) {
     case CHAFF_OUTPUT_TSV:
         if (write_tsv(out, model, opt->tsv_ids, page, results) == -2)

@@ -40,6 +40,14 @@
  * 16 MiB on WET, 100 MB in 3.5 s with 2 threads) and RSS under 40 MB for every output. */
 #define BUDGET_SHARE ((size_t)2 << 20)
 #define KEEP_BYTES   ((size_t)4 << 20) /* largest buffer a recycled batch keeps */
+/* A page's output past this goes to a temporary file of its own (chaff_pipeline_item.
+ * output_file): a page whose paragraphs are in a spill (chaff_page.spill) may write gigabytes. */
+#define OUT_MEMORY_BYTES ((size_t)8 << 20)
+/* An HTML page's tree takes up to ~80 bytes per byte of HTML (a page of <p> elements, measured)
+ * while a worker makes its paragraphs: a page of BIG_HTML_BYTES or more counts that much
+ * against the budget, so that such a page is the only batch in flight. */
+#define BIG_HTML_BYTES  ((size_t)1 << 20)
+#define BIG_HTML_WEIGHT 80
 
 /* A page copied into a batch: offsets into the batch's arrays. */
 struct page_ref {
@@ -48,6 +56,10 @@ struct page_ref {
     size_t para0, nparas;           /* its paragraphs as read: para_off / para_len */
     uint64_t index, offset, lineno;
     int passthrough, has_raw, has_payload, has_fields, has_html, has_charset, is_html;
+    struct chaff_spill *spill; /* a reference to the page's over-long paragraphs, or NULL */
+    uint64_t para_base;        /* a page in parts: chaff_page.para_base, part and more */
+    uint32_t part;
+    int more;
     /* Filled by the worker. */
     int failed;          /* not handed out: its problem (an event) is */
     int use_html;        /* labelled by the HTML model */
@@ -56,6 +68,8 @@ struct page_ref {
     size_t tok0, off0, grp0; /* its structure: tokens[tok0..], u32[off0..], u32[grp0..] */
     size_t res0;             /* its results: results[res0 ..] */
     size_t out0, out_len;    /* its output: out[out0 .. out0 + out_len) */
+    FILE *out_file;          /* or, past OUT_MEMORY_BYTES, this temporary file (owned) */
+    uint64_t html_cut;       /* a page of HTML cut for the element limit: bytes left out */
 };
 
 /* A problem handed out in its place: after page 'after' of its batch, or SIZE_MAX: after all. */
@@ -77,12 +91,15 @@ struct batch {
     size_t *para_off, *para_len;
     size_t nparas, paras_cap;
     size_t cost;       /* bytes counted against the budget */
+    size_t html_weight; /* big pages of HTML: what their trees may take, counted in 'cost' */
     uint64_t consumed; /* input bytes consumed (all inputs) when the batch was sealed */
     struct event *events;
     size_t nevents, events_cap;
     /* Filled by a worker. */
     char *out;
     size_t out_len, out_cap;
+    size_t page_out0; /* where the page being written starts in 'out' */
+    FILE *page_file;  /* the page being written, when it went past OUT_MEMORY_BYTES */
     struct chaff_result *results;
     size_t nresults, results_cap;
     char *made; /* the text of the paragraphs made of pages of HTML */
@@ -128,7 +145,7 @@ struct chaff_pipeline {
     pthread_t reader;
     int reader_started;
     /* Reader totals, under 'mu'. */
-    uint64_t bytes_in, in_bytes, skipped, bad, ns_read, ns_batch;
+    uint64_t bytes_in, in_bytes, skipped, bad, cut, ns_read, ns_batch;
     /* The host's side. */
     struct batch *in;  /* pushed pipelines: the batch being filled */
     uint64_t npushed;  /* pages pushed so far */
@@ -159,10 +176,23 @@ static int grow(void *p, size_t *cap, size_t need, size_t size)
     return chaff_grow((void **)p, cap, need, size);
 }
 
+/* Drops the batch's references to spills and its pages' output files. */
+static void batch_release_files(struct batch *b)
+{
+    for (size_t p = 0; p < b->npages; p++) {
+        chaff_spill_release(b->pages[p].spill);
+        b->pages[p].spill = NULL;
+        if (b->pages[p].out_file != NULL)
+            fclose(b->pages[p].out_file);
+        b->pages[p].out_file = NULL;
+    }
+}
+
 static void batch_free(struct batch *b)
 {
     if (b == NULL)
         return;
+    batch_release_files(b);
     free(b->arena);
     free(b->pages);
     free(b->para_off);
@@ -191,6 +221,7 @@ static void trim(void **p, size_t *cap, size_t size)
 /* Empties a handed-out batch, keeping its buffers for the next one. */
 static void batch_reset(struct batch *b)
 {
+    batch_release_files(b);
     trim((void **)&b->arena, &b->arena_cap, 1);
     trim((void **)&b->pages, &b->pages_cap, sizeof(*b->pages));
     if (b->paras_cap * sizeof(size_t) > KEEP_BYTES) {
@@ -213,7 +244,7 @@ static void batch_reset(struct batch *b)
     trim((void **)&b->u32, &b->u32_cap, sizeof(*b->u32));
     b->seq = 0;
     b->path = NULL;
-    b->arena_len = b->npages = b->nparas = b->cost = b->nevents = 0;
+    b->arena_len = b->npages = b->nparas = b->cost = b->nevents = b->html_weight = 0;
     b->consumed = 0;
     b->out_len = b->nresults = b->made_bytes = b->nmade = b->ntokens = b->nu32 = 0;
     b->next = NULL;
@@ -301,6 +332,13 @@ static struct page_ref *batch_add_ref(struct batch *b, const struct chaff_page *
     ref->offset = page->offset;
     ref->lineno = page->lineno;
     ref->passthrough = page->passthrough;
+    ref->para_base = page->para_base;
+    ref->part = page->part;
+    ref->more = page->more;
+    ref->spill = page->spill;
+    chaff_spill_retain(ref->spill);
+    if (ref->has_html && ref->html_len >= BIG_HTML_BYTES)
+        b->html_weight += ref->html_len * BIG_HTML_WEIGHT;
     return ref;
 }
 
@@ -313,8 +351,11 @@ static int batch_add_page(struct batch *b, const struct chaff_page *page)
         return -1;
     for (size_t i = 0; i < page->nparas; i++) {
         size_t off = arena_put(b, page->paras[i], page->lens[i]);
-        if (off == SIZE_MAX)
+        if (off == SIZE_MAX) {
+            chaff_spill_release(ref->spill); /* the page is not in the batch */
+            ref->spill = NULL;
             return -1;
+        }
         b->para_off[b->nparas] = off;
         b->para_len[b->nparas] = page->lens[i];
         b->nparas++;
@@ -379,7 +420,7 @@ static struct batch *batch_new(struct chaff_pipeline *pl, const struct chaff_wri
 static size_t batch_input_cost(const struct batch *b)
 {
     return b->arena_len + b->nparas * 2 * sizeof(size_t) + b->npages * sizeof(struct page_ref) +
-           b->nevents * sizeof(struct event);
+           b->nevents * sizeof(struct event) + b->html_weight;
 }
 
 /* With 'mu' held: whether a batch of 'cost' bytes fits the budget now. */
@@ -513,6 +554,7 @@ static void *reader_main(void *arg)
         pl->bytes_in += st.bytes;
         pl->skipped += st.skipped;
         pl->bad += st.bad;
+        pl->cut += st.cut;
         pl->in_bytes += st.in_bytes;
         pthread_mutex_unlock(&pl->mu);
         chaff_reader_close(reader);
@@ -533,6 +575,18 @@ static void *reader_main(void *arg)
 static ssize_t batch_out_write(void *cookie, const char *data, size_t len)
 {
     struct batch *b = cookie;
+    if (b->page_file == NULL && b->out_len - b->page_out0 + len > OUT_MEMORY_BYTES) {
+        /* A page with paragraphs in a spill writes more than memory should hold: its output
+         * so far and the rest go to a file of its own. */
+        if ((b->page_file = tmpfile()) == NULL)
+            return -1;
+        const size_t have = b->out_len - b->page_out0;
+        if (fwrite(b->out + b->page_out0, 1, have, b->page_file) != have)
+            return -1;
+        b->out_len = b->page_out0;
+    }
+    if (b->page_file != NULL)
+        return fwrite(data, 1, len, b->page_file) == len ? (ssize_t)len : -1;
     if (grow(&b->out, &b->out_cap, b->out_len + len, 1) != 0) {
         errno = ENOMEM;
         return -1;
@@ -635,6 +689,10 @@ static struct chaff_page page_of(const struct batch *b, const struct page_ref *r
         .structure = structure,
         .charset = ref->has_charset ? b->arena + ref->charset : NULL,
         .is_html = ref->is_html,
+        .spill = ref->spill,
+        .para_base = ref->para_base,
+        .part = ref->part,
+        .more = ref->more,
     };
 }
 
@@ -661,11 +719,17 @@ static void process(struct worker *w, struct batch *b)
         ref->failed = 0;
         ref->has_structure = 0;
         ref->nmade = 0;
+        ref->html_cut = 0;
+        if (ref->out_file != NULL)
+            fclose(ref->out_file);
+        ref->out_file = NULL;
         if (ref->has_html) {
             /* Made into paragraphs here, not in the reader thread: it costs more than
              * classifying them. */
             struct chaff_page hp = {0};
-            if ((w->hx == NULL && (w->hx = chaff_html_create()) == NULL) ||
+            if (w->hx == NULL && (w->hx = chaff_html_create()) != NULL)
+                chaff_html_set_max_elements(w->hx, opt->reader.max_html_elements);
+            if (w->hx == NULL ||
                 chaff_html_extract(w->hx, b->arena + ref->html, ref->html_len,
                                    ref->has_charset ? b->arena + ref->charset : NULL, &hp,
                                    &err) != CHAFF_OK ||
@@ -679,6 +743,14 @@ static void process(struct worker *w, struct batch *b)
             lens = hp.lens;
             nparas = hp.nparas;
             structure = hp.structure;
+            ref->html_cut = chaff_html_cut(w->hx);
+        }
+        if (ref->has_html && ref->html_len >= BIG_HTML_BYTES) {
+            /* The HTML reader's buffers grew to the page (lines, elements, structure): each
+             * worker would keep its biggest page's. They are made anew for the next page; the
+             * paragraphs made of this one were copied out by keep_made(). */
+            chaff_html_free(w->hx);
+            w->hx = NULL;
         }
         if (ref->has_html && ref->html_len >= TRIM_PAGE_BYTES)
             trim_heap();
@@ -712,12 +784,15 @@ static void process(struct worker *w, struct batch *b)
         if (use_html)
             wopt.keep_mask = opt->html_keep_mask;
         const struct chaff_page page = page_of(b, ref, paras, lens, nparas, structure);
-        ref->out0 = b->out_len;
+        ref->out0 = b->page_out0 = b->out_len;
         if (chaff_page_write(out, use_html ? opt->html_model : opt->model, &wopt, b->format, &page,
                              res, &err) != CHAFF_OK &&
             err.code != CHAFF_ERR_IO)
             batch_event(b, p, -2, &err);
-        if (fflush(out) != 0)
+        const int flushed = fflush(out);
+        ref->out_file = b->page_file; /* NULL, or the page's whole output */
+        b->page_file = NULL;
+        if (flushed != 0)
             goto nomem_out;
         ref->out_len = b->out_len - ref->out0;
     }
@@ -1173,12 +1248,19 @@ static int fill_item(struct chaff_pipeline *pl, const struct batch *b, const str
     item->format = pl->pushed && ref->is_html ? CHAFF_FORMAT_HTML : b->format;
     item->output = pl->opt.write ? b->out + ref->out0 : NULL;
     item->output_len = pl->opt.write ? ref->out_len : 0;
+    item->output_file = pl->opt.write ? ref->out_file : NULL;
+    if (item->output_file != NULL && fseeko(item->output_file, 0, SEEK_SET) != 0) {
+        chaff_error_set(err, CHAFF_ERR_IO, b->path, "page %s: cannot read its output back",
+                        b->arena + ref->id);
+        return -2;
+    }
+    item->html_cut = ref->html_cut;
     item->in_bytes = b->consumed;
-    if (!ref->passthrough)
+    if (!ref->passthrough && !ref->more) /* a page in parts counts once, at its last */
         pl->stats.pages++;
     pl->stats.paragraphs += n;
     for (size_t i = 0; i < n; i++)
-        pl->stats.paragraph_bytes += lens[i];
+        pl->stats.paragraph_bytes += chaff_page_para_len(&pl->item_page, i);
     return 1;
 }
 
@@ -1223,5 +1305,6 @@ void chaff_pipeline_stats(const struct chaff_pipeline *pl, struct chaff_pipeline
     st->in_bytes = pl->in_bytes;
     st->skipped = pl->skipped;
     st->bad = pl->bad;
+    st->cut = pl->cut;
     pthread_mutex_unlock((pthread_mutex_t *)&pl->mu);
 }

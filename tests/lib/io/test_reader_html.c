@@ -175,7 +175,7 @@ static void a_page_over_the_limit_is_reported_and_skipped(void **state)
     assert_string_equal(err.where, "big.html: byte 0");
     char want[128];
     snprintf(want, sizeof(want),
-             "HTML page of %zu bytes exceeds the limit of 20 bytes (max record size)",
+             "HTML page of %zu bytes exceeds the limit of 20 bytes (--max-record); skipped",
              strlen(PAGE));
     assert_string_equal(err.msg, want);
     assert_int_equal(chaff_reader_next(o.r, &page, &err), 0);

@@ -213,7 +213,7 @@ static void a_line_over_the_limit_names_the_limit(void **state)
     assert_int_equal(err.code, CHAFF_ERR_NOMEM);
     assert_string_equal(err.where, "p.jsonl:1");
     assert_string_equal(err.msg,
-                        "line of 49 bytes exceeds the limit of 32 bytes (max record size)");
+                        "line of 49 bytes exceeds the limit of 32 bytes (--max-record)");
     assert_int_equal(chaff_reader_next(o.r, &page, &err), 1);
     assert_string_equal(page.paras[0], "b");
     assert_string_equal(page.id, "p.jsonl:2");

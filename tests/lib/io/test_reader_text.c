@@ -254,6 +254,29 @@ static void file_without_final_newline_keeps_its_last_line(void **state)
     unlink(path);
 }
 
+/* Writes 'page' as clean output (every paragraph kept) to a memory stream; returns it. */
+static char *clean_text(const struct chaff_page *page, size_t *len)
+{
+    struct chaff_model *m = NULL;
+    assert_int_equal(chaff_model_load_default(&m, NULL), CHAFF_OK);
+    struct chaff_writer_options wopt;
+    chaff_writer_options_defaults(&wopt);
+    wopt.output = CHAFF_OUTPUT_CLEAN;
+    wopt.keep_mask = ~UINT64_C(0);
+    struct chaff_result *res = calloc(page->nparas, sizeof(*res));
+    assert_non_null(res);
+    char *out = NULL;
+    FILE *f = open_memstream(&out, len);
+    assert_non_null(f);
+    assert_int_equal(chaff_page_write(f, m, &wopt, CHAFF_FORMAT_TEXT, page, res, NULL), CHAFF_OK);
+    fclose(f);
+    free(res);
+    chaff_model_free(m);
+    return out;
+}
+
+/* A line longer than the hold is held by its first CHAFF_HOLD_PARA_DEFAULT bytes; the writer
+ * copies all of it through from the spill (a CR before its newline dropped). */
 static void ten_megabyte_line_is_read_whole(void **state)
 {
     (void)state;
@@ -263,20 +286,72 @@ static void ten_megabyte_line_is_read_whole(void **state)
     for (size_t i = 0; i < n; i++)
         data[i] = (char)('a' + i % 26);
     memcpy(data + n, "\nnext\n", 6);
+    data[n / 2] = '\r'; /* kept: only a CR before the newline is dropped */
     char path[512];
     struct chaff_reader *r = open_bytes(data, n + 6, path);
     struct chaff_page page;
     struct chaff_error err = {0};
     assert_int_equal(chaff_reader_next(r, &page, &err), 1);
     assert_int_equal(page.nparas, 2);
-    assert_int_equal(page.lens[0], n);
-    assert_memory_equal(page.paras[0], data, n);
-    assert_int_equal(page.paras[0][n], '\0');
+    assert_int_equal(page.lens[0], CHAFF_HOLD_PARA_DEFAULT);
+    assert_int_equal(chaff_page_para_len(&page, 0), n);
+    assert_int_equal(chaff_page_para_len(&page, 1), 4);
+    assert_non_null(page.spill);
+    assert_memory_equal(page.paras[0], data, CHAFF_HOLD_PARA_DEFAULT);
+    assert_int_equal(page.paras[0][CHAFF_HOLD_PARA_DEFAULT], '\0');
     assert_string_equal(page.paras[1], "next");
+    size_t len = 0;
+    char *out = clean_text(&page, &len);
+    assert_int_equal(len, n + 6);
+    assert_memory_equal(out, data, n + 6);
+    free(out);
     expect_end(r);
     chaff_reader_close(r);
     unlink(path);
     free(data);
+}
+
+/* A page of more than part_paras paragraphs comes in parts: same id and index, paragraph
+ * indices going on, the last part (here empty, as the page ends on a full part) not 'more'. */
+static void a_long_page_comes_in_parts(void **state)
+{
+    (void)state;
+    static const char in[] = "a\nb\nc\nd\n\ne\nf\n\f\ng\n";
+    char path[512];
+    write_temp(in, sizeof(in) - 1, path);
+    struct chaff_reader_options opt;
+    chaff_reader_options_defaults(&opt);
+    opt.part_paras = 3;
+    struct chaff_reader *r = NULL;
+    struct chaff_error err = {0};
+    assert_int_equal(chaff_reader_open(path, &opt, &r, &err), CHAFF_OK);
+    static const struct {
+        size_t nparas, base;
+        unsigned part, more;
+        const char *first;
+        uint64_t index;
+    } want[] = {{3, 0, 0, 1, "a", 0}, {3, 3, 1, 1, "d", 0}, {0, 6, 2, 0, NULL, 0},
+                {1, 0, 0, 0, "g", 1}};
+    struct chaff_page page;
+    for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
+        assert_int_equal(chaff_reader_next(r, &page, &err), 1);
+        assert_int_equal(page.nparas, want[k].nparas);
+        assert_int_equal(page.para_base, want[k].base);
+        assert_int_equal(page.part, want[k].part);
+        assert_int_equal(page.more, want[k].more);
+        assert_int_equal(page.index, want[k].index);
+        if (want[k].first != NULL)
+            assert_string_equal(page.paras[0], want[k].first);
+        char id[600];
+        snprintf(id, sizeof(id), want[k].index == 0 ? "%s" : "%s#1", path);
+        assert_string_equal(page.id, id);
+    }
+    expect_end(r);
+    struct chaff_reader_stats st;
+    chaff_reader_stats(r, &st);
+    assert_int_equal(st.pages, 2);
+    chaff_reader_close(r);
+    unlink(path);
 }
 
 static void explicit_text_format_reads_the_same(void **state)
@@ -329,6 +404,7 @@ int main(void)
         cmocka_unit_test(consecutive_separators_give_empty_pages_in_between),
         cmocka_unit_test(file_without_final_newline_keeps_its_last_line),
         cmocka_unit_test(ten_megabyte_line_is_read_whole),
+        cmocka_unit_test(a_long_page_comes_in_parts),
         cmocka_unit_test(explicit_text_format_reads_the_same),
         cmocka_unit_test(missing_file_is_an_io_error_naming_the_path),
     };

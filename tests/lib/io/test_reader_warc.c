@@ -158,7 +158,7 @@ static void a_record_over_the_limit_is_skipped_and_names_the_limit(void **state)
     assert_int_equal(err.code, CHAFF_ERR_NOMEM);
     assert_string_equal(err.where, "w.warc: byte 0");
     assert_string_equal(err.msg,
-                        "WARC record of 16 bytes exceeds the limit of 10 bytes (max record size)");
+                        "WARC record of 16 bytes exceeds the limit of 10 bytes (--max-record); skipped");
     assert_int_equal(chaff_reader_next(o.r, &page, &err), 1);
     assert_string_equal(page.id, "<urn:2>");
     close_opened(o);
@@ -572,7 +572,7 @@ static void a_decoded_body_over_the_limit_is_refused(void **state)
     assert_int_equal(chaff_reader_next(o.r, &page, &err), -1);
     assert_string_equal(err.where, "w.warc: byte 0");
     assert_string_equal(err.msg, "response record: decoded body exceeds the limit of 1000 bytes "
-                                 "(max record size)");
+                                 "(--max-parsed, --max-record)");
     close_opened(o);
 }
 
