@@ -710,8 +710,14 @@ static void process(struct worker *w, struct batch *b)
     if (opt->write && (out = fopencookie(b, "w", batch_out_io)) == NULL)
         goto nomem;
     const uint64_t t0 = opt->timing ? clock_ns() : 0;
+    int free_hx = 0; /* the HTML reader is to be made anew */
     for (size_t p = 0; p < b->npages; p++) {
         struct page_ref *ref = &b->pages[p];
+        if (free_hx) {
+            chaff_html_free(w->hx);
+            w->hx = NULL;
+            free_hx = 0;
+        }
         const char *const *paras = w->paras + ref->para0;
         const size_t *lens = b->para_len + ref->para0;
         size_t nparas = ref->nparas;
@@ -745,13 +751,10 @@ static void process(struct worker *w, struct batch *b)
             structure = hp.structure;
             ref->html_cut = chaff_html_cut(w->hx);
         }
-        if (ref->has_html && ref->html_len >= BIG_HTML_BYTES) {
-            /* The HTML reader's buffers grew to the page (lines, elements, structure): each
-             * worker would keep its biggest page's. They are made anew for the next page; the
-             * paragraphs made of this one were copied out by keep_made(). */
-            chaff_html_free(w->hx);
-            w->hx = NULL;
-        }
+        /* The HTML reader's buffers grew to a big page (lines, elements, structure): each worker
+         * would keep its biggest page's. Freed once the page is labelled and written (its
+         * paragraphs point into them), at the top of the next round or after the last. */
+        free_hx = ref->has_html && ref->html_len >= BIG_HTML_BYTES;
         if (ref->has_html && ref->html_len >= TRIM_PAGE_BYTES)
             trim_heap();
         /* The HTML model for pages read from HTML, when there is one. */
@@ -795,6 +798,10 @@ static void process(struct worker *w, struct batch *b)
         if (flushed != 0)
             goto nomem_out;
         ref->out_len = b->out_len - ref->out0;
+    }
+    if (free_hx) {
+        chaff_html_free(w->hx);
+        w->hx = NULL;
     }
     if (opt->timing)
         w->ns_classify += clock_ns() - t0;
