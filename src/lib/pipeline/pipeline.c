@@ -120,6 +120,9 @@ struct worker {
     struct chaff_html *hx;            /* made at the first page of HTML */
     const char **paras;
     size_t paras_cap;
+    const char **made_paras;              /* a big page of HTML: its paragraphs in the batch */
+    size_t made_paras_cap;
+    struct chaff_page_structure made_st; /* and their structure */
     uint64_t ns_classify; /* with timing */
     pthread_t thread;
     int started;
@@ -710,14 +713,8 @@ static void process(struct worker *w, struct batch *b)
     if (opt->write && (out = fopencookie(b, "w", batch_out_io)) == NULL)
         goto nomem;
     const uint64_t t0 = opt->timing ? clock_ns() : 0;
-    int free_hx = 0; /* the HTML reader is to be made anew */
     for (size_t p = 0; p < b->npages; p++) {
         struct page_ref *ref = &b->pages[p];
-        if (free_hx) {
-            chaff_html_free(w->hx);
-            w->hx = NULL;
-            free_hx = 0;
-        }
         const char *const *paras = w->paras + ref->para0;
         const size_t *lens = b->para_len + ref->para0;
         size_t nparas = ref->nparas;
@@ -751,10 +748,28 @@ static void process(struct worker *w, struct batch *b)
             structure = hp.structure;
             ref->html_cut = chaff_html_cut(w->hx);
         }
-        /* The HTML reader's buffers grew to a big page (lines, elements, structure): each worker
-         * would keep its biggest page's. Freed once the page is labelled and written (its
-         * paragraphs point into them), at the top of the next round or after the last. */
-        free_hx = ref->has_html && ref->html_len >= BIG_HTML_BYTES;
+        if (ref->has_html && ref->html_len >= BIG_HTML_BYTES) {
+            /* The HTML reader's buffers grew to the page (lines, elements, structure), and
+             * keep_made() copied what they hold into the batch: the page is labelled from the
+             * copies and the reader made anew for the next page, so that a worker neither
+             * holds both nor keeps its biggest page's buffers. */
+            if (grow(&w->made_paras, &w->made_paras_cap, ref->nmade + 1,
+                     sizeof(*w->made_paras)) != 0)
+                goto nomem_out;
+            for (size_t i = 0; i < ref->nmade; i++)
+                w->made_paras[i] = b->made + b->made_off[ref->made0 + i];
+            paras = w->made_paras;
+            lens = b->made_lens + ref->made0;
+            structure = NULL;
+            if (ref->has_structure) {
+                w->made_st.tokens = b->tokens + ref->tok0;
+                w->made_st.off = b->u32 + ref->off0;
+                w->made_st.groups = ref->has_groups ? b->u32 + ref->grp0 : NULL;
+                structure = &w->made_st;
+            }
+            chaff_html_free(w->hx);
+            w->hx = NULL;
+        }
         if (ref->has_html && ref->html_len >= TRIM_PAGE_BYTES)
             trim_heap();
         /* The HTML model for pages read from HTML, when there is one. */
@@ -798,10 +813,6 @@ static void process(struct worker *w, struct batch *b)
         if (flushed != 0)
             goto nomem_out;
         ref->out_len = b->out_len - ref->out0;
-    }
-    if (free_hx) {
-        chaff_html_free(w->hx);
-        w->hx = NULL;
     }
     if (opt->timing)
         w->ns_classify += clock_ns() - t0;
@@ -1001,6 +1012,7 @@ void chaff_pipeline_close(struct chaff_pipeline *pl)
         chaff_classifier_free(w->cl_html);
         chaff_html_free(w->hx);
         free(w->paras);
+        free(w->made_paras);
     }
     free(pl->workers);
     free_list(pl->todo_head);
