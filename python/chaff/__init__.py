@@ -348,6 +348,10 @@ def read(path, format="auto", skip_bad=False, max_record=None):
     opt.skip_bad = 1 if skip_bad else 0
     if max_record is not None:
         opt.max_record_bytes = int(max_record)
+    # A Page holds its paragraphs whole, as str: no paragraph held by its first bytes only
+    # (the rest in a spill file) and no page handed out in parts.
+    opt.hold_para_bytes = opt.max_record_bytes
+    opt.part_paras = 1 << 62
     err = _new_error()
     reader = ctypes.c_void_p()
     if _lib.reader_open(_encode(str(path)), opt_buf, ctypes.byref(reader), err) != 0:

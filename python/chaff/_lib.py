@@ -39,7 +39,9 @@ class Page(ctypes.Structure):
 class ReaderOptions(ctypes.Structure):
     """struct chaff_reader_options, its first fields."""
     _fields_ = [("format", ctypes.c_int), ("skip_bad", ctypes.c_int),
-                ("passthrough", ctypes.c_int), ("max_record_bytes", ctypes.c_uint64)]
+                ("passthrough", ctypes.c_int), ("max_record_bytes", ctypes.c_uint64),
+                ("defer_html", ctypes.c_int), ("hold_para_bytes", ctypes.c_uint64),
+                ("max_html_elements", ctypes.c_uint64), ("part_paras", ctypes.c_uint64)]
 
 
 class PipelineOptions(ctypes.Structure):

@@ -157,6 +157,21 @@ def test_read_keeps_nul_bytes_and_invalid_utf8(jsonl_file, tmp_path, model):
     assert got == cli_labels(str(path))
 
 
+def test_read_gives_long_paragraphs_and_big_pages_whole(tmp_path):
+    # The CLI holds a line over 256 KiB by its first bytes (the rest in a spill file) and hands
+    # a page of over 65,536 lines out in parts; read() gives both whole.
+    long_line = "word " * 100000  # 500 KB
+    path = tmp_path / "long.txt"
+    path.write_text("Title\n" + long_line.strip() + "\nHome\n")
+    (page,) = chaff.read(str(path))
+    assert page.paragraphs == ["Title", long_line.strip(), "Home"]
+    path = tmp_path / "many.txt"
+    path.write_text("".join("line %d\n" % i for i in range(70000)))
+    pages = list(chaff.read(str(path)))
+    assert len(pages) == 1 and len(pages[0].paragraphs) == 70000
+    assert pages[0].paragraphs[-1] == "line 69999"
+
+
 def test_read_warc_gz_and_html(tmp_path):
     warc = tmp_path / "a.warc.gz"
     records = []
