@@ -97,8 +97,10 @@ def resolve_real_sources():
         if not fetch._deb_versions("manpages")["manpages"]:
             print("corpus_sources: SKIP: apt-cache knows no packages (run apt-get update)")
             return 77
+        # The registry itself: a machine without network skips; a package gone fails below.
+        fetch._run(["npm", "view", "npm", "version"], cwd=None)
     except RuntimeError as e:
-        print("corpus_sources: SKIP: %s" % e)
+        print("corpus_sources: SKIP: a registry cannot be asked: %s" % str(e).splitlines()[0])
         return 77
     try:
         resolved = fetch.resolve_all(lambda m: print(m))
