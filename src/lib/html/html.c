@@ -587,7 +587,8 @@ int chaff_html_extract(struct chaff_html *hx, const char *html, size_t len, cons
     }
     if (!hx->nomem) {
         total_elems(hx);
-        if (chaff_html_structure_make(&hx->tok, hx->elems, hx->nelems, hx->lines, hx->nlines) != 0)
+        if (chaff_html_structure_make(&hx->tok, hx->elems, hx->nelems, hx->lines, hx->nlines,
+                                      hx->text) != 0)
             hx->nomem = 1;
     }
     if (doc != NULL)

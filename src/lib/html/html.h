@@ -75,6 +75,43 @@ struct chaff_html_line {
     uint32_t nlink;
 };
 
+/* Where content.c guesses the page's main text is (Readability's scoring). */
+enum {
+    CHAFF_HTML_CONTENT_OUT = 0, /* outside the main text */
+    CHAFF_HTML_CONTENT_TOP,     /* inside the best-scoring element */
+    CHAFF_HTML_CONTENT_SIBLING, /* inside a sibling of it that joins it */
+};
+
+/* Bits of struct chaff_html_content.cls: Readability's word lists an element's class or id
+ * matches. */
+enum {
+    CHAFF_HTML_CLASS_POSITIVE = 1, /* "article", "content", "post", ... */
+    CHAFF_HTML_CLASS_NEGATIVE = 2, /* "comment", "sidebar", "share", ... */
+    CHAFF_HTML_CLASS_UNLIKELY = 4, /* "menu", "footer", "related", ... (not "main", ...) */
+};
+
+struct chaff_html_content {
+    float *score;        /* per element: its final score (0: not scored) */
+    unsigned char *mark; /* per element: CHAFF_HTML_CONTENT_* */
+    unsigned char *cls;  /* per element: CHAFF_HTML_CLASS_* of its own class and id */
+    size_t scorecap, markcap, clscap;
+    uint32_t top; /* the best element, or CHAFF_HTML_NONE */
+    float top_score;
+};
+
+/* Scores the elements of a page whose subtree totals are made and marks its main text in 'c'
+ * ('text': the lines' text buffer). Returns 0, or -1 when out of memory. */
+int chaff_html_content_guess(struct chaff_html_content *c, const struct chaff_html_elem *elems,
+                             size_t nelems, const struct chaff_html_line *lines, size_t nlines,
+                             const char *text);
+
+/* Frees the buffers of 'c' (not 'c'). */
+void chaff_html_content_release(struct chaff_html_content *c);
+
+/* Writes the class and id of element 'e', lower-cased and joined by a space, NUL-terminated
+ * and cut to 'cap' bytes, into 'buf'. Returns its length (0: neither). */
+size_t chaff_html_class_text(const struct chaff_html_elem *e, char *buf, size_t cap);
+
 /* The structure tokens of a page, reused from page to page. */
 struct chaff_html_tokens {
     uint64_t *tokens;
@@ -85,6 +122,7 @@ struct chaff_html_tokens {
     size_t groupscap;
     uint32_t *remap;  /* scratch: element index -> group number + 1 (0: not yet numbered) */
     size_t remapcap;
+    struct chaff_html_content content;
 };
 
 /* The seed of the tokens' hashes: "html". */
@@ -94,9 +132,11 @@ struct chaff_html_tokens {
 #define CHAFF_HTML_MAX_TOKENS 64
 
 /* Fills 't' with the tokens of each of the 'nlines' lines (structure.c; the file's head comment
- * lists them). 'elems' have their subtree totals. Returns 0, or -1 when out of memory. */
+ * lists them). 'elems' have their subtree totals; 'text' is the lines' text buffer. Returns 0,
+ * or -1 when out of memory. */
 int chaff_html_structure_make(struct chaff_html_tokens *t, const struct chaff_html_elem *elems,
-                              size_t nelems, const struct chaff_html_line *lines, size_t nlines);
+                              size_t nelems, const struct chaff_html_line *lines, size_t nlines,
+                              const char *text);
 
 /* Frees the buffers of 't' (not 't'). */
 void chaff_html_tokens_release(struct chaff_html_tokens *t);

@@ -29,6 +29,14 @@
  *   sshare=N         the section's (the nearest ancestor of the block holding at least
  *                    CHAFF_STRUCT_SECTION_LINES lines), in tenths (N = 0..10)
  *   sld=B            the section's link density, bins as ld=
+ *   rd=X             where the line stands against the page's main text as Readability would
+ *                    find it (content.c): top (inside the best-scoring element), sib (inside
+ *                    a sibling that joins it), out, or none (nothing scored on the page)
+ *   rdb=X<T          the same with the block's tag
+ *   rdr=N            the best score of the block and its 3 nearest ancestors, in tenths of
+ *                    the best element's (N = 0..10)
+ *   rdcK=X           K = 0, 1, 2: the K-th nearest element with a class or id matches
+ *                    Readability's positive (X = pos), negative (neg) or unlikely (unl) words
  *
  * The title line gets the one token "title". Characters are non-space code points. The cls
  * and cls0 tokens have their low bit set (CHAFF_STRUCT_SITE_WORD: words one site may coin),
@@ -196,13 +204,77 @@ static void element_words(const xmlNode *node, struct words *ws)
     }
 }
 
+size_t chaff_html_class_text(const struct chaff_html_elem *e, char *buf, size_t cap)
+{
+    size_t n = 0;
+    if (cap == 0)
+        return 0;
+    for (const xmlAttr *a = ((const xmlNode *)e->node)->properties; a != NULL; a = a->next) {
+        if (strcmp((const char *)a->name, "class") != 0 && strcmp((const char *)a->name, "id") != 0)
+            continue;
+        if (n > 0 && n + 1 < cap)
+            buf[n++] = ' ';
+        for (const xmlNode *c = a->children; c != NULL; c = c->next)
+            if (c->type == XML_TEXT_NODE && c->content != NULL)
+                for (const unsigned char *p = c->content; *p != '\0' && n + 1 < cap; p++)
+                    buf[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    }
+    buf[n] = '\0';
+    return n;
+}
+
 static const char *const flag_names[CHAFF_HTML_NFLAGS] = {
     "nav", "header", "footer",  "aside", "form", "button", "li",
     "td",  "h",      "article", "main",  "p",    "a",
 };
 
+/* The rd= and rdr= tokens of a line held by element 'h' (content.c's guess). */
+static void content_tokens(struct line_tokens *lt, const struct chaff_html_content *c,
+                           const struct chaff_html_elem *elems, uint32_t holder)
+{
+    static const char *const where[] = {"out", "top", "sib"};
+    if (c->top == CHAFF_HTML_NONE) {
+        push_str(lt, "rd=", "none");
+        return;
+    }
+    push_str(lt, "rd=", where[c->mark[holder]]);
+    /* ... with the block's tag: a list inside the main text is not a menu outside it. */
+    const struct chaff_html_elem *blk = elems[holder].block != CHAFF_HTML_NONE
+                                            ? &elems[elems[holder].block]
+                                            : &elems[holder];
+    struct th t;
+    th_start(&t, "rdb=");
+    th_add(&t, where[c->mark[holder]]);
+    t.h = chaff_hash_byte(t.h, '<');
+    th_add(&t, blk->tag);
+    push(lt, chaff_hash_final(t.h), 0);
+    /* The best score among the enclosing block and its 3 nearest ancestors, beside the top. */
+    const struct chaff_html_elem *h = &elems[holder];
+    uint32_t a = h->block != CHAFF_HTML_NONE ? h->block : holder;
+    float best = 0;
+    for (unsigned k = 0; k < 4 && a != CHAFF_HTML_NONE; k++) {
+        if (c->score[a] > best)
+            best = c->score[a];
+        a = elems[a].parent;
+    }
+    push_bin(lt, "rdr=", share_bin((uint32_t)(best * 100), (uint32_t)(c->top_score * 100)));
+    /* Readability's class and id word lists, of the 3 nearest elements that have a class or
+     * id: generalise where one site's names (cls=) cannot ("sidebar-widget-3"). */
+    static const char *const kinds[3] = {"pos", "neg", "unl"};
+    static const char *const prefix[3] = {"rdc0=", "rdc1=", "rdc2="};
+    uint32_t named = elems[holder].named;
+    for (unsigned k = 0; k < 3 && named != CHAFF_HTML_NONE; k++) {
+        for (unsigned b = 0; b < 3; b++)
+            if (c->cls[named] & (1u << b))
+                push_str(lt, prefix[k], kinds[b]);
+        uint32_t p = elems[named].parent;
+        named = p != CHAFF_HTML_NONE ? elems[p].named : CHAFF_HTML_NONE;
+    }
+}
+
 static void line_tokens(struct line_tokens *lt, const struct chaff_html_elem *elems,
-                        const struct chaff_html_line *line, uint32_t page_chars)
+                        const struct chaff_html_line *line, uint32_t page_chars,
+                        const struct chaff_html_content *content)
 {
     lt->n = 0;
     if (line->holder == CHAFF_HTML_NONE) {
@@ -278,6 +350,7 @@ static void line_tokens(struct line_tokens *lt, const struct chaff_html_elem *el
     push_bin(lt, "bshare=", share_bin(enc->nchars, page_chars));
     push_bin(lt, "sshare=", share_bin(elems[sec].nchars, page_chars));
     push_bin(lt, "sld=", link_bin(elems[sec].nlink, elems[sec].nchars));
+    content_tokens(lt, content, elems, line->holder);
 
     /* Class and id words, last: they are the many, and what the cap cuts. */
     uint64_t cls[MAX_NAMED * MAX_WORDS_PER];
@@ -349,9 +422,12 @@ static int number_groups(struct chaff_html_tokens *t, size_t nelems, size_t nlin
 }
 
 int chaff_html_structure_make(struct chaff_html_tokens *t, const struct chaff_html_elem *elems,
-                              size_t nelems, const struct chaff_html_line *lines, size_t nlines)
+                              size_t nelems, const struct chaff_html_line *lines, size_t nlines,
+                              const char *text)
 {
     t->ntokens = 0;
+    if (chaff_html_content_guess(&t->content, elems, nelems, lines, nlines, text) != 0)
+        return -1;
     if (nlines >= UINT32_MAX / CHAFF_HTML_MAX_TOKENS ||
         chaff_grow((void **)&t->off, &t->offcap, nlines + 1, sizeof(*t->off)) != 0 ||
         chaff_grow((void **)&t->groups, &t->groupscap, nlines * CHAFF_STRUCT_GROUPS + 1,
@@ -371,7 +447,7 @@ int chaff_html_structure_make(struct chaff_html_tokens *t, const struct chaff_ht
     t->off[0] = 0;
     struct line_tokens lt;
     for (size_t i = 0; i < nlines; i++) {
-        line_tokens(&lt, elems, &lines[i], page_chars);
+        line_tokens(&lt, elems, &lines[i], page_chars, &t->content);
         if (chaff_grow((void **)&t->tokens, &t->cap, t->ntokens + lt.n, sizeof(*t->tokens)) != 0)
             return -1;
         memcpy(t->tokens + t->ntokens, lt.v, lt.n * sizeof(*lt.v));
@@ -387,6 +463,7 @@ void chaff_html_tokens_release(struct chaff_html_tokens *t)
     free(t->off);
     free(t->groups);
     free(t->remap);
+    chaff_html_content_release(&t->content);
     t->tokens = NULL;
     t->off = NULL;
     t->groups = t->remap = NULL;

@@ -199,6 +199,44 @@ static void the_title_line_has_one_token(void **state)
     assert_true(has_token(&page, 0, "title"));
 }
 
+/* content.c: the article's div wins Readability's scoring, its paragraphs are rd=top, the menu
+ * and the sidebar (an unlikely class) are rd=out; a list item in the article is rd=top with
+ * its own block tag; a sidebar paragraph gets no score even though it is prose. */
+static void the_main_text_is_where_readability_would_look(void **state)
+{
+    struct chaff_page page;
+    static const char html[] =
+        "<body><ul class=\"site-menu\"><li><a href=\"/\">Home</a></li><li><a href=\"/n\">News and "
+        "more news of the town</a></li></ul>"
+        "<div class=\"post-body\"><p>The council voted on Thursday, after months of debate, to "
+        "approve the new budget, which funds two schools.</p><p>The mayor said the plan, the "
+        "first in years, would also repair the old bridge.</p><ul><li>Item one of the plan, "
+        "costed</li></ul></div>"
+        "<div id=\"sidebarWidget\"><p>Other stories, picked for you, from the archive of the "
+        "town's paper, every week.</p></div></body>";
+    extract(*state, html, sizeof(html) - 1, NULL, &page);
+    assert_int_equal(page.nparas, 6);
+    assert_string_equal(page.paras[2], "The council voted on Thursday, after months of debate, to "
+                                       "approve the new budget, which funds two schools.");
+    assert_true(has_token(&page, 0, "rd=out"));
+    assert_true(has_token(&page, 1, "rd=out"));
+    assert_true(has_token(&page, 2, "rd=top"));
+    assert_true(has_token(&page, 2, "rdb=top<p"));
+    assert_true(has_token(&page, 2, "rdr=10"));
+    assert_true(has_token(&page, 2, "rdc0=pos"));
+    assert_true(has_token(&page, 3, "rd=top"));
+    assert_true(has_token(&page, 4, "rdb=top<li"));
+    assert_true(has_token(&page, 5, "rd=out"));
+    assert_true(has_token(&page, 5, "rdc0=unl"));
+    assert_true(has_token(&page, 5, "rdc0=neg"));
+    assert_true(has_token(&page, 0, "rdc0=unl"));
+    /* No paragraph of 25 characters: nothing scores. */
+    static const char menu[] = "<ul><li>Home</li><li>News</li></ul>";
+    extract(*state, menu, sizeof(menu) - 1, NULL, &page);
+    assert_int_equal(page.nparas, 2);
+    assert_true(has_token(&page, 0, "rd=none"));
+}
+
 static void class_and_id_words_split_at_humps_and_non_letters(void **state)
 {
     struct chaff_page page;
@@ -340,6 +378,7 @@ int main(void)
         cmocka_unit_test(empty_and_textless_pages_have_no_lines),
         cmocka_unit_test(the_title_line_has_one_token),
         cmocka_unit_test(class_and_id_words_split_at_humps_and_non_letters),
+        cmocka_unit_test(the_main_text_is_where_readability_would_look),
         cmocka_unit_test(link_density_is_binned_for_the_line_and_its_block),
         cmocka_unit_test(a_hundred_thousand_nested_divs_do_not_overflow_the_stack),
         cmocka_unit_test(a_fifty_megabyte_text_node_or_attribute_is_survived),
