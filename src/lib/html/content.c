@@ -20,6 +20,7 @@
 
 #include "grow.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #define MIN_PARA_CHARS   25  /* Readability: paragraphs shorter than this are not scored */
@@ -28,33 +29,65 @@
 #define SIBLING_SHARE    0.2 /* siblings scoring at least this share of the best join it */
 #define SIBLING_MIN      10.0
 
-/* Substrings of a class or id (lower-cased) that Readability weighs: its REGEXPS.positive,
- * REGEXPS.negative, unlikelyCandidates and okMaybeItsACandidate, without anchors. */
-static const char *const positive[] = {
-    "article", "body", "content", "entry", "hentry", "h-entry", "main", "page", "pagination",
-    "post", "text", "blog", "story",
+/* Substrings of a class or id (lower-cased) that Readability weighs, with the lists they are
+ * in: its REGEXPS.positive, REGEXPS.negative, unlikelyCandidates and okMaybeItsACandidate,
+ * without anchors. */
+enum { POS = 1, NEG = 2, UNL = 4, MAYBE = 8 };
+static const struct {
+    const char *s;
+    unsigned char lists;
+} class_words[] = {
+    {"article", POS | MAYBE}, {"body", POS | MAYBE}, {"content", POS | MAYBE}, {"entry", POS},
+    {"hentry", POS}, {"h-entry", POS}, {"main", POS | MAYBE}, {"page", POS},
+    {"pagination", POS | UNL}, {"post", POS}, {"text", POS}, {"blog", POS}, {"story", POS},
+    {"-ad-", NEG | UNL}, {"hidden", NEG}, {"banner", NEG | UNL}, {"combx", NEG | UNL},
+    {"comment", NEG | UNL}, {"com-", NEG}, {"contact", NEG}, {"foot", NEG},
+    {"footer", NEG | UNL}, {"footnote", NEG}, {"gdpr", NEG | UNL}, {"masthead", NEG},
+    {"media", NEG}, {"meta", NEG}, {"outbrain", NEG}, {"promo", NEG}, {"related", NEG | UNL},
+    {"scroll", NEG}, {"share", NEG}, {"shoutbox", NEG | UNL}, {"sidebar", NEG | UNL},
+    {"skyscraper", NEG | UNL}, {"sponsor", NEG | UNL}, {"shopping", NEG}, {"tags", NEG},
+    {"tool", NEG}, {"widget", NEG}, {"ai2html", UNL}, {"breadcrumbs", UNL},
+    {"community", UNL}, {"cover-wrap", UNL}, {"disqus", UNL}, {"extra", UNL},
+    {"header", UNL}, {"legends", UNL}, {"menu", UNL}, {"remark", UNL}, {"replies", UNL},
+    {"rss", UNL}, {"social", UNL}, {"supplemental", UNL}, {"ad-break", UNL},
+    {"agegate", UNL}, {"pager", UNL}, {"popup", UNL}, {"yom-remote", UNL},
+    {"and", MAYBE}, {"column", MAYBE}, {"shadow", MAYBE},
 };
-static const char *const negative[] = {
-    "-ad-", "hidden", "banner", "combx", "comment", "com-", "contact", "foot", "footer",
-    "footnote", "gdpr", "masthead", "media", "meta", "outbrain", "promo", "related", "scroll",
-    "share", "shoutbox", "sidebar", "skyscraper", "sponsor", "shopping", "tags", "tool", "widget",
-};
-static const char *const unlikely[] = {
-    "-ad-", "ai2html", "banner", "breadcrumbs", "combx", "comment", "community", "cover-wrap",
-    "disqus", "extra", "footer", "gdpr", "header", "legends", "menu", "related", "remark",
-    "replies", "rss", "shoutbox", "sidebar", "skyscraper", "social", "sponsor", "supplemental",
-    "ad-break", "agegate", "pagination", "pager", "popup", "yom-remote",
-};
-static const char *const maybe[] = {"and", "article", "body", "column", "content", "main", "shadow"};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define MAX_PER_BYTE 16
 
-static int any_in(const char *s, const char *const *words, size_t n)
+/* The words of class_words by first byte, built once. */
+static unsigned char by_first[256][MAX_PER_BYTE];
+static unsigned char nby_first[256];
+static pthread_once_t by_first_once = PTHREAD_ONCE_INIT;
+
+static void by_first_init(void)
 {
-    for (size_t i = 0; i < n; i++)
-        if (strstr(s, words[i]) != NULL)
-            return 1;
-    return 0;
+    for (size_t i = 0; i < COUNT(class_words); i++) {
+        unsigned char c = (unsigned char)class_words[i].s[0];
+        if (nby_first[c] < MAX_PER_BYTE)
+            by_first[c][nby_first[c]++] = (unsigned char)i;
+    }
+}
+
+/* The lists (POS, NEG, UNL, MAYBE) whose words occur in the NUL-terminated 's'. */
+static unsigned lists_of(const char *s)
+{
+    pthread_once(&by_first_once, by_first_init);
+    unsigned lists = 0;
+    for (const char *p = s; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+        for (unsigned k = 0; k < nby_first[c]; k++) {
+            const char *w = class_words[by_first[c][k]].s;
+            size_t i = 1;
+            while (w[i] != '\0' && p[i] == w[i])
+                i++;
+            if (w[i] == '\0')
+                lists |= class_words[by_first[c][k]].lists;
+        }
+    }
+    return lists;
 }
 
 static int tag_is(const char *tag, const char *name)
@@ -148,16 +181,17 @@ int chaff_html_content_guess(struct chaff_html_content *c, const struct chaff_ht
         double w = tag_score(e->tag);
         unsigned char bits = 0;
         if (chaff_html_class_text(e, cls, sizeof(cls)) > 0) {
-            if (any_in(cls, negative, COUNT(negative))) {
+            unsigned lists = lists_of(cls);
+            if (lists & NEG) {
                 w -= CLASS_WEIGHT;
                 bits |= CHAFF_HTML_CLASS_NEGATIVE;
             }
-            if (any_in(cls, positive, COUNT(positive))) {
+            if (lists & POS) {
                 w += CLASS_WEIGHT;
                 bits |= CHAFF_HTML_CLASS_POSITIVE;
             }
-            if (!(e->flags & CHAFF_HTML_IS_BODY) && !tag_is(e->tag, "html") &&
-                any_in(cls, unlikely, COUNT(unlikely)) && !any_in(cls, maybe, COUNT(maybe))) {
+            if (!(e->flags & CHAFF_HTML_IS_BODY) && !tag_is(e->tag, "html") && (lists & UNL) &&
+                !(lists & MAYBE)) {
                 m |= UNLIKELY;
                 bits |= CHAFF_HTML_CLASS_UNLIKELY;
             }
