@@ -118,6 +118,11 @@ static void print_stats(const struct pipeline_config *cfg, const struct totals *
             (unsigned long long)(st->cut + t->cut), elapsed,
             elapsed > 0 ? (double)st->bytes / 1e6 / elapsed : 0,
             elapsed > 0 ? (double)st->pages / elapsed : 0);
+    if (st->raw_bodies > 0)
+        fprintf(stderr,
+                "chaff: %llu HTML responses read as stored: their body was not in the "
+                "Transfer-Encoding or Content-Encoding their HTTP head declares\n",
+                (unsigned long long)st->raw_bodies);
     /* Paragraphs per label name, of both models. */
     struct pipeline_label_total labels[PIPELINE_MAX_LABELS];
     size_t nlabels = label_totals(cfg, t, labels);

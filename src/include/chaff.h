@@ -412,6 +412,9 @@ struct chaff_reader_stats {
     uint64_t bytes;    /* decompressed bytes consumed */
     uint64_t in_bytes; /* input (compressed) bytes consumed */
     int64_t in_size;   /* size of the input file, or -1 when unknown (a pipe) */
+    uint64_t raw_bodies; /* HTML responses whose body did not start as the Transfer-Encoding
+                            or Content-Encoding of their HTTP head says (stored decoded by the
+                            crawler): read as stored, as warcio does */
 };
 
 /* Fills 'st' (caller-owned). */
@@ -612,6 +615,7 @@ struct chaff_pipeline_stats {
     struct chaff_counters counters; /* the workers' classifier counters, summed */
     uint64_t cut;                   /* records of the inputs read to the end skipped for a
                                        size limit (max_record, max_parsed_bytes) */
+    uint64_t raw_bodies;            /* chaff_reader_stats.raw_bodies of those inputs */
 };
 
 /* Fills 'st' (caller-owned). */

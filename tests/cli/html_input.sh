@@ -165,9 +165,12 @@ def rec(rid, http):
             b"Content-Length: %d\r\n\r\n" % len(http) + http + b"\r\n\r\n")
 good = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<title>Good page</title><p>Fine text here.</p>"
 recs = [rec(b"g1", good),
-        rec(b"b1", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/html\r\n\r\nzz\r\n"),
+        rec(b"b1", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/html\r\n\r\n5\r\nabcde\r\nzz\r\n"),
         rec(b"g2", good),
-        rec(b"b2", b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Type: text/html\r\n\r\nnot gzip"),
+        rec(b"b2", b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Type: text/html\r\n\r\n\x1f\x8bnot gzip"),
+        # Stored decoded under the head the server sent (as Webrecorder does): read as stored.
+        rec(b"r1", b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/html\r\n\r\n<title>Raw one</title><p>Stored dechunked.</p>"),
+        rec(b"r2", b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Type: text/html\r\n\r\n<title>Raw two</title><p>Stored gunzipped.</p>"),
         rec(b"g3", good)]
 open(tmp + "/bad.warc", "wb").write(b"".join(recs) + b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 999\r\n\r\nHTTP/1.1 200")
 PYEOF
@@ -176,7 +179,10 @@ grep -q "chunked body: chunk size is not hexadecimal" "$tmp/err" || fail "bad ch
 grep -q "Content-Encoding gzip: invalid data" "$tmp/err" || fail "bad gzip body not reported"
 grep -q "Content-Length 999 past the end of the input" "$tmp/err" || fail "cut record not reported"
 "$chaff" classify --page-ids "$tmp/bad.warc" 2>/dev/null | cut -f1 | uniq >"$tmp/ids"
-printf '<urn:g1>\n<urn:g2>\n<urn:g3>\n' | cmp -s - "$tmp/ids" || fail "good pages of bad.warc missing"
+printf '<urn:g1>\n<urn:g2>\n<urn:r1>\n<urn:r2>\n<urn:g3>\n' | cmp -s - "$tmp/ids" ||
+    fail "good pages of bad.warc missing"
+"$chaff" classify --stats -o labels "$tmp/bad.warc" >/dev/null 2>"$tmp/err"
+grep -q "chaff: 2 HTML responses read as stored" "$tmp/err" || fail "raw bodies not counted"
 expect 0 "bad.warc: byte " "$chaff" classify --skip-bad -o labels "$tmp/bad.warc"
 
 exit 0

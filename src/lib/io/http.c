@@ -254,6 +254,29 @@ int chaff_http_sniff_html(const char *body, size_t len)
     return 0;
 }
 
+int chaff_http_looks_coded(enum chaff_http_coding coding, const char *body, size_t len)
+{
+    const unsigned char *b = (const unsigned char *)body;
+    switch (coding) {
+    case CHAFF_HTTP_IDENTITY: {
+        unsigned c = len > 0 ? b[0] : 0;
+        return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+    }
+    case CHAFF_HTTP_GZIP:
+        return len >= 2 && b[0] == 0x1f && b[1] == 0x8b;
+    case CHAFF_HTTP_ZSTD:
+        return len >= 4 && b[0] == 0x28 && b[1] == 0xb5 && b[2] == 0x2f && b[3] == 0xfd;
+    case CHAFF_HTTP_DEFLATE:
+        /* A zlib header, or raw deflate (no mark: only text, which starts with '<' or white
+         * space, is taken for already decoded). */
+        if (len >= 2 && (b[0] & 0x0f) == 8 && ((unsigned)b[0] << 8 | b[1]) % 31 == 0)
+            return 1;
+        return !(len > 0 && (b[0] == '<' || b[0] == ' ' || b[0] == '\t' || b[0] == '\r' ||
+                             b[0] == '\n' || (b[0] == 0xef && len >= 3 && b[1] == 0xbb)));
+    }
+    return 1;
+}
+
 int64_t chaff_http_dechunk(const char *in, size_t len, char *out, char *why, size_t why_cap)
 {
     size_t i = 0, o = 0;

@@ -262,6 +262,11 @@ static int http_body(struct chaff_reader *r, const char *block, size_t len, uint
     const char *body = block + h.head_len;
     size_t n = len - h.head_len;
     int cur = 0; /* r->body[cur] is free to decode into */
+    int raw = 0; /* a coding of the head does not fit the body: read as stored */
+    if (h.chunked && !chaff_http_looks_coded(CHAFF_HTTP_IDENTITY, body, n)) {
+        h.chunked = 0;
+        raw = 1;
+    }
     if (h.chunked) {
         if (chaff_grow((void **)&r->body[cur], &r->body_cap[cur], n + 1, 1) != 0)
             return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory"), -2;
@@ -275,6 +280,10 @@ static int http_body(struct chaff_reader *r, const char *block, size_t len, uint
         cur ^= 1;
     }
     for (size_t c = h.ncodings; c-- > 0;) {
+        if (!chaff_http_looks_coded(h.codings[c], body, n)) {
+            raw = 1;
+            break;
+        }
         int64_t k = chaff_http_decode(h.codings[c], body, n, &r->body[cur], &r->body_cap[cur],
                                       r->opt.max_parsed_bytes < r->opt.max_record_bytes
                                           ? r->opt.max_parsed_bytes
@@ -292,6 +301,7 @@ static int http_body(struct chaff_reader *r, const char *block, size_t len, uint
     }
     if (h.content_type == NULL && !chaff_http_sniff_html(body, n))
         return 0;
+    r->stats.raw_bodies += raw;
     *charset_out = NULL;
     if (h.content_type != NULL &&
         chaff_http_charset(h.content_type, h.content_type_len, r->charset, sizeof(r->charset)) > 0)

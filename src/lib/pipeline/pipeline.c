@@ -148,7 +148,7 @@ struct chaff_pipeline {
     pthread_t reader;
     int reader_started;
     /* Reader totals, under 'mu'. */
-    uint64_t bytes_in, in_bytes, skipped, bad, cut, ns_read, ns_batch;
+    uint64_t bytes_in, in_bytes, skipped, bad, cut, raw_bodies, ns_read, ns_batch;
     /* The host's side. */
     struct batch *in;  /* pushed pipelines: the batch being filled */
     uint64_t npushed;  /* pages pushed so far */
@@ -558,6 +558,7 @@ static void *reader_main(void *arg)
         pl->skipped += st.skipped;
         pl->bad += st.bad;
         pl->cut += st.cut;
+        pl->raw_bodies += st.raw_bodies;
         pl->in_bytes += st.in_bytes;
         pthread_mutex_unlock(&pl->mu);
         chaff_reader_close(reader);
@@ -1186,6 +1187,7 @@ static int take_batch(struct chaff_pipeline *pl)
         st->in_bytes = pl->in_bytes;
         st->skipped = pl->skipped;
         st->bad = pl->bad;
+        st->raw_bodies = pl->raw_bodies;
         st->ns_read = pl->ns_read;
         st->ns_batch = pl->ns_batch;
         st->ns_classify = 0;
@@ -1325,5 +1327,6 @@ void chaff_pipeline_stats(const struct chaff_pipeline *pl, struct chaff_pipeline
     st->skipped = pl->skipped;
     st->bad = pl->bad;
     st->cut = pl->cut;
+    st->raw_bodies = pl->raw_bodies;
     pthread_mutex_unlock((pthread_mutex_t *)&pl->mu);
 }
