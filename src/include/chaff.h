@@ -751,7 +751,7 @@ int chaff_train(const struct chaff_dataset *ds, const struct chaff_train_options
 
 /* What chaff_model_tune() did. */
 struct chaff_tune_report {
-    size_t paragraphs;       /* held-out paragraphs classified */
+    size_t paragraphs;       /* labelled held-out paragraphs scored */
     double macro_f1_before;  /* macro-F1 on them before tuning */
     double macro_f1_after;   /* and after */
     double offsets[64];      /* offset added to each label's final decision value */

@@ -74,6 +74,15 @@ expect 0 "have no HTML there" "$chaff" eval --html --json --model "$tmp/h.chaff"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["unaligned_pred"] == 24 and d["n"] == 242, d' \
     "$tmp/out" || fail "unaligned_pred"
 
+# tune --html: thresholds chosen on pages read from HTML (an extracted line without a row is
+# not scored, nor is a row the extraction did not make: 266 - 24 - 2); the tuned model still
+# labels HTML. Text held-out data cannot tune it.
+expect 0 "" "$chaff" tune --html --model "$tmp/h.chaff" --out "$tmp/ht.chaff" "$tmp/pages.warc" "$tmp/gold2.tsv"
+grep -q "^tuned	240 paragraphs" "$tmp/out" || fail "tune --html: $(cat "$tmp/out")"
+expect 0 "1 labelled pages of" "$chaff" eval --html --model "$tmp/ht.chaff" "$tmp/pages.warc" "$tmp/gold.tsv"
+expect 1 "needs HTML" "$chaff" tune --model "$tmp/h.chaff" --out "$tmp/x.chaff" "$tmp/gold.tsv"
+expect 2 "pairs" "$chaff" tune --html --model "$tmp/h.chaff" --out "$tmp/x.chaff" "$tmp/pages.warc"
+
 # The model needs HTML: text input is refused with a clear message, HTML is labelled.
 printf 'Home\nWe use cookies.\n' >"$tmp/page.txt"
 expect 1 "needs HTML" "$chaff" classify --model "$tmp/h.chaff" "$tmp/page.txt"

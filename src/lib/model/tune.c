@@ -26,6 +26,8 @@ static double macro_f1(const float *scores, const uint32_t *gold, size_t n, uint
     memset(ngold, 0, L * sizeof(*ngold));
     memset(npred, 0, L * sizeof(*npred));
     for (size_t i = 0; i < n; i++) {
+        if (gold[i] == CHAFF_LABEL_NONE)
+            continue; /* an extracted paragraph no labelled row matched */
         const float *s = scores + i * L;
         uint32_t best = 0;
         double bv = s[0] + offset[0];
@@ -58,6 +60,7 @@ int chaff_model_tune(struct chaff_model *m, const struct chaff_dataset *heldout,
     const char **paras = NULL;
     size_t *lens = NULL;
     struct chaff_result *results = NULL;
+    uint32_t *off = NULL;
     struct chaff_classifier *cl = NULL;
     uint64_t tp[CHAFF_MAX_LABELS], ng[CHAFF_MAX_LABELS], np[CHAFF_MAX_LABELS];
     double offset[CHAFF_MAX_LABELS] = {0};
@@ -81,9 +84,10 @@ int chaff_model_tune(struct chaff_model *m, const struct chaff_dataset *heldout,
     paras = malloc((maxn > 0 ? maxn : 1) * sizeof(*paras));
     lens = malloc((maxn > 0 ? maxn : 1) * sizeof(*lens));
     results = malloc((maxn > 0 ? maxn : 1) * sizeof(*results));
+    off = malloc((maxn + 1) * sizeof(*off));
     cl = chaff_classifier_create(m);
     if (scores == NULL || gold == NULL || paras == NULL || lens == NULL || results == NULL ||
-        cl == NULL) {
+        off == NULL || cl == NULL) {
         rc = chaff_error_set(err, CHAFF_ERR_NOMEM, NULL, "out of memory while tuning");
         goto out;
     }
@@ -92,9 +96,22 @@ int chaff_model_tune(struct chaff_model *m, const struct chaff_dataset *heldout,
         for (size_t k = 0; k < pg->n; k++) {
             paras[k] = heldout->arena + heldout->text_off[pg->first + k];
             lens[k] = heldout->text_len[pg->first + k];
-            gold[pg->first + k] = map[heldout->label[pg->first + k]];
+            uint32_t g = heldout->label[pg->first + k];
+            gold[pg->first + k] = g == CHAFF_LABEL_NONE ? CHAFF_LABEL_NONE : map[g];
         }
-        if ((rc = chaff_classify_page(cl, paras, lens, pg->n, results, err)) != CHAFF_OK)
+        /* Pages read from HTML: their structure, as chaff_eval_dataset() gives it. */
+        struct chaff_page_structure st = {NULL, NULL, NULL};
+        if (heldout->has_structure) {
+            const size_t base = heldout->st_first[pg->first];
+            for (size_t k = 0; k <= pg->n; k++)
+                off[k] = (uint32_t)(heldout->st_first[pg->first + k] - base);
+            st.tokens = heldout->st_tokens + base;
+            st.off = off;
+            st.groups = heldout->st_groups + pg->first * CHAFF_STRUCT_GROUPS;
+        }
+        if ((rc = chaff_classify_page_structured(cl, paras, lens, pg->n,
+                                                 heldout->has_structure ? &st : NULL, results,
+                                                 err)) != CHAFF_OK)
             goto out;
         for (size_t k = 0; k < pg->n; k++)
             memcpy(scores + (pg->first + k) * L, chaff_classifier_scores(cl, k),
@@ -127,7 +144,9 @@ int chaff_model_tune(struct chaff_model *m, const struct chaff_dataset *heldout,
         bias[l] += (float)offset[l];
     if (report != NULL) {
         report->macro_f1_after = best;
-        report->paragraphs = heldout->npara;
+        report->paragraphs = 0;
+        for (size_t i = 0; i < heldout->npara; i++)
+            report->paragraphs += gold[i] != CHAFF_LABEL_NONE;
         for (uint32_t l = 0; l < L; l++)
             report->offsets[l] = offset[l];
     }
@@ -138,5 +157,6 @@ out:
     free(paras);
     free(lens);
     free(results);
+    free(off);
     return rc;
 }
