@@ -68,6 +68,12 @@ void *chaff_dataset_grow(void *p, size_t cap, size_t need, size_t size, size_t *
 long chaff_dataset_intern(char ***names, size_t *n, size_t *cap, const char *name);
 /* Room for one more paragraph in text_off, text_len and label. Returns 0 or -1. */
 int chaff_dataset_grow_paragraphs(struct chaff_dataset *ds);
+/* The structure of page 'page' of an HTML dataset, for chaff_classify_page_structured():
+ * fills 'st', its offsets in 'off' (the page's paragraph count + 1 entries, caller-owned).
+ * Returns 'st', or NULL for a dataset of text pages. */
+const struct chaff_page_structure *chaff_dataset_page_structure(const struct chaff_dataset *ds,
+                                                                size_t page, uint32_t *off,
+                                                                struct chaff_page_structure *st);
 /* The id of page 'page' of an HTML dataset (borrowed), or NULL. */
 const char *chaff_dataset_page_id(const struct chaff_dataset *ds, size_t page);
 

@@ -476,6 +476,22 @@ int chaff_dataset_read_html(struct chaff_dataset *ds, const char *pages_path,
     return rc;
 }
 
+const struct chaff_page_structure *chaff_dataset_page_structure(const struct chaff_dataset *ds,
+                                                                size_t page, uint32_t *off,
+                                                                struct chaff_page_structure *st)
+{
+    if (!ds->has_structure)
+        return NULL;
+    const struct chaff_dataset_page *pg = &ds->pages[page];
+    const size_t base = ds->st_first[pg->first];
+    for (size_t i = 0; i <= pg->n; i++)
+        off[i] = (uint32_t)(ds->st_first[pg->first + i] - base);
+    st->tokens = ds->st_tokens + base;
+    st->off = off;
+    st->groups = ds->st_groups + pg->first * CHAFF_STRUCT_GROUPS;
+    return st;
+}
+
 const char *chaff_dataset_page_id(const struct chaff_dataset *ds, size_t page)
 {
     if (page >= ds->npages || ds->pages[page].id_off == SIZE_MAX)

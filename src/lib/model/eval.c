@@ -370,17 +370,9 @@ int chaff_eval_dataset(struct chaff_eval *ev, struct chaff_eval *ev_source,
             paras[i] = ds->arena + ds->text_off[pg->first + i];
             lens[i] = ds->text_len[pg->first + i];
         }
-        struct chaff_page_structure st = {NULL, NULL, NULL};
-        if (ds->has_structure) {
-            const size_t base = ds->st_first[pg->first];
-            for (size_t i = 0; i <= pg->n; i++)
-                off[i] = (uint32_t)(ds->st_first[pg->first + i] - base);
-            st.tokens = ds->st_tokens + base;
-            st.off = off;
-            st.groups = ds->st_groups + pg->first * CHAFF_STRUCT_GROUPS;
-        }
+        struct chaff_page_structure st;
         rc = chaff_classify_page_structured(cl, paras, lens, pg->n,
-                                            ds->has_structure ? &st : NULL, res, err);
+                                            chaff_dataset_page_structure(ds, p, off, &st), res, err);
         if (rc != CHAFF_OK)
             break;
         const char *lang = ds->langs[pg->lang];

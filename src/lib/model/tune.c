@@ -99,19 +99,10 @@ int chaff_model_tune(struct chaff_model *m, const struct chaff_dataset *heldout,
             uint32_t g = heldout->label[pg->first + k];
             gold[pg->first + k] = g == CHAFF_LABEL_NONE ? CHAFF_LABEL_NONE : map[g];
         }
-        /* Pages read from HTML: their structure, as chaff_eval_dataset() gives it. */
-        struct chaff_page_structure st = {NULL, NULL, NULL};
-        if (heldout->has_structure) {
-            const size_t base = heldout->st_first[pg->first];
-            for (size_t k = 0; k <= pg->n; k++)
-                off[k] = (uint32_t)(heldout->st_first[pg->first + k] - base);
-            st.tokens = heldout->st_tokens + base;
-            st.off = off;
-            st.groups = heldout->st_groups + pg->first * CHAFF_STRUCT_GROUPS;
-        }
-        if ((rc = chaff_classify_page_structured(cl, paras, lens, pg->n,
-                                                 heldout->has_structure ? &st : NULL, results,
-                                                 err)) != CHAFF_OK)
+        struct chaff_page_structure st;
+        if ((rc = chaff_classify_page_structured(
+                 cl, paras, lens, pg->n, chaff_dataset_page_structure(heldout, p, off, &st),
+                 results, err)) != CHAFF_OK)
             goto out;
         for (size_t k = 0; k < pg->n; k++)
             memcpy(scores + (pg->first + k) * L, chaff_classifier_scores(cl, k),
