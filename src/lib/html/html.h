@@ -52,11 +52,15 @@ enum {
 /* An element the walk entered (dropped elements and their subtrees are not), in document order:
  * a parent always comes before its children. */
 struct chaff_html_elem {
-    const void *node; /* its xmlNode, alive until the document is freed */
-    const char *tag;  /* its name, as libxml2 gives it (lower case for HTML) */
+    const char *tag;  /* its name, as libxml2's tree would hold it (lower case for HTML);
+                         alive until the next page */
+    uint32_t names;   /* offset in the page's names buffer of its class and id values, in
+                         attribute order, each followed by a space and the whole by a NUL;
+                         CHAFF_HTML_NONE when it has neither attribute */
     uint32_t parent;  /* index, or CHAFF_HTML_NONE for the root */
     uint32_t block;   /* the nearest block element among itself and its ancestors, or NONE */
-    uint32_t named;   /* the nearest element with a class or id among itself and its ancestors */
+    uint32_t named;   /* the nearest element with a class or id attribute (even valueless)
+                         among itself and its ancestors */
     uint32_t depth;   /* 0 for the root */
     uint32_t flags;   /* CHAFF_HTML_IN_* of itself and its ancestors, CHAFF_HTML_IS_* of itself */
     uint32_t nchars;  /* non-space characters of text: its own, then (after the walk) its
@@ -94,9 +98,11 @@ struct chaff_html_tokens {
 #define CHAFF_HTML_MAX_TOKENS 64
 
 /* Fills 't' with the tokens of each of the 'nlines' lines (structure.c; the file's head comment
- * lists them). 'elems' have their subtree totals. Returns 0, or -1 when out of memory. */
+ * lists them). 'elems' have their subtree totals; 'names' is the page's names buffer
+ * (chaff_html_elem.names). Returns 0, or -1 when out of memory. */
 int chaff_html_structure_make(struct chaff_html_tokens *t, const struct chaff_html_elem *elems,
-                              size_t nelems, const struct chaff_html_line *lines, size_t nlines);
+                              size_t nelems, const char *names,
+                              const struct chaff_html_line *lines, size_t nlines);
 
 /* Frees the buffers of 't' (not 't'). */
 void chaff_html_tokens_release(struct chaff_html_tokens *t);

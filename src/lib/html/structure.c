@@ -40,7 +40,6 @@
 #include "grow.h"
 #include "hash.h"
 
-#include <libxml/tree.h>
 #include <string.h>
 
 #define MAX_ANCESTORS 12 /* anc= tokens */
@@ -180,20 +179,15 @@ static void words_feed(struct words *ws, const unsigned char *s)
     }
 }
 
-/* The words of the class and id of 'node'. */
-static void element_words(const xmlNode *node, struct words *ws)
+/* The words of the class and id values 'v' (chaff_html_elem.names: each value ends with a
+ * space, which ends its last word). */
+static void element_words(const char *v, struct words *ws)
 {
     ws->n = 0;
     ws->len = 0;
     ws->too_long = ws->prev_lower = 0;
-    for (const xmlAttr *a = node->properties; a != NULL; a = a->next) {
-        if (strcmp((const char *)a->name, "class") != 0 && strcmp((const char *)a->name, "id") != 0)
-            continue;
-        for (const xmlNode *c = a->children; c != NULL; c = c->next)
-            if (c->type == XML_TEXT_NODE && c->content != NULL)
-                words_feed(ws, c->content);
-        word_end(ws);
-    }
+    words_feed(ws, (const unsigned char *)v);
+    word_end(ws);
 }
 
 static const char *const flag_names[CHAFF_HTML_NFLAGS] = {
@@ -202,7 +196,8 @@ static const char *const flag_names[CHAFF_HTML_NFLAGS] = {
 };
 
 static void line_tokens(struct line_tokens *lt, const struct chaff_html_elem *elems,
-                        const struct chaff_html_line *line, uint32_t page_chars)
+                        const char *names, const struct chaff_html_line *line,
+                        uint32_t page_chars)
 {
     lt->n = 0;
     if (line->holder == CHAFF_HTML_NONE) {
@@ -286,7 +281,7 @@ static void line_tokens(struct line_tokens *lt, const struct chaff_html_elem *el
     uint32_t named = h->named;
     for (unsigned k = 0; k < MAX_NAMED && named != CHAFF_HTML_NONE; k++) {
         const struct chaff_html_elem *e = &elems[named];
-        element_words((const xmlNode *)e->node, &ws);
+        element_words(names + e->names, &ws);
         for (unsigned i = 0; i < ws.n; i++) {
             struct th t;
             th_start(&t, "cls=");
@@ -349,7 +344,8 @@ static int number_groups(struct chaff_html_tokens *t, size_t nelems, size_t nlin
 }
 
 int chaff_html_structure_make(struct chaff_html_tokens *t, const struct chaff_html_elem *elems,
-                              size_t nelems, const struct chaff_html_line *lines, size_t nlines)
+                              size_t nelems, const char *names,
+                              const struct chaff_html_line *lines, size_t nlines)
 {
     t->ntokens = 0;
     if (nlines >= UINT32_MAX / CHAFF_HTML_MAX_TOKENS ||
@@ -371,7 +367,7 @@ int chaff_html_structure_make(struct chaff_html_tokens *t, const struct chaff_ht
     t->off[0] = 0;
     struct line_tokens lt;
     for (size_t i = 0; i < nlines; i++) {
-        line_tokens(&lt, elems, &lines[i], page_chars);
+        line_tokens(&lt, elems, names, &lines[i], page_chars);
         if (chaff_grow((void **)&t->tokens, &t->cap, t->ntokens + lt.n, sizeof(*t->tokens)) != 0)
             return -1;
         memcpy(t->tokens + t->ntokens, lt.v, lt.n * sizeof(*lt.v));
