@@ -161,7 +161,8 @@ static int sibling_joins(const struct chaff_html_content *c, const struct chaff_
 }
 
 int chaff_html_content_guess(struct chaff_html_content *c, const struct chaff_html_elem *elems,
-                             size_t nelems, const struct chaff_html_line *lines, size_t nlines,
+                             size_t nelems, const char *names,
+                             const struct chaff_html_line *lines, size_t nlines,
                              const char *text)
 {
     c->top = CHAFF_HTML_NONE;
@@ -180,7 +181,7 @@ int chaff_html_content_guess(struct chaff_html_content *c, const struct chaff_ht
         unsigned char m = e->parent != CHAFF_HTML_NONE ? c->mark[e->parent] & UNLIKELY : 0;
         double w = tag_score(e->tag);
         unsigned char bits = 0;
-        if (chaff_html_class_text(e, cls, sizeof(cls)) > 0) {
+        if (chaff_html_class_text(e, names, cls, sizeof(cls)) > 0) {
             unsigned lists = lists_of(cls);
             if (lists & NEG) {
                 w -= CLASS_WEIGHT;

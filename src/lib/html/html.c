@@ -6,8 +6,23 @@
  * line, skips the subtrees of dropped elements (script, style, head, svg, ...) and ends the
  * line before and after each block element. A line's white space is collapsed as Python's
  * " ".join(s.split()) does; empty lines are dropped.
- * Invariants: the walk is iterative (the tree may be as deep as the input is long); every
- * line is non-empty, valid UTF-8 and NUL-terminated; libxml2 prints nothing.
+ *
+ * No tree is built: the walk is driven by the parser's SAX events, which come in the tree's
+ * document order, and keeps only what structure.c needs (struct chaff_html_elem, the class and
+ * id values). The tree lxml would build depends on a few things that SAX events alone do not
+ * show, and the handlers below redo them as libxml2 2.9's tree builder (SAX2.c) does:
+ * - the element stack: a start tag deeper than xmlParserMaxDepth (256) open elements stops the
+ *   parse (nodePush's "Excessive depth" halt); text in a node that would grow past
+ *   XML_MAX_TEXT_LENGTH stops it too (xmlSAX2Text's "huge text node");
+ * - names with a colon lose their prefix (xmlSplitQName; HTML has no namespaces);
+ * - an element started once the root is closed becomes the root's last child when the
+ *   document's first node is the root, else a sibling of the root that the walk never sees
+ *   (comments, processing instructions and a DOCTYPE before the root come first);
+ * - text outside every element is lost.
+ * White space only text is never dropped: lxml keeps blanks (no HTML_PARSE_NOBLANKS), so
+ * areBlanks() only chooses whether an implied <p> may open, from the parser's own state.
+ * Invariants: the handlers never recurse (the page may be as deep as it is long); every line
+ * is non-empty, valid UTF-8 and NUL-terminated; libxml2 prints nothing.
  */
 #include "html.h"
 
@@ -19,6 +34,7 @@
 #include <libxml/dict.h>
 #include <libxml/globals.h>
 #include <libxml/parser.h>
+#include <libxml/parserInternals.h>
 #include <libxml/tree.h>
 #include <libxml/xmlerror.h>
 #include <limits.h>
@@ -157,32 +173,70 @@ static const struct tag_info *tag_lookup(const xmlChar *name)
     return NULL;
 }
 
+/* A line being made: the body's lines, and apart from them the title's, which comes first
+ * whatever its place in the page. */
+struct line_state {
+    char *text; /* the lines made so far, each NUL-terminated, then the one being made */
+    size_t len, cap;
+    size_t start; /* of the line being made */
+    int pending_space;
+    uint32_t holder, nchars, nlink;
+};
+
+/* An element the parser has open (its node would be on libxml2's node stack). */
+struct open_node {
+    uint32_t elem; /* index in elems, or CHAFF_HTML_NONE when the walk does not enter it */
+    uint32_t what; /* OPEN_* */
+};
+
+enum {
+    OPEN_ROOT = 1u << 0,  /* the document's root element */
+    OPEN_HEAD = 1u << 1,  /* the root's first <head> child */
+    OPEN_TITLE = 1u << 2, /* the first <title> inside it: the title line */
+};
+
+/* The kind of the last child of the open element, as far as xmlSAX2Text's joining of text
+ * nodes needs it. */
+enum { LAST_OTHER = 0, LAST_TEXT, LAST_CDATA };
+
 struct chaff_html {
     htmlParserCtxtPtr ctxt; /* reused from page to page; remade when its dictionary grows big */
-    uint64_t max_elements;  /* start tags parsed at most (the tree is held whole) */
+    uint64_t max_elements;  /* start tags parsed at most */
     uint64_t cut_bytes;     /* bytes of the last page left out for max_elements */
     char *dec;              /* the decoded page, when it is not the input itself */
     size_t deccap;
-    char *text; /* the lines, each NUL-terminated */
-    size_t textlen, textcap;
+    struct line_state body, title;
     struct chaff_html_line *lines;
     size_t nlines, linecap;
     struct chaff_html_elem *elems;
     size_t nelems, elemcap;
+    char *names; /* class and id values of the elements that have one (chaff_html_elem.names) */
+    size_t nameslen, namescap;
+    struct open_node *open;
+    size_t nopen, opencap;
     const char **paras;
     size_t *lens;
     size_t paracap, lenscap;
     struct chaff_html_tokens tok;
     struct chaff_page_structure structure;
-    /* The line being made. */
-    size_t line_start;
-    int pending_space;
-    uint32_t line_holder, line_nchars, line_nlink;
+    /* The tree as libxml2 would build it. */
+    int have_root;     /* the root element was started */
+    int doc_nonempty;  /* the document node has a child */
+    int root_first;    /* its first child is the root element */
+    int dtd_seen;      /* a DOCTYPE was read (the first one counts) */
+    int head_seen;     /* the root's first <head> was started */
+    int head_open;     /* and is open */
+    int title_seen;    /* the first <title> inside it was started */
+    int title_open;    /* and is open: its text makes the title line */
+    uint32_t root;     /* the root's index in elems, or CHAFF_HTML_NONE */
+    int last_kind;     /* LAST_* of the innermost open element */
+    size_t last_len;   /* bytes of its last child when that is text */
+    int halted;        /* the parse was stopped: later events change nothing */
     int nomem;
 };
 
-/* Remade after this many distinct names (tags, attributes, short blank texts) in its
- * dictionary, which a reused parser keeps from page to page. */
+/* Remade after this many distinct names (tags, attributes) in its dictionary, which a reused
+ * parser keeps from page to page. */
 #define DICT_LIMIT 200000
 
 static void silent_error(void *ctx, const char *msg, ...)
@@ -197,13 +251,48 @@ static void silent_structured(void *ctx, xmlErrorPtr error)
     (void)error;
 }
 
+static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts);
+static void sax_end(void *ctx, const xmlChar *name);
+static void sax_characters(void *ctx, const xmlChar *ch, int len);
+static void sax_cdata(void *ctx, const xmlChar *ch, int len);
+static void sax_ignorable(void *ctx, const xmlChar *ch, int len);
+static void sax_comment(void *ctx, const xmlChar *value);
+static void sax_pi(void *ctx, const xmlChar *target, const xmlChar *data);
+static void sax_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
+                        const xmlChar *system_id);
+
+/* A parser whose events go to the handlers below, with 'hx' as its _private. */
+static htmlParserCtxtPtr new_ctxt(struct chaff_html *hx)
+{
+    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
+    if (ctxt == NULL || ctxt->sax == NULL) {
+        if (ctxt != NULL)
+            htmlFreeParserCtxt(ctxt);
+        return NULL;
+    }
+    /* ctxt->sax is the context's own copy (freed with it): fill it in place. */
+    htmlSAXHandler *sax = ctxt->sax;
+    memset(sax, 0, sizeof(*sax));
+    sax->internalSubset = sax_doctype;
+    sax->startElement = sax_start;
+    sax->endElement = sax_end;
+    sax->characters = sax_characters;
+    sax->cdataBlock = sax_cdata;
+    sax->ignorableWhitespace = sax_ignorable;
+    sax->comment = sax_comment;
+    sax->processingInstruction = sax_pi;
+    sax->initialized = 1; /* SAX1 events, as the HTML parser gives them */
+    ctxt->_private = hx;
+    return ctxt;
+}
+
 struct chaff_html *chaff_html_create(void)
 {
     pthread_once(&tag_once, tag_table_init);
     struct chaff_html *hx = calloc(1, sizeof(*hx));
     if (hx == NULL)
         return NULL;
-    hx->ctxt = htmlNewParserCtxt();
+    hx->ctxt = new_ctxt(hx);
     if (hx->ctxt == NULL) {
         free(hx);
         return NULL;
@@ -243,9 +332,12 @@ void chaff_html_free(struct chaff_html *hx)
     if (hx->ctxt != NULL)
         htmlFreeParserCtxt(hx->ctxt);
     free(hx->dec);
-    free(hx->text);
+    free(hx->body.text);
+    free(hx->title.text);
     free(hx->lines);
     free(hx->elems);
+    free(hx->names);
+    free(hx->open);
     free(hx->paras);
     free(hx->lens);
     chaff_html_tokens_release(&hx->tok);
@@ -284,20 +376,21 @@ size_t chaff_html_space_len(const unsigned char *p, size_t n)
     return p[0] < 0x80 ? ascii_space[p[0]] : utf8_space_len(p, n);
 }
 
-/* Appends the 'n' bytes of text at 's' to the current line, collapsing white space; 'elem'
- * holds the text (CHAFF_HTML_NONE for the title). */
-static void append_text(struct chaff_html *hx, const unsigned char *s, size_t n, uint32_t elem)
+/* Appends the 'n' bytes of text at 's' to the line being made in 'ls', collapsing white
+ * space; 'elem' holds the text (CHAFF_HTML_NONE for the title). */
+static void append_text(struct chaff_html *hx, struct line_state *ls, const unsigned char *s,
+                        size_t n, uint32_t elem)
 {
     if (hx->nomem || n == 0)
         return;
-    if (n > SIZE_MAX / 2 - hx->textlen ||
-        chaff_grow((void **)&hx->text, &hx->textcap, hx->textlen + n + 2, 1) != 0) {
+    if (n > SIZE_MAX / 2 - ls->len ||
+        chaff_grow((void **)&ls->text, &ls->cap, ls->len + n + 2, 1) != 0) {
         hx->nomem = 1;
         return;
     }
-    unsigned char *out = (unsigned char *)hx->text + hx->textlen;
-    unsigned char *const line = (unsigned char *)hx->text + hx->line_start;
-    int pending = hx->pending_space;
+    unsigned char *out = (unsigned char *)ls->text + ls->len;
+    unsigned char *const line = (unsigned char *)ls->text + ls->start;
+    int pending = ls->pending_space;
     uint32_t nch = 0;
     size_t i = 0;
     while (i < n) {
@@ -320,7 +413,7 @@ static void append_text(struct chaff_html *hx, const unsigned char *s, size_t n,
                 k++;
         }
         if (out == line)
-            hx->line_holder = elem; /* the first non-blank text of the line */
+            ls->holder = elem; /* the first non-blank text of the line */
         else if (pending)
             *out++ = ' ';
         pending = 0;
@@ -329,112 +422,163 @@ static void append_text(struct chaff_html *hx, const unsigned char *s, size_t n,
         i += k;
         nch++;
     }
-    hx->pending_space = pending;
-    hx->textlen = (size_t)((char *)out - hx->text);
-    hx->line_nchars += nch;
+    ls->pending_space = pending;
+    ls->len = (size_t)((char *)out - ls->text);
+    ls->nchars += nch;
     if (elem != CHAFF_HTML_NONE) {
         struct chaff_html_elem *e = &hx->elems[elem];
         e->nchars += nch;
         if (e->flags & CHAFF_HTML_IN_A) {
             e->nlink += nch;
-            hx->line_nlink += nch;
+            ls->nlink += nch;
         }
     }
 }
 
-/* Ends the current line: kept when not empty. */
-static void flush_line(struct chaff_html *hx)
+/* Ends the line being made in 'ls'; returns 1 when it is not empty (and then is NUL-terminated
+ * in ls->text at ls->start, of '*len' bytes), else 0. Either way the next line starts. */
+static int end_line(struct line_state *ls, size_t *start, size_t *len)
 {
-    hx->pending_space = 0;
-    if (hx->nomem || hx->textlen == hx->line_start)
-        goto reset;
+    int kept = ls->len > ls->start;
+    if (kept) {
+        *start = ls->start;
+        *len = ls->len - ls->start;
+        ls->text[ls->len++] = '\0'; /* append_text reserved room for it */
+        ls->start = ls->len;
+    }
+    ls->pending_space = 0;
+    return kept;
+}
+
+/* Appends a line to the page's: 'holder', 'nchars' and 'nlink' from 'ls'. */
+static void push_line(struct chaff_html *hx, const struct line_state *ls, size_t start,
+                      size_t len)
+{
     if (chaff_grow((void **)&hx->lines, &hx->linecap, hx->nlines + 1, sizeof(*hx->lines)) != 0) {
         hx->nomem = 1;
-        goto reset;
+        return;
     }
     struct chaff_html_line *l = &hx->lines[hx->nlines++];
-    l->start = hx->line_start;
-    l->len = hx->textlen - hx->line_start;
-    l->holder = hx->line_holder;
-    l->nchars = hx->line_nchars;
-    l->nlink = hx->line_nlink;
-    hx->text[hx->textlen++] = '\0'; /* append_text reserved room for it */
-    hx->line_start = hx->textlen;
-reset:
-    hx->line_holder = CHAFF_HTML_NONE;
-    hx->line_nchars = 0;
-    hx->line_nlink = 0;
+    l->start = start;
+    l->len = len;
+    l->holder = ls->holder;
+    l->nchars = ls->nchars;
+    l->nlink = ls->nlink;
 }
 
-static int is_text(const xmlNode *n)
+/* Ends the body's current line: kept when not empty. */
+static void flush_line(struct chaff_html *hx)
 {
-    return n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE;
+    struct line_state *ls = &hx->body;
+    size_t start, len;
+    if (!hx->nomem && end_line(ls, &start, &len))
+        push_line(hx, ls, start, len);
+    ls->pending_space = 0;
+    ls->holder = CHAFF_HTML_NONE;
+    ls->nchars = 0;
+    ls->nlink = 0;
 }
 
-/* The first child element of 'parent' named 'name', or NULL. */
-static xmlNode *child_named(xmlNode *parent, const char *name)
+/* Puts the title line, when there is one, before the body's lines (its text after theirs). */
+static void title_first(struct chaff_html *hx)
 {
-    for (xmlNode *c = parent->children; c != NULL; c = c->next)
-        if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0)
-            return c;
-    return NULL;
-}
-
-/* The next node after 'n' in document order inside 'top', skipping the subtree of 'n' when
- * 'skip' is set; NULL at the end. */
-static xmlNode *next_node(xmlNode *n, const xmlNode *top, int skip)
-{
-    if (!skip && n->children != NULL && n->type == XML_ELEMENT_NODE)
-        return n->children;
-    while (n != top && n->next == NULL)
-        n = n->parent;
-    return n == top ? NULL : n->next;
-}
-
-/* The title line: the text of the first <title> below the root's <head> (lxml's
- * root.find("head").find(".//title").text_content()), collapsed. */
-static void title_line(struct chaff_html *hx, xmlNode *root)
-{
-    xmlNode *head = child_named(root, "head");
-    if (head == NULL || head->children == NULL)
+    struct line_state *t = &hx->title;
+    size_t start, len;
+    if (hx->nomem || !end_line(t, &start, &len))
         return;
-    xmlNode *title = NULL;
-    for (xmlNode *n = head->children; n != NULL; n = next_node(n, head, 0))
-        if (n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, "title") == 0) {
-            title = n;
-            break;
+    struct line_state *b = &hx->body;
+    if (chaff_grow((void **)&b->text, &b->cap, b->len + len + 1, 1) != 0 ||
+        chaff_grow((void **)&hx->lines, &hx->linecap, hx->nlines + 1, sizeof(*hx->lines)) != 0) {
+        hx->nomem = 1;
+        return;
+    }
+    memmove(hx->lines + 1, hx->lines, hx->nlines * sizeof(*hx->lines));
+    hx->nlines++;
+    struct chaff_html_line *l = &hx->lines[0];
+    l->start = b->len;
+    l->len = len;
+    l->holder = CHAFF_HTML_NONE;
+    l->nchars = t->nchars;
+    l->nlink = 0;
+    memcpy(b->text + b->len, t->text + start, len + 1);
+    b->len += len + 1;
+    b->start = b->len;
+}
+
+/* Stops the parse: libxml2 would have stopped building the tree here. From a start tag only,
+ * as nodePush() does (elsewhere the parser is not ready to lose its input). */
+static void halt_at_start(struct chaff_html *hx)
+{
+    hx->halted = 1;
+    xmlStopParser(hx->ctxt);
+}
+
+/* Stops the parse as xmlSAX2Text's "huge text node" error does: no more events. */
+static void halt_at_text(struct chaff_html *hx)
+{
+    hx->halted = 1;
+    hx->ctxt->instate = XML_PARSER_EOF;
+    hx->ctxt->disableSAX = 1;
+}
+
+/* Copies the class and id values of 'atts' into hx->names, each followed by a space (a word
+ * break, as the end of an attribute is to structure.c). Returns the offset, CHAFF_HTML_NONE
+ * when the element has neither attribute (even valueless). */
+static uint32_t copy_names(struct chaff_html *hx, const xmlChar **atts)
+{
+    if (atts == NULL)
+        return CHAFF_HTML_NONE;
+    int named = 0;
+    size_t off = hx->nameslen;
+    for (size_t i = 0; atts[i] != NULL; i += 2) {
+        const char *a = (const char *)atts[i];
+        if (strcmp(a, "class") != 0 && strcmp(a, "id") != 0)
+            continue;
+        named = 1;
+        const char *v = (const char *)atts[i + 1];
+        size_t n = v != NULL ? strlen(v) : 0;
+        if (n > UINT32_MAX - 2 - hx->nameslen ||
+            chaff_grow((void **)&hx->names, &hx->namescap, hx->nameslen + n + 2, 1) != 0) {
+            hx->nomem = 1;
+            return CHAFF_HTML_NONE;
         }
-    if (title == NULL || title->children == NULL)
-        return;
-    for (xmlNode *n = title->children; n != NULL; n = next_node(n, title, 0))
-        if (is_text(n) && n->content != NULL)
-            append_text(hx, n->content, strlen((const char *)n->content), CHAFF_HTML_NONE);
-    flush_line(hx);
+        if (n > 0)
+            memcpy(hx->names + hx->nameslen, v, n);
+        hx->nameslen += n;
+        hx->names[hx->nameslen++] = ' ';
+    }
+    if (!named)
+        return CHAFF_HTML_NONE;
+    if (chaff_grow((void **)&hx->names, &hx->namescap, hx->nameslen + 1, 1) != 0) {
+        hx->nomem = 1;
+        return CHAFF_HTML_NONE;
+    }
+    hx->names[hx->nameslen++] = '\0';
+    return (uint32_t)off;
 }
 
-/* Records element 'n' (of entry 't', may be NULL) as a child of element 'parent'. Returns its
- * index, or CHAFF_HTML_NONE when out of memory. */
-static uint32_t open_elem(struct chaff_html *hx, const xmlNode *n, const struct tag_info *t,
-                          uint32_t parent)
+/* Records element 'name' (of entry 't', may be NULL) as a child of element 'parent'. Returns
+ * its index, or CHAFF_HTML_NONE when out of memory. */
+static uint32_t open_elem(struct chaff_html *hx, const char *name, const xmlChar **atts,
+                          const struct tag_info *t, uint32_t parent)
 {
     if (hx->nelems >= UINT32_MAX - 1 ||
         chaff_grow((void **)&hx->elems, &hx->elemcap, hx->nelems + 1, sizeof(*hx->elems)) != 0) {
         hx->nomem = 1;
         return CHAFF_HTML_NONE;
     }
+    uint32_t names = copy_names(hx, atts);
+    if (hx->nomem)
+        return CHAFF_HTML_NONE;
     uint32_t idx = (uint32_t)hx->nelems++;
     struct chaff_html_elem *e = &hx->elems[idx];
     const struct chaff_html_elem *p = parent != CHAFF_HTML_NONE ? &hx->elems[parent] : NULL;
     int block = t != NULL && t->kind == TAG_BLOCK;
-    int named = 0;
-    for (const xmlAttr *a = n->properties; a != NULL; a = a->next)
-        if (strcmp((const char *)a->name, "class") == 0 || strcmp((const char *)a->name, "id") == 0)
-            named = 1;
-    e->node = n;
-    e->tag = (const char *)n->name;
+    e->tag = name;
+    e->names = names;
     e->parent = parent;
     e->block = block ? idx : p != NULL ? p->block : CHAFF_HTML_NONE;
-    e->named = named ? idx : p != NULL ? p->named : CHAFF_HTML_NONE;
+    e->named = names != CHAFF_HTML_NONE ? idx : p != NULL ? p->named : CHAFF_HTML_NONE;
     e->depth = p != NULL ? p->depth + 1 : 0;
     e->flags = (p != NULL ? p->flags & ~(CHAFF_HTML_IS_BLOCK | CHAFF_HTML_IS_BODY) : 0) |
                (t != NULL ? t->flags : 0) | (block ? CHAFF_HTML_IS_BLOCK : 0);
@@ -442,48 +586,188 @@ static uint32_t open_elem(struct chaff_html *hx, const xmlNode *n, const struct 
     return idx;
 }
 
-/* The walk of lines.py's extract() from the root element, without recursion. */
-static void walk(struct chaff_html *hx, xmlNode *root)
+/* The element's name as the tree would hold it: xmlSAX2StartElement splits a qualified name
+ * and keeps the local part (interned in the parser's dictionary, as the tree's names are).
+ * NULL when out of memory. */
+static const char *element_name(struct chaff_html *hx, const xmlChar *name)
 {
-    uint32_t cur = CHAFF_HTML_NONE; /* the innermost open element */
-    xmlNode *n = root;
-    while (n != NULL && !hx->nomem) {
-        int skip = 1;
-        if (n->type == XML_ELEMENT_NODE) {
-            const struct tag_info *t = tag_lookup(n->name);
-            if (t == NULL || t->kind != TAG_DROP) {
-                uint32_t idx = open_elem(hx, n, t, cur);
-                if (idx == CHAFF_HTML_NONE)
-                    break;
-                if (t != NULL && t->kind == TAG_BLOCK)
-                    flush_line(hx);
-                cur = idx;
-                skip = 0;
-                if (n->children == NULL) {
-                    /* Closes at once. */
-                    if (hx->elems[cur].flags & CHAFF_HTML_IS_BLOCK)
-                        flush_line(hx);
-                    cur = hx->elems[cur].parent;
-                    skip = 1;
-                }
-            }
-        } else if (is_text(n) && n->content != NULL && cur != CHAFF_HTML_NONE) {
-            append_text(hx, n->content, strlen((const char *)n->content), cur);
-        }
-        if (!skip) {
-            n = n->children;
-            continue;
-        }
-        /* Up to the next sibling, closing the elements left. */
-        while (n != root && n->next == NULL) {
-            n = n->parent;
-            if (hx->elems[cur].flags & CHAFF_HTML_IS_BLOCK)
-                flush_line(hx);
-            cur = hx->elems[cur].parent;
-        }
-        n = n == root ? NULL : n->next;
+    if (strchr((const char *)name, ':') == NULL)
+        return (const char *)name;
+    xmlChar *prefix = NULL;
+    xmlChar *local = xmlSplitQName(hx->ctxt, name, &prefix);
+    const xmlChar *in = local != NULL ? xmlDictLookup(hx->ctxt->dict, local, -1) : NULL;
+    xmlFree(local);
+    xmlFree(prefix);
+    return (const char *)in;
+}
+
+static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+    htmlParserCtxtPtr ctxt = ctx;
+    struct chaff_html *hx = ctxt->_private;
+    if (hx->halted || name == NULL)
+        return;
+    if (hx->nopen > xmlParserMaxDepth) {
+        halt_at_start(hx); /* nodePush(): "Excessive depth in document" */
+        return;
     }
-    flush_line(hx);
+    const char *nm = element_name(hx, name);
+    if (nm == NULL ||
+        chaff_grow((void **)&hx->open, &hx->opencap, hx->nopen + 1, sizeof(*hx->open)) != 0) {
+        hx->nomem = 1;
+        halt_at_start(hx);
+        return;
+    }
+    hx->last_kind = LAST_OTHER;
+    /* Where the tree would put it. */
+    uint32_t parent = CHAFF_HTML_NONE;
+    int entered = 1; /* the walk enters the parent (or this is the root) */
+    int parent_is_root = 0;
+    uint32_t what = 0;
+    if (hx->nopen > 0) {
+        const struct open_node *top = &hx->open[hx->nopen - 1];
+        parent = top->elem;
+        entered = top->elem != CHAFF_HTML_NONE;
+        parent_is_root = (top->what & OPEN_ROOT) != 0;
+    } else if (!hx->have_root) {
+        hx->have_root = 1;
+        hx->root_first = !hx->doc_nonempty;
+        hx->doc_nonempty = 1;
+        what = OPEN_ROOT;
+    } else if (hx->root_first) {
+        parent = hx->root; /* the root's last child */
+        entered = hx->root != CHAFF_HTML_NONE;
+        parent_is_root = 1;
+    } else {
+        entered = 0; /* the root's sibling: outside the walk */
+    }
+    if (parent_is_root && !hx->head_seen && strcmp(nm, "head") == 0) {
+        hx->head_seen = 1;
+        hx->head_open = 1;
+        what |= OPEN_HEAD;
+    } else if (hx->head_open && !hx->title_seen && strcmp(nm, "title") == 0) {
+        hx->title_seen = 1;
+        hx->title_open = 1;
+        what |= OPEN_TITLE;
+    }
+    uint32_t idx = CHAFF_HTML_NONE;
+    if (entered) {
+        const struct tag_info *t = tag_lookup((const xmlChar *)nm);
+        if (t == NULL || t->kind != TAG_DROP) {
+            idx = open_elem(hx, nm, atts, t, parent);
+            if (idx == CHAFF_HTML_NONE) {
+                halt_at_start(hx);
+                return;
+            }
+            if (t != NULL && t->kind == TAG_BLOCK)
+                flush_line(hx);
+        }
+    }
+    if (what & OPEN_ROOT)
+        hx->root = idx;
+    hx->open[hx->nopen].elem = idx;
+    hx->open[hx->nopen].what = what;
+    hx->nopen++;
+}
+
+static void sax_end(void *ctx, const xmlChar *name)
+{
+    htmlParserCtxtPtr ctxt = ctx;
+    struct chaff_html *hx = ctxt->_private;
+    (void)name;
+    if (hx->halted || hx->nopen == 0)
+        return;
+    hx->last_kind = LAST_OTHER;
+    const struct open_node *n = &hx->open[--hx->nopen];
+    if (n->what & OPEN_HEAD)
+        hx->head_open = 0;
+    if (n->what & OPEN_TITLE)
+        hx->title_open = 0;
+    if (n->elem != CHAFF_HTML_NONE && (hx->elems[n->elem].flags & CHAFF_HTML_IS_BLOCK))
+        flush_line(hx);
+}
+
+/* Text of kind 'kind' (LAST_TEXT or LAST_CDATA; the walk takes both) in the innermost open
+ * element. */
+static void text_event(struct chaff_html *hx, const xmlChar *ch, int len, int kind)
+{
+    if (hx->halted || hx->nopen == 0 || len <= 0)
+        return; /* outside every element: xmlSAX2Text drops it */
+    if (hx->last_kind == kind) {
+        if (hx->last_len + (size_t)len > XML_MAX_TEXT_LENGTH) {
+            halt_at_text(hx);
+            return;
+        }
+        hx->last_len += (size_t)len;
+    } else {
+        hx->last_kind = kind;
+        hx->last_len = (size_t)len;
+    }
+    const struct open_node *top = &hx->open[hx->nopen - 1];
+    if (top->elem != CHAFF_HTML_NONE)
+        append_text(hx, &hx->body, ch, (size_t)len, top->elem);
+    if (hx->title_open)
+        append_text(hx, &hx->title, ch, (size_t)len, CHAFF_HTML_NONE);
+    if (hx->nomem)
+        halt_at_text(hx);
+}
+
+static void sax_characters(void *ctx, const xmlChar *ch, int len)
+{
+    text_event(((htmlParserCtxtPtr)ctx)->_private, ch, len, LAST_TEXT);
+}
+
+static void sax_cdata(void *ctx, const xmlChar *ch, int len)
+{
+    text_event(((htmlParserCtxtPtr)ctx)->_private, ch, len, LAST_CDATA);
+}
+
+/* Only with HTML_PARSE_NOBLANKS, which is not used; the tree would drop it. */
+static void sax_ignorable(void *ctx, const xmlChar *ch, int len)
+{
+    (void)ctx;
+    (void)ch;
+    (void)len;
+}
+
+/* A comment or processing instruction: a child of the innermost open element, else of the
+ * document. */
+static void other_node(struct chaff_html *hx)
+{
+    if (hx->halted)
+        return;
+    hx->last_kind = LAST_OTHER;
+    if (hx->nopen == 0)
+        hx->doc_nonempty = 1;
+}
+
+static void sax_comment(void *ctx, const xmlChar *value)
+{
+    (void)value;
+    other_node(((htmlParserCtxtPtr)ctx)->_private);
+}
+
+static void sax_pi(void *ctx, const xmlChar *target, const xmlChar *data)
+{
+    (void)target;
+    (void)data;
+    other_node(((htmlParserCtxtPtr)ctx)->_private);
+}
+
+/* A DOCTYPE: the first one becomes the document's first child (xmlCreateIntSubset on an HTML
+ * document), later ones are ignored. */
+static void sax_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id,
+                        const xmlChar *system_id)
+{
+    struct chaff_html *hx = ((htmlParserCtxtPtr)ctx)->_private;
+    (void)name;
+    (void)external_id;
+    (void)system_id;
+    if (hx->halted || hx->dtd_seen)
+        return;
+    hx->dtd_seen = 1;
+    hx->doc_nonempty = 1;
+    hx->root_first = 0;
 }
 
 /* lines.py's parse(): re.sub(r"^\s*<\?xml[^>]*\?>", "", text). Returns the bytes to skip. */
@@ -527,43 +811,106 @@ static void total_elems(struct chaff_html *hx)
     }
 }
 
-/* Parses 'len' bytes of UTF-8 with the options lxml.html uses, printing nothing. */
-static xmlDocPtr parse(struct chaff_html *hx, const char *text, size_t len)
+/* Starts a page: every per-page state back to empty. */
+static void page_reset(struct chaff_html *hx)
+{
+    struct line_state *ls[2] = {&hx->body, &hx->title};
+    for (int i = 0; i < 2; i++) {
+        ls[i]->len = ls[i]->start = 0;
+        ls[i]->pending_space = 0;
+        ls[i]->holder = CHAFF_HTML_NONE;
+        ls[i]->nchars = ls[i]->nlink = 0;
+    }
+    hx->nlines = hx->nelems = hx->nameslen = hx->nopen = 0;
+    hx->have_root = hx->doc_nonempty = hx->root_first = hx->dtd_seen = 0;
+    hx->head_seen = hx->head_open = hx->title_seen = hx->title_open = 0;
+    hx->root = CHAFF_HTML_NONE;
+    hx->last_kind = LAST_OTHER;
+    hx->last_len = 0;
+    hx->halted = 0;
+    hx->nomem = 0;
+}
+
+#define PARSE_OPTIONS                                                                       \
+    (HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_COMPACT | HTML_PARSE_NOERROR |      \
+     HTML_PARSE_NOWARNING)
+
+/* htmlCtxtReadMemory(ctxt, text, len, NULL, "UTF-8", PARSE_OPTIONS) without its second copy
+ * of the page, the "conversion" from UTF-8 to UTF-8 that xmlSwitchToEncoding makes: the parser
+ * is told the page is UTF-8 as the switch would tell it (ctxt->charset; the input's encoding,
+ * which makes it ignore <meta charset>), after skipping a UTF-8 byte order mark as the switch
+ * does. 'text' is valid UTF-8, so the parser never needs the converter (it would only fall
+ * back to Latin-1 on invalid UTF-8). When the first 4 bytes look like another encoding to
+ * xmlDetectCharEncoding (NUL bytes: UTF-16, UCS-4), htmlParseDocument switches to it, which
+ * the converted copy makes harmless: those pages take htmlCtxtReadMemory itself. */
+static void read_utf8(htmlParserCtxtPtr ctxt, const char *text, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    size_t bom = len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf ? 3 : 0;
+    if (len - bom >= 4) {
+        xmlCharEncoding enc = xmlDetectCharEncoding(u + bom, 4);
+        if (enc != XML_CHAR_ENCODING_NONE && enc != XML_CHAR_ENCODING_UTF8) {
+            xmlDocPtr doc = htmlCtxtReadMemory(ctxt, text, (int)len, NULL, "UTF-8", PARSE_OPTIONS);
+            if (doc != NULL)
+                xmlFreeDoc(doc);
+            return;
+        }
+    }
+    htmlCtxtReset(ctxt);
+    xmlParserInputBufferPtr buf =
+        xmlParserInputBufferCreateMem(text + bom, (int)(len - bom), XML_CHAR_ENCODING_NONE);
+    if (buf == NULL)
+        return;
+    xmlParserInputPtr in = xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_NONE);
+    if (in == NULL) {
+        xmlFreeParserInputBuffer(buf);
+        return;
+    }
+    in->encoding = xmlStrdup((const xmlChar *)"UTF-8");
+    if (inputPush(ctxt, in) < 0) {
+        xmlFreeInputStream(in);
+        return;
+    }
+    htmlCtxtUseOptions(ctxt, PARSE_OPTIONS);
+    ctxt->html = 1;
+    ctxt->charset = XML_CHAR_ENCODING_UTF8;
+    htmlParseDocument(ctxt);
+    if (ctxt->myDoc != NULL) { /* none: no handler builds one */
+        xmlFreeDoc(ctxt->myDoc);
+        ctxt->myDoc = NULL;
+    }
+}
+
+/* Parses 'len' bytes of UTF-8 at 'text' as lxml.html does, printing
+ * nothing; the events make the lines and elements. Returns -1 when out of memory making a
+ * parser. */
+static int parse(struct chaff_html *hx, const char *text, size_t len)
 {
     if (hx->ctxt->dict != NULL && xmlDictSize(hx->ctxt->dict) > DICT_LIMIT) {
-        htmlParserCtxtPtr fresh = htmlNewParserCtxt();
+        htmlParserCtxtPtr fresh = new_ctxt(hx);
         if (fresh == NULL)
-            return NULL;
+            return -1;
         htmlFreeParserCtxt(hx->ctxt);
         hx->ctxt = fresh;
     }
-    if (len > INT_MAX)
-        len = INT_MAX; /* libxml2 takes an int; lxml could not parse more either */
     if (len == 0)
-        return NULL;
+        return 0;
     xmlGenericErrorFunc old_generic = xmlGenericError;
     void *old_generic_ctx = xmlGenericErrorContext;
     xmlStructuredErrorFunc old_structured = xmlStructuredError;
     void *old_structured_ctx = xmlStructuredErrorContext;
     xmlSetGenericErrorFunc(NULL, silent_error);
     xmlSetStructuredErrorFunc(NULL, silent_structured);
-    xmlDocPtr doc = htmlCtxtReadMemory(hx->ctxt, text, (int)len, NULL, "UTF-8",
-                                       HTML_PARSE_RECOVER | HTML_PARSE_NONET | HTML_PARSE_COMPACT |
-                                           HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING);
+    read_utf8(hx->ctxt, text, len);
     xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
     xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
-    return doc;
+    return 0;
 }
 
 int chaff_html_extract(struct chaff_html *hx, const char *html, size_t len, const char *charset,
                        struct chaff_page *page, struct chaff_error *err)
 {
-    hx->textlen = hx->line_start = 0;
-    hx->nlines = hx->nelems = 0;
-    hx->pending_space = 0;
-    hx->line_holder = CHAFF_HTML_NONE;
-    hx->line_nchars = hx->line_nlink = 0;
-    hx->nomem = 0;
+    page_reset(hx);
     page->nparas = 0;
     page->paras = NULL;
     page->lens = NULL;
@@ -579,20 +926,20 @@ int chaff_html_extract(struct chaff_html *hx, const char *html, size_t len, cons
     hx->cut_bytes = tlen - keep;
     tlen = keep;
     size_t skip = xml_declaration_len(text, tlen);
-    xmlDocPtr doc = parse(hx, text + skip, tlen - skip);
-    xmlNode *root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
-    if (root != NULL) {
-        title_line(hx, root);
-        walk(hx, root);
+    if (tlen - skip > INT_MAX)
+        tlen = skip + INT_MAX; /* libxml2 takes an int; lxml could not parse more either */
+    if (parse(hx, text + skip, tlen - skip) != 0)
+        hx->nomem = 1;
+    if (!hx->nomem) {
+        flush_line(hx); /* the walk's end closes every element left open */
+        title_first(hx);
     }
     if (!hx->nomem) {
         total_elems(hx);
-        if (chaff_html_structure_make(&hx->tok, hx->elems, hx->nelems, hx->lines, hx->nlines,
-                                      hx->text) != 0)
+        if (chaff_html_structure_make(&hx->tok, hx->elems, hx->nelems, hx->names, hx->lines,
+                                      hx->nlines, hx->body.text) != 0)
             hx->nomem = 1;
     }
-    if (doc != NULL)
-        xmlFreeDoc(doc);
     if (!hx->nomem &&
         chaff_grow((void **)&hx->paras, &hx->paracap, hx->nlines + 1, sizeof(*hx->paras)) != 0)
         hx->nomem = 1;
@@ -603,7 +950,7 @@ int chaff_html_extract(struct chaff_html *hx, const char *html, size_t len, cons
         return chaff_error_set(err, CHAFF_ERR_NOMEM, "html",
                                "out of memory making the paragraphs of %zu bytes of HTML", len);
     for (size_t i = 0; i < hx->nlines; i++) {
-        hx->paras[i] = hx->text + hx->lines[i].start;
+        hx->paras[i] = hx->body.text + hx->lines[i].start;
         hx->lens[i] = hx->lines[i].len;
     }
     hx->structure.tokens = hx->tok.tokens;

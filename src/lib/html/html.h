@@ -52,11 +52,15 @@ enum {
 /* An element the walk entered (dropped elements and their subtrees are not), in document order:
  * a parent always comes before its children. */
 struct chaff_html_elem {
-    const void *node; /* its xmlNode, alive until the document is freed */
-    const char *tag;  /* its name, as libxml2 gives it (lower case for HTML) */
+    const char *tag;  /* its name, as libxml2's tree would hold it (lower case for HTML);
+                         alive until the next page */
+    uint32_t names;   /* offset in the page's names buffer of its class and id values, in
+                         attribute order, each followed by a space and the whole by a NUL;
+                         CHAFF_HTML_NONE when it has neither attribute */
     uint32_t parent;  /* index, or CHAFF_HTML_NONE for the root */
     uint32_t block;   /* the nearest block element among itself and its ancestors, or NONE */
-    uint32_t named;   /* the nearest element with a class or id among itself and its ancestors */
+    uint32_t named;   /* the nearest element with a class or id attribute (even valueless)
+                         among itself and its ancestors */
     uint32_t depth;   /* 0 for the root */
     uint32_t flags;   /* CHAFF_HTML_IN_* of itself and its ancestors, CHAFF_HTML_IS_* of itself */
     uint32_t nchars;  /* non-space characters of text: its own, then (after the walk) its
@@ -100,17 +104,20 @@ struct chaff_html_content {
 };
 
 /* Scores the elements of a page whose subtree totals are made and marks its main text in 'c'
- * ('text': the lines' text buffer). Returns 0, or -1 when out of memory. */
+ * ('names': the page's names buffer, 'text': the lines' text buffer). Returns 0, or -1 when out of memory. */
 int chaff_html_content_guess(struct chaff_html_content *c, const struct chaff_html_elem *elems,
-                             size_t nelems, const struct chaff_html_line *lines, size_t nlines,
+                             size_t nelems, const char *names,
+                             const struct chaff_html_line *lines, size_t nlines,
                              const char *text);
 
 /* Frees the buffers of 'c' (not 'c'). */
 void chaff_html_content_release(struct chaff_html_content *c);
 
-/* Writes the class and id of element 'e', lower-cased and joined by a space, NUL-terminated
- * and cut to 'cap' bytes, into 'buf'. Returns its length (0: neither). */
-size_t chaff_html_class_text(const struct chaff_html_elem *e, char *buf, size_t cap);
+/* Writes the class and id values of element 'e' ('names': the page's names buffer), lower-cased,
+ * each followed by a space, NUL-terminated and cut to 'cap' bytes, into 'buf'. Returns its
+ * length (0: neither). */
+size_t chaff_html_class_text(const struct chaff_html_elem *e, const char *names, char *buf,
+                             size_t cap);
 
 /* The structure tokens of a page, reused from page to page. */
 struct chaff_html_tokens {
@@ -132,10 +139,12 @@ struct chaff_html_tokens {
 #define CHAFF_HTML_MAX_TOKENS 64
 
 /* Fills 't' with the tokens of each of the 'nlines' lines (structure.c; the file's head comment
- * lists them). 'elems' have their subtree totals; 'text' is the lines' text buffer. Returns 0,
- * or -1 when out of memory. */
+ * lists them). 'elems' have their subtree totals; 'names' is the page's names buffer
+ * (chaff_html_elem.names); 'text' the lines' text buffer. Returns 0, or -1 when out of
+ * memory. */
 int chaff_html_structure_make(struct chaff_html_tokens *t, const struct chaff_html_elem *elems,
-                              size_t nelems, const struct chaff_html_line *lines, size_t nlines,
+                              size_t nelems, const char *names,
+                              const struct chaff_html_line *lines, size_t nlines,
                               const char *text);
 
 /* Frees the buffers of 't' (not 't'). */

@@ -48,7 +48,6 @@
 #include "grow.h"
 #include "hash.h"
 
-#include <libxml/tree.h>
 #include <string.h>
 
 #define MAX_ANCESTORS 12 /* anc= tokens */
@@ -188,37 +187,27 @@ static void words_feed(struct words *ws, const unsigned char *s)
     }
 }
 
-/* The words of the class and id of 'node'. */
-static void element_words(const xmlNode *node, struct words *ws)
+/* The words of the class and id values 'v' (chaff_html_elem.names: each value ends with a
+ * space, which ends its last word). */
+static void element_words(const char *v, struct words *ws)
 {
     ws->n = 0;
     ws->len = 0;
     ws->too_long = ws->prev_lower = 0;
-    for (const xmlAttr *a = node->properties; a != NULL; a = a->next) {
-        if (strcmp((const char *)a->name, "class") != 0 && strcmp((const char *)a->name, "id") != 0)
-            continue;
-        for (const xmlNode *c = a->children; c != NULL; c = c->next)
-            if (c->type == XML_TEXT_NODE && c->content != NULL)
-                words_feed(ws, c->content);
-        word_end(ws);
-    }
+    words_feed(ws, (const unsigned char *)v);
+    word_end(ws);
 }
 
-size_t chaff_html_class_text(const struct chaff_html_elem *e, char *buf, size_t cap)
+size_t chaff_html_class_text(const struct chaff_html_elem *e, const char *names, char *buf,
+                             size_t cap)
 {
     size_t n = 0;
     if (cap == 0)
         return 0;
-    for (const xmlAttr *a = ((const xmlNode *)e->node)->properties; a != NULL; a = a->next) {
-        if (strcmp((const char *)a->name, "class") != 0 && strcmp((const char *)a->name, "id") != 0)
-            continue;
-        if (n > 0 && n + 1 < cap)
-            buf[n++] = ' ';
-        for (const xmlNode *c = a->children; c != NULL; c = c->next)
-            if (c->type == XML_TEXT_NODE && c->content != NULL)
-                for (const unsigned char *p = c->content; *p != '\0' && n + 1 < cap; p++)
-                    buf[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-    }
+    if (e->names != CHAFF_HTML_NONE)
+        for (const unsigned char *p = (const unsigned char *)names + e->names;
+             *p != '\0' && n + 1 < cap; p++)
+            buf[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
     buf[n] = '\0';
     return n;
 }
@@ -273,8 +262,8 @@ static void content_tokens(struct line_tokens *lt, const struct chaff_html_conte
 }
 
 static void line_tokens(struct line_tokens *lt, const struct chaff_html_elem *elems,
-                        const struct chaff_html_line *line, uint32_t page_chars,
-                        const struct chaff_html_content *content)
+                        const char *names, const struct chaff_html_line *line,
+                        uint32_t page_chars, const struct chaff_html_content *content)
 {
     lt->n = 0;
     if (line->holder == CHAFF_HTML_NONE) {
@@ -359,7 +348,7 @@ static void line_tokens(struct line_tokens *lt, const struct chaff_html_elem *el
     uint32_t named = h->named;
     for (unsigned k = 0; k < MAX_NAMED && named != CHAFF_HTML_NONE; k++) {
         const struct chaff_html_elem *e = &elems[named];
-        element_words((const xmlNode *)e->node, &ws);
+        element_words(names + e->names, &ws);
         for (unsigned i = 0; i < ws.n; i++) {
             struct th t;
             th_start(&t, "cls=");
@@ -422,11 +411,12 @@ static int number_groups(struct chaff_html_tokens *t, size_t nelems, size_t nlin
 }
 
 int chaff_html_structure_make(struct chaff_html_tokens *t, const struct chaff_html_elem *elems,
-                              size_t nelems, const struct chaff_html_line *lines, size_t nlines,
+                              size_t nelems, const char *names,
+                              const struct chaff_html_line *lines, size_t nlines,
                               const char *text)
 {
     t->ntokens = 0;
-    if (chaff_html_content_guess(&t->content, elems, nelems, lines, nlines, text) != 0)
+    if (chaff_html_content_guess(&t->content, elems, nelems, names, lines, nlines, text) != 0)
         return -1;
     if (nlines >= UINT32_MAX / CHAFF_HTML_MAX_TOKENS ||
         chaff_grow((void **)&t->off, &t->offcap, nlines + 1, sizeof(*t->off)) != 0 ||
@@ -447,7 +437,7 @@ int chaff_html_structure_make(struct chaff_html_tokens *t, const struct chaff_ht
     t->off[0] = 0;
     struct line_tokens lt;
     for (size_t i = 0; i < nlines; i++) {
-        line_tokens(&lt, elems, &lines[i], page_chars, &t->content);
+        line_tokens(&lt, elems, names, &lines[i], page_chars, &t->content);
         if (chaff_grow((void **)&t->tokens, &t->cap, t->ntokens + lt.n, sizeof(*t->tokens)) != 0)
             return -1;
         memcpy(t->tokens + t->ntokens, lt.v, lt.n * sizeof(*lt.v));

@@ -319,6 +319,67 @@ static void a_hundred_thousand_nested_divs_do_not_overflow_the_stack(void **stat
     free(html);
 }
 
+/* The lines follow the tree libxml2's tree builder would make (lxml's), which the reader does
+ * not build: where late elements go, which <head> gives the title, the depth and text-length
+ * limits that stop the tree, and names with a prefix. Each expectation is lines.py's. */
+static void the_tree_lxml_would_build_is_followed(void **state)
+{
+    /* After </html>, new elements are the root's children when the root is the document's
+     * first node, else siblings of the root, which lxml's walk never sees. */
+    EXPECT(*state, "<html><body><p>a</p></body></html><p>late</p>text<div>more</div>", "a",
+           "late", "text", "more");
+    EXPECT(*state, "<!DOCTYPE html><html><body><p>a</p></body></html><p>late</p>", "a");
+    EXPECT(*state, "<!-- c --><html><body><p>a</p></body></html><p>late</p>", "a");
+    /* The title is that of the root's first <head>, even after the body; only the first. */
+    EXPECT(*state, "<html><body><p>b</p></body><head><title>T late</title></head></html>",
+           "T late", "b");
+    EXPECT(*state, "<html><head></head><body>x</body></html><head><title>second</title></head>",
+           "x");
+    /* A prefix is dropped: <x:p> is a <p>. */
+    EXPECT(*state, "<body><fb:like class=\"fbLike\">liked</fb:like>!<x:p>xp</x:p><o:p></o:p>y",
+           "liked!", "xp", "y");
+
+    /* An element with 257 open around it stops the tree (html, body, 255 spans, then <b>). */
+    char html[64 + 255 * 14];
+    for (size_t n = 254; n <= 255; n++) {
+        size_t len = 0;
+        len += (size_t)sprintf(html + len, "<body>");
+        for (size_t i = 0; i < n; i++)
+            len += (size_t)sprintf(html + len, "<span>s");
+        len += (size_t)sprintf(html + len, "<b>deep</b>");
+        for (size_t i = 0; i < n; i++)
+            len += (size_t)sprintf(html + len, "</span>");
+        len += (size_t)sprintf(html + len, "<p>after</p>");
+        struct chaff_page page;
+        extract(*state, html, len, NULL, &page);
+        if (n == 254) {
+            assert_int_equal(page.nparas, 2);
+            assert_int_equal(page.lens[0], 254 + 4);
+            assert_string_equal(page.paras[1], "after");
+        } else {
+            assert_int_equal(page.nparas, 1);
+            assert_int_equal(page.lens[0], 255);
+        }
+    }
+
+    /* A text node that would pass 10,000,000 bytes stops the tree; one just under does not. */
+    for (int over = 0; over <= 1; over++) {
+        size_t n = over ? 2100000 : 1999990; /* "word " each */
+        char *big = malloc(n * 5 + 64);
+        assert_non_null(big);
+        size_t len = (size_t)sprintf(big, "<p>");
+        for (size_t i = 0; i < n; i++, len += 5)
+            memcpy(big + len, "word ", 5);
+        len += (size_t)sprintf(big + len, "</p><p>after</p>");
+        struct chaff_page page;
+        extract(*state, big, len, NULL, &page);
+        free(big);
+        assert_int_equal(page.nparas, over ? 1 : 2);
+        if (!over)
+            assert_string_equal(page.paras[1], "after");
+    }
+}
+
 static void a_fifty_megabyte_text_node_or_attribute_is_survived(void **state)
 {
     size_t n = 50u << 20;
@@ -381,6 +442,7 @@ int main(void)
         cmocka_unit_test(the_main_text_is_where_readability_would_look),
         cmocka_unit_test(link_density_is_binned_for_the_line_and_its_block),
         cmocka_unit_test(a_hundred_thousand_nested_divs_do_not_overflow_the_stack),
+        cmocka_unit_test(the_tree_lxml_would_build_is_followed),
         cmocka_unit_test(a_fifty_megabyte_text_node_or_attribute_is_survived),
         cmocka_unit_test(binary_garbage_and_nul_bytes_are_survived),
     };
