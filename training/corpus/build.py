@@ -71,7 +71,9 @@ def split_sources(nav, consent, prose, docs, keep):
                wp={k: v for k, v in nav["wp"].items() if keep(v)})
     consent = {role: [t for t in lines if keep(t)] for role, lines in consent.items()}
     prose = [(kind, t) for kind, t in prose if keep(t)]
-    docs = [d for d in docs if keep(d[0])]
+    # A document is split by its title, or by its first text when it has none (all untitled
+    # documents of a language used to fall on one side).
+    docs = [d for d in docs if keep(d[0] if d[0] is not None else d[1][0][1])]
     return nav, consent, prose, docs
 
 
