@@ -43,9 +43,11 @@
 /* A page's output past this goes to a temporary file of its own (chaff_pipeline_item.
  * output_file): a page whose paragraphs are in a spill (chaff_page.spill) may write gigabytes. */
 #define OUT_MEMORY_BYTES ((size_t)8 << 20)
-/* An HTML page's tree takes up to ~80 bytes per byte of HTML (a page of <p> elements, measured)
- * while a worker makes its paragraphs: a page of BIG_HTML_BYTES or more counts that much
- * against the budget, so that such a page is the only batch in flight. */
+/* While a worker makes an HTML page's paragraphs, their elements, lines and structure tokens
+ * (up to 64 of 8 bytes a line) take tens of bytes per byte of HTML on a page of tiny elements
+ * (libxml2's tree, which the reader no longer builds, took up to ~80, measured on a page of
+ * <p> elements): a page of BIG_HTML_BYTES or more counts 80 per byte against the budget, so
+ * that such a page is the only batch in flight. */
 #define BIG_HTML_BYTES  ((size_t)1 << 20)
 #define BIG_HTML_WEIGHT 80
 
