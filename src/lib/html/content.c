@@ -147,6 +147,20 @@ static unsigned commas(const char *s, size_t len)
     return n;
 }
 
+/* Writes the class and id values of 'e' ('names': the page's names buffer), lower-cased,
+ * NUL-terminated and cut to 'cap' bytes, into 'buf'. Returns the length (0: neither). */
+static size_t class_text(const struct chaff_html_elem *e, const char *names, char *buf,
+                         size_t cap)
+{
+    size_t n = 0;
+    if (e->names != CHAFF_HTML_NONE)
+        for (const unsigned char *p = (const unsigned char *)names + e->names;
+             *p != '\0' && n + 1 < cap; p++)
+            buf[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+    buf[n] = '\0';
+    return n;
+}
+
 /* Readability's test of a sibling of the best element: it scores a fifth of the best, or it
  * is a paragraph of 80 characters with few links, or a shorter one without links. */
 static int sibling_joins(const struct chaff_html_content *c, const struct chaff_html_elem *e,
@@ -181,7 +195,7 @@ int chaff_html_content_guess(struct chaff_html_content *c, const struct chaff_ht
         unsigned char m = e->parent != CHAFF_HTML_NONE ? c->mark[e->parent] & UNLIKELY : 0;
         double w = tag_score(e->tag);
         unsigned char bits = 0;
-        if (chaff_html_class_text(e, names, cls, sizeof(cls)) > 0) {
+        if (class_text(e, names, cls, sizeof(cls)) > 0) {
             unsigned lists = lists_of(cls);
             if (lists & NEG) {
                 w -= CLASS_WEIGHT;

@@ -113,12 +113,6 @@ int chaff_html_content_guess(struct chaff_html_content *c, const struct chaff_ht
 /* Frees the buffers of 'c' (not 'c'). */
 void chaff_html_content_release(struct chaff_html_content *c);
 
-/* Writes the class and id values of element 'e' ('names': the page's names buffer), lower-cased,
- * each followed by a space, NUL-terminated and cut to 'cap' bytes, into 'buf'. Returns its
- * length (0: neither). */
-size_t chaff_html_class_text(const struct chaff_html_elem *e, const char *names, char *buf,
-                             size_t cap);
-
 /* The structure tokens of a page, reused from page to page. */
 struct chaff_html_tokens {
     uint64_t *tokens;

@@ -198,26 +198,21 @@ static void element_words(const char *v, struct words *ws)
     word_end(ws);
 }
 
-size_t chaff_html_class_text(const struct chaff_html_elem *e, const char *names, char *buf,
-                             size_t cap)
-{
-    size_t n = 0;
-    if (cap == 0)
-        return 0;
-    if (e->names != CHAFF_HTML_NONE)
-        for (const unsigned char *p = (const unsigned char *)names + e->names;
-             *p != '\0' && n + 1 < cap; p++)
-            buf[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-    buf[n] = '\0';
-    return n;
-}
-
 static const char *const flag_names[CHAFF_HTML_NFLAGS] = {
     "nav", "header", "footer",  "aside", "form", "button", "li",
     "td",  "h",      "article", "main",  "p",    "a",
 };
 
-/* The rd= and rdr= tokens of a line held by element 'h' (content.c's guess). */
+/* A score of content.c times 100, as a bin's count: clamped to 0 .. UINT32_MAX (a page
+ * whose only scored elements have negative class weights has a negative best score). */
+static uint32_t score_count(float score)
+{
+    float v = score * 100;
+    return v <= 0 ? 0 : v >= (float)UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+/* The rd=, rdb=, rdr= and rdcK= tokens of a line held by element 'holder' (content.c's
+ * guess). */
 static void content_tokens(struct line_tokens *lt, const struct chaff_html_content *c,
                            const struct chaff_html_elem *elems, uint32_t holder)
 {
@@ -228,25 +223,22 @@ static void content_tokens(struct line_tokens *lt, const struct chaff_html_conte
     }
     push_str(lt, "rd=", where[c->mark[holder]]);
     /* ... with the block's tag: a list inside the main text is not a menu outside it. */
-    const struct chaff_html_elem *blk = elems[holder].block != CHAFF_HTML_NONE
-                                            ? &elems[elems[holder].block]
-                                            : &elems[holder];
+    const struct chaff_html_elem *h = &elems[holder];
+    uint32_t a = h->block != CHAFF_HTML_NONE ? h->block : holder;
     struct th t;
     th_start(&t, "rdb=");
     th_add(&t, where[c->mark[holder]]);
     t.h = chaff_hash_byte(t.h, '<');
-    th_add(&t, blk->tag);
+    th_add(&t, elems[a].tag);
     push(lt, chaff_hash_final(t.h), 0);
-    /* The best score among the enclosing block and its 3 nearest ancestors, beside the top. */
-    const struct chaff_html_elem *h = &elems[holder];
-    uint32_t a = h->block != CHAFF_HTML_NONE ? h->block : holder;
+    /* The best score among the block and its 3 nearest ancestors, beside the top. */
     float best = 0;
     for (unsigned k = 0; k < 4 && a != CHAFF_HTML_NONE; k++) {
         if (c->score[a] > best)
             best = c->score[a];
         a = elems[a].parent;
     }
-    push_bin(lt, "rdr=", share_bin((uint32_t)(best * 100), (uint32_t)(c->top_score * 100)));
+    push_bin(lt, "rdr=", share_bin(score_count(best), score_count(c->top_score)));
     /* Readability's class and id word lists, of the 3 nearest elements that have a class or
      * id: generalise where one site's names (cls=) cannot ("sidebar-widget-3"). */
     static const char *const kinds[3] = {"pos", "neg", "unl"};
