@@ -27,6 +27,17 @@ text = json.loads(open(sys.argv[1], encoding="utf-8").read())["text"]
 sys.exit(0 if text + "\n" == open(sys.argv[2], encoding="utf-8").read() else 1)
 PY
 
+# The long line's temporary file goes where TMPDIR says (glibc's tmpfile() would ignore it):
+# into a scratch directory it works; a directory that is not there is named, with the reason.
+mkdir "$tmp/scratch"
+expect 0 "" env TMPDIR="$tmp/scratch" "$chaff" classify -o clean -k content,navigation,consent \
+    "$tmp/long.txt"
+cmp -s "$tmp/out" "$tmp/long.txt" || fail "clean output through TMPDIR differs from the input"
+[ -z "$(ls -A "$tmp/scratch")" ] || fail "a temporary file was left in TMPDIR"
+expect 1 "cannot write a temporary file in $tmp/none (TMPDIR)" env TMPDIR="$tmp/none" \
+    "$chaff" classify "$tmp/long.txt"
+grep -qF "No such file or directory" "$tmp/err" || fail "the reason is not given: $(cat "$tmp/err")"
+
 # A page of 70,000 lines comes in two parts: every line labelled, indices going on, one page.
 awk 'BEGIN { for (i = 0; i < 70000; i++) printf "line %d\n", i }' >"$tmp/many.txt"
 expect 0 "chaff: 1 pages, 70000 paragraphs" "$chaff" classify --page-ids --stats "$tmp/many.txt"

@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "spill.h"
+#include "tmpfile.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -330,14 +331,16 @@ static int getline_para(struct chaff_reader *r, size_t para, size_t *len, struct
             too_long = 1;
         if (!too_long && !spilling && n + take > hold) {
             /* From here on the line goes to the spill; memory keeps its first bytes. */
+            errno = 0;
             if ((r->spill == NULL && (r->spill = chaff_spill_create()) == NULL) ||
                 chaff_spill_begin(r->spill, para) != 0 ||
                 chaff_spill_write(r->spill, r->line, n) != 0) {
                 r->failed = 1;
+                int e = errno != 0 ? errno : EIO;
                 return chaff_error_set(err, CHAFF_ERR_IO, r->name,
-                                       "cannot write a temporary file for a line of more than "
-                                       "%llu bytes",
-                                       (unsigned long long)hold),
+                                       "cannot write a temporary file in %s (TMPDIR) for a "
+                                       "line of more than %llu bytes: %s",
+                                       chaff_tmpdir(), (unsigned long long)hold, strerror(e)),
                        -2;
             }
             spilling = 1;

@@ -1,10 +1,11 @@
 /*
  * spill.c - the temporary file of a page's over-long paragraphs (spill.h). Entries are kept in
- * paragraph order; the file is made with tmpfile(), so it is gone when it is closed or the
- * process ends.
+ * paragraph order; the file is made with chaff_tmpfile() in $TMPDIR, so it is gone when it is
+ * closed or the process ends.
  */
 #include "grow.h"
 #include "spill.h"
+#include "tmpfile.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@ struct chaff_spill *chaff_spill_create(void)
     struct chaff_spill *s = calloc(1, sizeof(*s));
     if (s == NULL)
         return NULL;
-    s->f = tmpfile();
+    s->f = chaff_tmpfile();
     if (s->f == NULL) {
         free(s);
         return NULL;

@@ -21,6 +21,7 @@
 #include "chaff.h"
 #include "error.h"
 #include "grow.h"
+#include "tmpfile.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -102,6 +103,7 @@ struct batch {
     size_t out_len, out_cap;
     size_t page_out0; /* where the page being written starts in 'out' */
     FILE *page_file;  /* the page being written, when it went past OUT_MEMORY_BYTES */
+    int tmp_errno;    /* why page_file could not be made or written, else 0 */
     struct chaff_result *results;
     size_t nresults, results_cap;
     char *made; /* the text of the paragraphs made of pages of HTML */
@@ -584,15 +586,18 @@ static ssize_t batch_out_write(void *cookie, const char *data, size_t len)
     if (b->page_file == NULL && b->out_len - b->page_out0 + len > OUT_MEMORY_BYTES) {
         /* A page with paragraphs in a spill writes more than memory should hold: its output
          * so far and the rest go to a file of its own. */
-        if ((b->page_file = tmpfile()) == NULL)
-            return -1;
+        if ((b->page_file = chaff_tmpfile()) == NULL)
+            return b->tmp_errno = errno != 0 ? errno : EIO, -1;
         const size_t have = b->out_len - b->page_out0;
         if (fwrite(b->out + b->page_out0, 1, have, b->page_file) != have)
-            return -1;
+            return b->tmp_errno = errno != 0 ? errno : EIO, -1;
         b->out_len = b->page_out0;
     }
-    if (b->page_file != NULL)
-        return fwrite(data, 1, len, b->page_file) == len ? (ssize_t)len : -1;
+    if (b->page_file != NULL) {
+        if (fwrite(data, 1, len, b->page_file) == len)
+            return (ssize_t)len;
+        return b->tmp_errno = errno != 0 ? errno : EIO, -1;
+    }
     if (grow(&b->out, &b->out_cap, b->out_len + len, 1) != 0) {
         errno = ENOMEM;
         return -1;
@@ -712,6 +717,7 @@ static void process(struct worker *w, struct batch *b)
     for (size_t i = 0; i < b->nparas; i++)
         w->paras[i] = b->arena + b->para_off[i];
     b->out_len = b->nresults = b->made_bytes = b->nmade = b->ntokens = b->nu32 = 0;
+    b->tmp_errno = 0;
     FILE *out = NULL;
     if (opt->write && (out = fopencookie(b, "w", batch_out_io)) == NULL)
         goto nomem;
@@ -830,8 +836,14 @@ nomem:
     /* Nothing of the batch is handed out but the problem. */
     for (size_t p = 0; p < b->npages; p++)
         b->pages[p].failed = 1;
-    batch_eventf(b, SIZE_MAX, -2, CHAFF_ERR_NOMEM, b->path, "out of memory labelling %zu pages",
-                 b->npages);
+    if (b->tmp_errno != 0)
+        batch_eventf(b, SIZE_MAX, -2, CHAFF_ERR_IO, b->path,
+                     "cannot write the output of a long page to a temporary file in %s "
+                     "(TMPDIR): %s; %zu pages not labelled",
+                     chaff_tmpdir(), strerror(b->tmp_errno), b->npages);
+    else
+        batch_eventf(b, SIZE_MAX, -2, CHAFF_ERR_NOMEM, b->path,
+                     "out of memory labelling %zu pages", b->npages);
 }
 
 static void *worker_main(void *arg)
