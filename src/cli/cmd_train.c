@@ -10,6 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
+/* More is a mistake on the command line, not a data set. */
+#define MAX_TUNE_FILES 16
+
 static const char train_usage[] =
     "Usage: chaff train --model OUT [OPTIONS] DATA.tsv...\n"
     "       chaff train --html --model OUT [OPTIONS] PAGES LABELS.tsv [PAGES LABELS.tsv]...\n"
@@ -52,7 +55,8 @@ static const char train_usage[] =
     "                          least N sites (URL hosts) have them (default 10)\n"
     "      --tune HELDOUT.tsv  after training, shift each label's decision threshold to\n"
     "                          maximise macro-F1 on these held-out pages (never the data\n"
-    "                          you report figures on)\n"
+    "                          you report figures on); repeat it to tune on the pages of\n"
+    "                          several files together\n"
     "  -t, --threads N         worker threads and processes (default: all cores); the\n"
     "                          model does not depend on it\n"
     "      --seed N            seed of the fold assignment (default 1)\n"
@@ -146,7 +150,8 @@ int cmd_train(int argc, char **argv)
     struct chaff_train_options opt;
     chaff_train_options_defaults(&opt);
     const char *out_path = NULL;
-    const char *tune_path = NULL;
+    const char *tune_paths[MAX_TUNE_FILES]; /* --tune files, in the order given */
+    size_t ntune = 0;
     int html = 0, groups_set = 0;
     long v;
     int c;
@@ -258,7 +263,11 @@ int cmd_train(int argc, char **argv)
             opt.seed = (uint64_t)v;
             break;
         case OPT_TUNE:
-            tune_path = optarg;
+            if (ntune == MAX_TUNE_FILES) {
+                cli_msg("train: at most %d --tune files", MAX_TUNE_FILES);
+                return usage_error();
+            }
+            tune_paths[ntune++] = optarg;
             break;
         case 'h':
             fputs(train_usage, stdout);
@@ -279,7 +288,7 @@ int cmd_train(int argc, char **argv)
         cli_msg("train: --html needs PAGES LABELS.tsv pairs");
         return usage_error();
     }
-    if (html && tune_path != NULL) {
+    if (html && ntune > 0) {
         cli_msg("train: --tune takes TSV pages, which an HTML model cannot classify");
         return usage_error();
     }
@@ -294,11 +303,11 @@ int cmd_train(int argc, char **argv)
         return CLI_EXIT_DATA;
     struct chaff_error err = {0};
     struct chaff_dataset *ds = chaff_dataset_create();
-    struct chaff_dataset *tune = tune_path != NULL ? chaff_dataset_create() : NULL;
+    struct chaff_dataset *tune = ntune > 0 ? chaff_dataset_create() : NULL;
     struct chaff_model *model = NULL;
     struct chaff_tune_report tuned;
     int status = CLI_EXIT_OK;
-    if (ds == NULL || (tune_path != NULL && tune == NULL)) {
+    if (ds == NULL || (ntune > 0 && tune == NULL)) {
         cli_msg("out of memory");
         return CLI_EXIT_DATA;
     }
@@ -322,11 +331,12 @@ int cmd_train(int argc, char **argv)
                (unsigned long long)ac.gold, (unsigned long long)ac.unaligned_pred,
                (unsigned long long)ac.missing_pages, (unsigned long long)ac.extra_pages);
     }
-    if (tune != NULL && chaff_dataset_read_tsv(tune, tune_path, &err) != CHAFF_OK) {
-        cli_msg_error(&err);
-        status = CLI_EXIT_DATA;
-        goto out;
-    }
+    for (size_t i = 0; i < ntune; i++)
+        if (chaff_dataset_read_tsv(tune, tune_paths[i], &err) != CHAFF_OK) {
+            cli_msg_error(&err);
+            status = CLI_EXIT_DATA;
+            goto out;
+        }
     struct chaff_train_summary sum;
     if (chaff_train(ds, &opt, &model, &sum, &err) != CHAFF_OK) {
         cli_msg_error(&err);
@@ -335,7 +345,8 @@ int cmd_train(int argc, char **argv)
     }
     if (tune != NULL && chaff_model_tune(model, tune, &tuned, &err) != CHAFF_OK) {
         if (err.where[0] == '\0')
-            snprintf(err.where, sizeof(err.where), "%s", tune_path);
+            snprintf(err.where, sizeof(err.where), "%s%s", tune_paths[0],
+                     ntune > 1 ? " and the other --tune files" : "");
         cli_msg_error(&err);
         status = CLI_EXIT_DATA;
         goto out;
@@ -354,8 +365,10 @@ int cmd_train(int argc, char **argv)
            sum.stacked ? "on" : (opt.features.stacking ? "off (too few pages)" : "off"),
            sum.seconds, sum.seconds_featurise, sum.seconds_first, sum.seconds_second, out_path);
     if (tune != NULL) {
-        printf("tuned\t%zu paragraphs of %s: macro-F1 %.4f -> %.4f; offsets", tuned.paragraphs,
-               tune_path, tuned.macro_f1_before, tuned.macro_f1_after);
+        printf("tuned\t%zu paragraphs of ", tuned.paragraphs);
+        for (size_t i = 0; i < ntune; i++)
+            printf("%s%s", i == 0 ? "" : i + 1 < ntune ? ", " : " and ", tune_paths[i]);
+        printf(": macro-F1 %.4f -> %.4f; offsets", tuned.macro_f1_before, tuned.macro_f1_after);
         for (size_t l = 0; l < chaff_model_nlabels(model); l++)
             printf(" %s %+.1f", chaff_model_label_name(model, l), tuned.offsets[l]);
         putchar('\n');

@@ -27,6 +27,20 @@ rows=$(grep -c . "$tmp/held.tsv")
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["n"] == int(sys.argv[2]), r["n"]' \
     "$tmp/eval" "$rows" || fail "the tuned model did not label every held-out paragraph"
 
+# --tune repeated tunes on the pages of all its files together: the same model as one file
+# holding them all, every row counted.
+awk -F'\t' '$1 != last { n++; last = $1 } n % 2 == 1' "$tmp/held.tsv" >"$tmp/held_a.tsv"
+awk -F'\t' '$1 != last { n++; last = $1 } n % 2 == 0' "$tmp/held.tsv" >"$tmp/held_b.tsv"
+cat "$tmp/held_a.tsv" "$tmp/held_b.tsv" >"$tmp/held_ab.tsv"
+"$chaff" train --tune "$tmp/held_a.tsv" --tune "$tmp/held_b.tsv" --model "$tmp/m2.chaff" \
+    "$tmp/train.tsv" >"$tmp/out2" 2>"$tmp/err" || fail "train --tune x2 exited $?: $(cat "$tmp/err")"
+grep -q "^tuned	$rows paragraphs of $tmp/held_a.tsv and $tmp/held_b.tsv: " "$tmp/out2" ||
+    fail "train --tune x2: $(grep '^tuned' "$tmp/out2")"
+"$chaff" train --tune "$tmp/held_ab.tsv" --model "$tmp/m3.chaff" "$tmp/train.tsv" >/dev/null \
+    2>"$tmp/err" || fail "train --tune exited $?: $(cat "$tmp/err")"
+cmp -s "$tmp/m2.chaff" "$tmp/m3.chaff" || fail "two --tune files tuned otherwise than their union"
+rm -f "$tmp/m2.chaff" "$tmp/m3.chaff"
+
 # Tuning data with a label the model lacks, or a missing file: exit 1, file named.
 sed 's/	consent	/	cookie	/' "$tmp/held.tsv" >"$tmp/bad.tsv"
 "$chaff" train --tune "$tmp/bad.tsv" --model "$tmp/m2.chaff" "$tmp/train.tsv" >/dev/null 2>"$tmp/err"
