@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "../temp_file.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +21,7 @@
 /* Writes the 'len' bytes of 'data' to a new temporary file whose path goes to 'path'. */
 static void write_temp(const void *data, size_t len, char path[static 512])
 {
-    const char *dir = getenv("TMPDIR");
-    snprintf(path, 512, "%s/chaff_test_tsv_XXXXXX", dir != NULL && *dir != '\0' ? dir : "/tmp");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
+    write_temp_named("tsv", data, len, path);
 }
 
 /* Opens a reader on a temporary file holding the string 's'. */

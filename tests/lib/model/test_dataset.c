@@ -12,22 +12,17 @@
 
 #include <cmocka.h>
 
+#include "../temp_file.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-/* Writes 'len' bytes of 'data' to a new temporary file whose path goes to 'path'. */
+/* Writes the 'len' bytes of 'data' to a new temporary file whose path goes to 'path'. */
 static void write_temp(const void *data, size_t len, char path[static 512])
 {
-    const char *dir = getenv("TMPDIR");
-    snprintf(path, 512, "%s/chaff_test_dataset_XXXXXX", dir != NULL && *dir != '\0' ? dir : "/tmp");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(data, 1, len, f), len);
-    assert_int_equal(fclose(f), 0);
+    write_temp_named("dataset", data, len, path);
 }
 
 /* Reads the string 's' as a TSV file into 'ds'; returns the status. */
