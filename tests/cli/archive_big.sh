@@ -7,11 +7,7 @@ data=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/chaff_archive_big.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-fail() {
-    echo "FAIL: $*" >&2
-    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err" >&2
-    exit 1
-}
+. "$(dirname "$0")/common.inc"
 command -v python3 >/dev/null || { echo "python3 not found: skipped"; exit 77; }
 "$chaff" train --model "$tmp/m.chaff" "$data/fixture_small.tsv" >/dev/null 2>"$tmp/err" ||
     fail "chaff train on fixture_small.tsv failed"

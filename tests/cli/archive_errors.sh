@@ -8,11 +8,7 @@ data=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/chaff_archive_errors.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-fail() {
-    echo "FAIL: $*" >&2
-    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err" >&2
-    exit 1
-}
+. "$(dirname "$0")/common.inc"
 command -v python3 >/dev/null || { echo "python3 not found: skipped"; exit 77; }
 
 # expect CODE PATTERN ARGS...: runs chaff classify with the test model, checks its exit code and

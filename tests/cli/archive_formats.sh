@@ -8,11 +8,7 @@ data=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/chaff_archive_formats.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-fail() {
-    echo "FAIL: $*" >&2
-    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err" >&2
-    exit 1
-}
+. "$(dirname "$0")/common.inc"
 command -v python3 >/dev/null || { echo "python3 not found: skipped"; exit 77; }
 gen() { python3 "$data/make_arch.py" make --source "$data/fixture_small.tsv" "$@" || fail "make_arch.py make $*"; }
 check() { python3 "$data/make_arch.py" check "$@" || fail "make_arch.py check $*"; }

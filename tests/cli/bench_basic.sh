@@ -10,11 +10,7 @@ gen="$data/../../bench/make-corpus"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/chaff_bench_basic.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-fail() {
-    echo "FAIL: $*" >&2
-    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err" >&2
-    exit 1
-}
+. "$(dirname "$0")/common.inc"
 
 # field FILE KEY: a top-level number or string of the JSON object in FILE.
 field() {

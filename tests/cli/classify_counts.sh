@@ -8,11 +8,7 @@ data=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/chaff_classify_counts.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-fail() {
-    echo "FAIL: $*" >&2
-    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err" >&2
-    exit 1
-}
+. "$(dirname "$0")/common.inc"
 
 "$chaff" train --model "$tmp/m.chaff" --hash-bits 16 "$data/fixture_small.tsv" >/dev/null \
     2>"$tmp/err" || fail "chaff train on fixture_small.tsv failed"

@@ -7,11 +7,7 @@ fixture=$data/fixture_small.tsv
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/chaff_eval_report.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-fail() {
-    echo "FAIL: $*" >&2
-    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err" >&2
-    exit 1
-}
+. "$(dirname "$0")/common.inc"
 
 "$chaff" train --model "$tmp/x.chaff" "$fixture" >/dev/null 2>"$tmp/err" ||
     fail "chaff train on fixture_small.tsv failed"

@@ -8,11 +8,7 @@ fixture=$data/fixture_small.tsv
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/chaff_train_classify.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
-fail() {
-    echo "FAIL: $*" >&2
-    [ -s "$tmp/err" ] && sed 's/^/  stderr: /' "$tmp/err" >&2
-    exit 1
-}
+. "$(dirname "$0")/common.inc"
 
 # Training prints a summary with the sizes of the data and the model. A weakly regularised
 # model (-C 10) memorises its small training set: what is tested here is that training,
