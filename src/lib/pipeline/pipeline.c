@@ -21,6 +21,7 @@
 #include "chaff.h"
 #include "error.h"
 #include "grow.h"
+#include "html.h"
 
 #include <errno.h>
 #include <malloc.h>
@@ -736,7 +737,7 @@ static void process(struct worker *w, struct batch *b)
             if (w->hx == NULL && (w->hx = chaff_html_create()) != NULL)
                 chaff_html_set_max_elements(w->hx, opt->reader.max_html_elements);
             if (w->hx == NULL ||
-                chaff_html_extract(w->hx, b->arena + ref->html, ref->html_len,
+                chaff_html_extract_nul(w->hx, b->arena + ref->html, ref->html_len,
                                    ref->has_charset ? b->arena + ref->charset : NULL, &hp,
                                    &err) != CHAFF_OK ||
                 keep_made(b, ref, &hp) != 0) {
