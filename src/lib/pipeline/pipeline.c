@@ -17,7 +17,8 @@
  * is the only one in flight.
  * Batches are recycled through a free list with their buffers, so that a long run allocates
  * nothing after its first batches and its RSS does not creep up with the input's length;
- * buffers that one huge page made larger than KEEP_BYTES are freed instead of kept.
+ * buffers that one huge page made larger than KEEP_BYTES are freed instead of kept, and the
+ * memory of a kept buffer past what its batch used is given back to the system.
  */
 #include "chaff.h"
 #include "error.h"
@@ -33,8 +34,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 #define BATCH_BYTES (1u << 20)
 #define BATCH_PAGES 1024
@@ -43,6 +46,7 @@
  * 16 MiB on WET, 100 MB in 3.5 s with 2 threads) and RSS under 40 MB for every output. */
 #define BUDGET_SHARE ((size_t)2 << 20)
 #define KEEP_BYTES   ((size_t)4 << 20) /* largest buffer a recycled batch keeps */
+#define SHED_BYTES   ((size_t)512 << 10) /* least memory a recycled batch's buffer gives back */
 /* A page's output past this goes to a temporary file of its own (chaff_pipeline_item.
  * output_file): a page whose paragraphs are in a spill (chaff_page.spill) may write gigabytes. */
 #define OUT_MEMORY_BYTES ((size_t)8 << 20)
@@ -221,40 +225,53 @@ static void batch_free(struct batch *b)
     free(b);
 }
 
-/* Frees '*p' when its capacity (in bytes) is above KEEP_BYTES. */
-static void trim(void **p, size_t *cap, size_t size)
+/* Frees '*p' when its capacity (in bytes) is above KEEP_BYTES; else gives the memory of its
+ * whole pages past its first 'used' elements back to the system, keeping the buffer (its
+ * bytes there read as zeros the next time). A recycled batch thus holds the memory its last
+ * use needed, not the most that any of its uses needed: over a long input every spare batch
+ * would come to hold the most. */
+static void trim(void **p, size_t *cap, size_t size, size_t used)
 {
     if (*cap * size > KEEP_BYTES) {
         free(*p);
         *p = NULL;
         *cap = 0;
+        return;
     }
+#ifdef MADV_DONTNEED
+    const long n = sysconf(_SC_PAGESIZE);
+    const size_t page = n > 0 ? (size_t)n : 4096;
+    const uintptr_t from = ((uintptr_t)*p + used * size + page - 1) / page * page;
+    const uintptr_t to = ((uintptr_t)*p + *cap * size) / page * page;
+    if (*p != NULL && to > from && to - from >= SHED_BYTES)
+        madvise((void *)from, to - from, MADV_DONTNEED);
+#else
+    (void)used;
+#endif
+}
+
+/* trim() for two arrays of 'size_t' of the same capacity '*cap'. */
+static void trim_pair(size_t **a, size_t **b, size_t *cap, size_t used)
+{
+    size_t cap_b = *cap;
+    trim((void **)a, cap, sizeof(size_t), used);
+    trim((void **)b, &cap_b, sizeof(size_t), used);
 }
 
 /* Empties a handed-out batch, keeping its buffers for the next one. */
 static void batch_reset(struct batch *b)
 {
     batch_release_files(b);
-    trim((void **)&b->arena, &b->arena_cap, 1);
-    trim((void **)&b->pages, &b->pages_cap, sizeof(*b->pages));
-    if (b->paras_cap * sizeof(size_t) > KEEP_BYTES) {
-        free(b->para_off);
-        free(b->para_len);
-        b->para_off = b->para_len = NULL;
-        b->paras_cap = 0;
-    }
-    trim((void **)&b->events, &b->events_cap, sizeof(*b->events));
-    trim((void **)&b->out, &b->out_cap, 1);
-    trim((void **)&b->results, &b->results_cap, sizeof(*b->results));
-    trim((void **)&b->made, &b->made_cap, 1);
-    if (b->made_paras_cap * sizeof(size_t) > KEEP_BYTES) {
-        free(b->made_off);
-        free(b->made_lens);
-        b->made_off = b->made_lens = NULL;
-        b->made_paras_cap = 0;
-    }
-    trim((void **)&b->tokens, &b->tokens_cap, sizeof(*b->tokens));
-    trim((void **)&b->u32, &b->u32_cap, sizeof(*b->u32));
+    trim((void **)&b->arena, &b->arena_cap, 1, b->arena_len);
+    trim((void **)&b->pages, &b->pages_cap, sizeof(*b->pages), b->npages);
+    trim_pair(&b->para_off, &b->para_len, &b->paras_cap, b->nparas);
+    trim((void **)&b->events, &b->events_cap, sizeof(*b->events), b->nevents);
+    trim((void **)&b->out, &b->out_cap, 1, b->out_len);
+    trim((void **)&b->results, &b->results_cap, sizeof(*b->results), b->nresults);
+    trim((void **)&b->made, &b->made_cap, 1, b->made_bytes);
+    trim_pair(&b->made_off, &b->made_lens, &b->made_paras_cap, b->nmade);
+    trim((void **)&b->tokens, &b->tokens_cap, sizeof(*b->tokens), b->ntokens);
+    trim((void **)&b->u32, &b->u32_cap, sizeof(*b->u32), b->nu32);
     b->seq = 0;
     b->path = NULL;
     b->arena_len = b->npages = b->nparas = b->cost = b->nevents = b->html_weight = 0;
@@ -855,7 +872,7 @@ static void process(struct worker *w, struct batch *b)
     }
     if (opt->timing)
         w->ns_classify += clock_ns() - t0;
-    trim((void **)&w->paras, &w->paras_cap, sizeof(*w->paras));
+    trim((void **)&w->paras, &w->paras_cap, sizeof(*w->paras), b->nparas);
     if (out != NULL && fclose(out) != 0)
         goto nomem;
     return;
