@@ -248,10 +248,8 @@ static size_t inflate_member(struct chaff_source *src, unsigned char *out, size_
     while (got < cap && !src->failed && src->zlib_member) {
         if (src->in_pos == src->in_len && !src->in_eof && refill(src) != 0)
             break;
-        if (src->in_pos == src->in_len) {
-            damage(src, "truncated gzip stream", "");
-            break;
-        }
+        /* At the end of the input too: zlib may hold decoded bytes it had no room for. */
+        const size_t before = got;
         src->zs.next_in = src->in + src->in_pos;
         src->zs.avail_in = (uInt)(src->in_len - src->in_pos);
         src->zs.next_out = out + got;
@@ -268,8 +266,10 @@ static size_t inflate_member(struct chaff_source *src, unsigned char *out, size_
         } else if (zrc == Z_MEM_ERROR) {
             chaff_error_set(&src->pending, CHAFF_ERR_NOMEM, src->name, "out of memory");
             src->failed = 1;
+        } else if (got == before && src->in_pos == src->in_len && src->in_eof) {
+            damage(src, "truncated gzip stream", ""); /* nothing more to decode or hand out */
         }
-        /* Z_OK and Z_BUF_ERROR: more input or more output room is needed; loop. */
+        /* Else Z_OK and Z_BUF_ERROR: more input or more output room is needed; loop. */
     }
     return got;
 }
