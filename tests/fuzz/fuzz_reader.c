@@ -14,6 +14,7 @@
 #include "dataset.h"
 #include "model.h"
 #include "normalize.h"
+#include "reader.h"
 #include "source.h"
 
 #include <json-c/json.h>
@@ -324,19 +325,45 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 #elif defined(FUZZ_TARGET_SOURCE)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct chaff_source *src = NULL;
-    struct chaff_error err;
-    if (chaff_source_open_memory(data, size, "fuzz", &src, &err) != CHAFF_OK)
-        return 0;
-    static unsigned char buf[4096];
-    uint64_t total = 0;
-    long n;
-    while ((n = chaff_source_read(src, buf, sizeof(buf), &err)) > 0) {
-        total += (uint64_t)n;
-        if (total > (64u << 20)) /* a zip bomb is no finding */
-            break;
+    /* Read twice: with chaff_source_read() alone, then taking what the source lends
+     * (chaff_source_lend()) and, with bit 1 of the size set, the lent buffers too
+     * (chaff_source_detach()). Both must hand out the same bytes and end the same way. */
+    uint64_t hash[2] = {0, 0}, total[2] = {0, 0};
+    long end[2] = {0, 0};
+    char msg[2][sizeof(((struct chaff_error *)0)->msg) + sizeof(((struct chaff_error *)0)->where) + 4];
+    for (int pass = 0; pass < 2; pass++) {
+        struct chaff_source *src = NULL;
+        struct chaff_error err;
+        if (chaff_source_open_memory(data, size, "fuzz", &src, &err) != CHAFF_OK)
+            return 0;
+        static unsigned char buf[4096];
+        uint64_t h = 1469598103934665603u;
+        long n = 0;
+        memset(&err, 0, sizeof(err));
+        while (total[pass] <= (64u << 20)) { /* a zip bomb is no finding */
+            const char *lent = NULL;
+            size_t m = pass == 1 ? chaff_source_lend(src, &lent) : 0;
+            const unsigned char *p = (const unsigned char *)lent;
+            if (m == 0) {
+                if ((n = chaff_source_read(src, buf, sizeof(buf), &err)) <= 0)
+                    break;
+                m = (size_t)n;
+                p = buf;
+            }
+            for (size_t i = 0; i < m; i++)
+                h = (h ^ p[i]) * 1099511628211u;
+            total[pass] += m;
+            char *own = lent != NULL && (size & 2) ? chaff_source_detach(src, lent) : NULL;
+            free(own);
+        }
+        hash[pass] = h;
+        end[pass] = total[pass] > (64u << 20) ? 1 : n;
+        snprintf(msg[pass], sizeof(msg[pass]), "%s: %s", err.where, err.msg);
+        chaff_source_close(src);
     }
-    chaff_source_close(src);
+    if (end[0] != 1 && (hash[0] != hash[1] || total[0] != total[1] || end[0] != end[1] ||
+                        strcmp(msg[0], msg[1]) != 0))
+        abort(); /* lending changed what the source hands out */
     return 0;
 }
 #else
@@ -388,6 +415,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             total += (unsigned char)page.html[0] + (unsigned char)page.html[page.html_len - 1];
         if (page.charset != NULL)
             total += strlen(page.charset);
+#if defined(FUZZ_TARGET_WARC)
+        if (page.html != NULL && (size & 4)) {
+            /* The buffer holding the HTML taken over, as the pipeline takes a big page's: the
+             * HTML stays readable in it, the byte after it writable, and the reader goes on
+             * without it. */
+            char *own = chaff_reader_detach(r, page.html, page.html_len);
+            if (own != NULL) {
+                char *html = own + (page.html - own);
+                html[page.html_len] = '\0';
+                if (page.html_len > 0)
+                    total += (unsigned char)html[0] + (unsigned char)html[page.html_len - 1];
+                free(own);
+            }
+        }
+#endif
         if (page.nparas > 0 && page.structure != NULL &&
             (page.structure->off[0] != 0 || page.structure->off[page.nparas] <
                                                 page.structure->off[page.nparas - 1]))

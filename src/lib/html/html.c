@@ -843,7 +843,7 @@ static void page_reset(struct chaff_html *hx)
  * back to Latin-1 on invalid UTF-8). When the first 4 bytes look like another encoding to
  * xmlDetectCharEncoding (NUL bytes: UTF-16, UCS-4), htmlParseDocument switches to it, which
  * the converted copy makes harmless: those pages take htmlCtxtReadMemory itself. */
-static void read_utf8(htmlParserCtxtPtr ctxt, const char *text, size_t len)
+static void read_utf8(htmlParserCtxtPtr ctxt, const char *text, size_t len, int nul)
 {
     const unsigned char *u = (const unsigned char *)text;
     size_t bom = len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf ? 3 : 0;
@@ -857,14 +857,26 @@ static void read_utf8(htmlParserCtxtPtr ctxt, const char *text, size_t len)
         }
     }
     htmlCtxtReset(ctxt);
-    xmlParserInputBufferPtr buf =
-        xmlParserInputBufferCreateMem(text + bom, (int)(len - bom), XML_CHAR_ENCODING_NONE);
-    if (buf == NULL)
-        return;
-    xmlParserInputPtr in = xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_NONE);
-    if (in == NULL) {
-        xmlFreeParserInputBuffer(buf);
-        return;
+    xmlParserInputPtr in;
+    if (nul) {
+        /* text[len] is a NUL byte, where the parser stops as at the end of the copy it would
+         * make: it reads the page where it is, through an input without a buffer (which it
+         * then neither grows nor shrinks; over a static buffer, libxml2 2.9 loses its place
+         * when it shrinks the input). */
+        if ((in = xmlNewInputStream(ctxt)) == NULL)
+            return;
+        in->base = in->cur = (const xmlChar *)text + bom;
+        in->end = (const xmlChar *)text + len;
+        in->length = (int)(len - bom);
+    } else {
+        xmlParserInputBufferPtr buf =
+            xmlParserInputBufferCreateMem(text + bom, (int)(len - bom), XML_CHAR_ENCODING_NONE);
+        if (buf == NULL)
+            return;
+        if ((in = xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_NONE)) == NULL) {
+            xmlFreeParserInputBuffer(buf);
+            return;
+        }
     }
     in->encoding = xmlStrdup((const xmlChar *)"UTF-8");
     if (inputPush(ctxt, in) < 0) {
@@ -882,9 +894,9 @@ static void read_utf8(htmlParserCtxtPtr ctxt, const char *text, size_t len)
 }
 
 /* Parses 'len' bytes of UTF-8 at 'text' as lxml.html does, printing
- * nothing; the events make the lines and elements. Returns -1 when out of memory making a
- * parser. */
-static int parse(struct chaff_html *hx, const char *text, size_t len)
+ * nothing; the events make the lines and elements. 'nul': text[len] is a NUL byte the parser
+ * may read. Returns -1 when out of memory making a parser. */
+static int parse(struct chaff_html *hx, const char *text, size_t len, int nul)
 {
     if (hx->ctxt->dict != NULL && xmlDictSize(hx->ctxt->dict) > DICT_LIMIT) {
         htmlParserCtxtPtr fresh = new_ctxt(hx);
@@ -901,14 +913,15 @@ static int parse(struct chaff_html *hx, const char *text, size_t len)
     void *old_structured_ctx = xmlStructuredErrorContext;
     xmlSetGenericErrorFunc(NULL, silent_error);
     xmlSetStructuredErrorFunc(NULL, silent_structured);
-    read_utf8(hx->ctxt, text, len);
+    read_utf8(hx->ctxt, text, len, nul);
     xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
     xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
     return 0;
 }
 
-int chaff_html_extract(struct chaff_html *hx, const char *html, size_t len, const char *charset,
-                       struct chaff_page *page, struct chaff_error *err)
+/* chaff_html_extract(); 'nul': html[len] is a NUL byte. */
+static int extract(struct chaff_html *hx, const char *html, size_t len, int nul,
+                   const char *charset, struct chaff_page *page, struct chaff_error *err)
 {
     page_reset(hx);
     page->nparas = 0;
@@ -922,13 +935,18 @@ int chaff_html_extract(struct chaff_html *hx, const char *html, size_t len, cons
                           &hx->deccap, &text, &tlen) != 0)
         return chaff_error_set(err, CHAFF_ERR_NOMEM, "html", "out of memory decoding %zu bytes",
                                len);
+    /* Decoded, the text ends in a NUL byte; as it was, when the HTML did. */
+    nul = text == hx->dec || (nul && html != NULL && text + tlen == html + len);
     size_t keep = cap_elements(text, tlen, hx->max_elements);
     hx->cut_bytes = tlen - keep;
+    nul = nul && keep == tlen;
     tlen = keep;
     size_t skip = xml_declaration_len(text, tlen);
-    if (tlen - skip > INT_MAX)
+    if (tlen - skip > INT_MAX) {
         tlen = skip + INT_MAX; /* libxml2 takes an int; lxml could not parse more either */
-    if (parse(hx, text + skip, tlen - skip) != 0)
+        nul = 0;
+    }
+    if (parse(hx, text + skip, tlen - skip, nul) != 0)
         hx->nomem = 1;
     if (!hx->nomem) {
         flush_line(hx); /* the walk's end closes every element left open */
@@ -961,4 +979,16 @@ int chaff_html_extract(struct chaff_html *hx, const char *html, size_t len, cons
     page->lens = hx->lens;
     page->structure = &hx->structure;
     return CHAFF_OK;
+}
+
+int chaff_html_extract(struct chaff_html *hx, const char *html, size_t len, const char *charset,
+                       struct chaff_page *page, struct chaff_error *err)
+{
+    return extract(hx, html, len, 0, charset, page, err);
+}
+
+int chaff_html_extract_nul(struct chaff_html *hx, const char *html, size_t len,
+                           const char *charset, struct chaff_page *page, struct chaff_error *err)
+{
+    return extract(hx, html, len, 1, charset, page, err);
 }

@@ -6,10 +6,18 @@
 #ifndef CHAFF_LIB_HTML_H
 #define CHAFF_LIB_HTML_H
 
+#include "chaff.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #define CHAFF_HTML_NONE UINT32_MAX /* no element: the title line's holder, the root's parent */
+
+/* chaff_html_extract() of 'len' bytes at 'html' followed by a NUL byte (html[len] == 0, as in
+ * a buffer that ends every string with one): libxml2 reads the page where it is instead of
+ * copying it first. */
+int chaff_html_extract_nul(struct chaff_html *hx, const char *html, size_t len,
+                           const char *charset, struct chaff_page *page, struct chaff_error *err);
 
 /* Decodes the 'len' bytes at 'raw' to UTF-8 by the rule of lines.py's decode_html(): a UTF-8 or
  * UTF-16 byte order mark; else the bytes themselves when they are valid UTF-8; else 'charset'

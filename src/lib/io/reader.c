@@ -27,23 +27,55 @@ void chaff_reader_options_defaults(struct chaff_reader_options *opt)
     opt->max_record_bytes = CHAFF_MAX_RECORD_DEFAULT;
 }
 
+/* Makes the reader's own storage hold the unconsumed bytes at its start, with room for 'room'
+ * more after them, and r->buf point to it. Returns 0, or -1 when out of memory. */
+static int own_bytes(struct chaff_reader *r, size_t room)
+{
+    const size_t left = r->buf_len - r->buf_pos;
+    if (r->buf == r->own) {
+        if (r->buf_pos > 0)
+            memmove(r->own, r->own + r->buf_pos, left);
+        r->buf_pos = 0;
+        r->buf_len = left;
+        if (chaff_grow((void **)&r->own, &r->own_cap, left + room, 1) != 0)
+            return -1;
+        r->buf = r->own;
+        return 0;
+    }
+    /* Lent bytes: copied. */
+    if (chaff_grow((void **)&r->own, &r->own_cap, left + room, 1) != 0)
+        return -1;
+    if (left > 0)
+        memcpy(r->own, r->buf + r->buf_pos, left);
+    r->buf = r->own;
+    r->buf_pos = 0;
+    r->buf_len = left;
+    return 0;
+}
+
 /* Refills r->buf with at least one more byte unless the input is over; returns bytes read, or 0
  * at end of input (source damage included: it is kept in r->src_err and ends the input), -1 when
- * out of memory. */
+ * out of memory. When every byte at hand has been consumed, the source's own buffer is taken
+ * as it is if it lends it. */
 static long fill(struct chaff_reader *r, struct chaff_error *err)
 {
     if (r->eof)
         return 0;
-    if (r->buf_pos > 0) {
-        memmove(r->buf, r->buf + r->buf_pos, r->buf_len - r->buf_pos);
-        r->buf_len -= r->buf_pos;
-        r->buf_pos = 0;
+    if (r->buf_pos == r->buf_len) {
+        const char *data;
+        size_t got = chaff_source_lend(r->src, &data);
+        if (got > 0) {
+            r->buf = data;
+            r->buf_pos = 0;
+            r->buf_len = got;
+            return (long)got;
+        }
     }
-    if (chaff_grow((void **)&r->buf, &r->buf_cap, r->buf_len + READ_CHUNK, 1) != 0) {
+    if (own_bytes(r, READ_CHUNK) != 0) {
         chaff_error_set(err, CHAFF_ERR_NOMEM, r->name, "out of memory");
         return -1;
     }
-    long n = chaff_source_read(r->src, r->buf + r->buf_len, r->buf_cap - r->buf_len, &r->src_err);
+    long n = chaff_source_read(r->src, r->own + r->buf_len, r->own_cap - r->buf_len, &r->src_err);
     if (n < 0) {
         r->src_failed = 1;
         n = 0;
@@ -189,7 +221,7 @@ void chaff_reader_close(struct chaff_reader *r)
         return;
     chaff_source_close(r->src);
     free(r->name);
-    free(r->buf);
+    free(r->own);
     free(r->line);
     free(r->url);
     free(r->fields);
@@ -427,13 +459,10 @@ int chaff_reader_getline_spill(struct chaff_reader *r, size_t para, size_t *len,
 int chaff_reader_take(struct chaff_reader *r, size_t n, const char **data_out, size_t *got_out,
                       struct chaff_error *err)
 {
-    if (r->buf_len - r->buf_pos < n && r->buf_pos > 0) {
-        memmove(r->buf, r->buf + r->buf_pos, r->buf_len - r->buf_pos);
-        r->buf_len -= r->buf_pos;
-        r->buf_pos = 0;
-    }
     while (r->buf_len - r->buf_pos < n && !r->eof) {
-        if (chaff_grow((void **)&r->buf, &r->buf_cap, n + READ_CHUNK, 1) != 0) {
+        /* Bytes at hand are kept in the reader's storage, grown to the record; with none, the
+         * next fill may lend the whole record. */
+        if (r->buf_pos < r->buf_len && own_bytes(r, n - (r->buf_len - r->buf_pos) + READ_CHUNK) != 0) {
             r->failed = 1;
             return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name,
                                    "out of memory for a record of %zu bytes", n),
@@ -450,6 +479,32 @@ int chaff_reader_take(struct chaff_reader *r, size_t n, const char **data_out, s
     r->buf_pos += got;
     r->next_offset += got;
     return got == n ? 1 : 0;
+}
+
+char *chaff_reader_detach(struct chaff_reader *r, const char *p, size_t len)
+{
+    const uintptr_t at = (uintptr_t)p, start = (uintptr_t)r->buf;
+    if (r->buf == NULL || at < start || at + len >= start + r->buf_len)
+        return NULL;
+    const char *lent = r->buf != r->own ? r->buf : NULL;
+    char *base;
+    if (lent != NULL) {
+        if (own_bytes(r, 0) != 0) /* the bytes after them, into the reader's buffer */
+            return NULL;
+        base = chaff_source_detach(r->src, lent);
+    } else {
+        const size_t left = r->buf_len - r->buf_pos;
+        char *fresh = malloc(left + READ_CHUNK);
+        if (fresh == NULL)
+            return NULL;
+        memcpy(fresh, r->own + r->buf_pos, left);
+        base = r->own;
+        r->buf = r->own = fresh;
+        r->own_cap = left + READ_CHUNK;
+        r->buf_pos = 0;
+        r->buf_len = left;
+    }
+    return base;
 }
 
 uint64_t chaff_reader_skip(struct chaff_reader *r, uint64_t n)

@@ -28,9 +28,13 @@ struct chaff_reader {
     struct chaff_source *src;
     struct chaff_reader_options opt;
     enum chaff_format format;
-    /* line reading: r->buf[buf_pos..buf_len) are bytes read, not yet consumed */
-    char *buf;
-    size_t buf_pos, buf_len, buf_cap;
+    /* line reading: r->buf[buf_pos..buf_len) are bytes read, not yet consumed; r->buf is the
+     * reader's own storage (own, own_cap bytes) or bytes the source lends (a gzip member
+     * decompressed whole, chaff_source_lend()), valid until the source is read again */
+    const char *buf;
+    size_t buf_pos, buf_len;
+    char *own;
+    size_t own_cap;
     char *line; /* the current line (no newline), NUL-terminated */
     size_t line_cap;
     uint64_t lineno;      /* 1-based number of the current line */
@@ -109,10 +113,19 @@ void chaff_reader_page_start(struct chaff_reader *r);
 int chaff_reader_page_spill(struct chaff_reader *r, struct chaff_page *page);
 
 /* Makes the next 'n' bytes of input contiguous and consumes them: *data_out points to them in
- * the reader's buffer (valid until the next read). Returns 1, 0 when fewer than 'n' bytes remain
+ * the reader's buffer or in the source's (valid until the next read; a record that is a gzip
+ * member of its own is not copied). Returns 1, 0 when fewer than 'n' bytes remain
  * (*got_out tells how many; they are consumed), or -2 when out of memory. */
 int chaff_reader_take(struct chaff_reader *r, size_t n, const char **data_out, size_t *got_out,
                       struct chaff_error *err);
+
+/* Hands over the buffer holding the 'len' bytes at 'p', bytes the last read left in the reader's
+ * buffer or in one the source lent it (chaff_reader_take()), followed there by at least one
+ * more byte: the caller owns that buffer from now on (free() it), 'p' stays valid in it and
+ * p[len] may be written. Returns the buffer, or NULL when the bytes lie elsewhere or when out of
+ * memory (nothing changes then). The reader goes on with the bytes after them in a buffer of
+ * its own. */
+char *chaff_reader_detach(struct chaff_reader *r, const char *p, size_t len);
 
 /* Consumes 'n' bytes without keeping them; returns the number consumed (less at end of input). */
 uint64_t chaff_reader_skip(struct chaff_reader *r, uint64_t n);

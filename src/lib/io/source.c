@@ -46,6 +46,7 @@ struct chaff_source {
     struct libdeflate_decompressor *ld; /* gzip members decompressed whole */
     unsigned char *dbuf;                /* the last such member, dbuf[dpos..dlen) not handed out */
     size_t dpos, dlen, dcap;
+    size_t dcap_given;                  /* the size of the last such buffer given away */
     int zlib_member;                    /* 1: the current member goes through zlib */
     unsigned big_members;               /* members that did not fit the window */
     ZSTD_DCtx *zd;
@@ -247,10 +248,8 @@ static size_t inflate_member(struct chaff_source *src, unsigned char *out, size_
     while (got < cap && !src->failed && src->zlib_member) {
         if (src->in_pos == src->in_len && !src->in_eof && refill(src) != 0)
             break;
-        if (src->in_pos == src->in_len) {
-            damage(src, "truncated gzip stream", "");
-            break;
-        }
+        /* At the end of the input too: zlib may hold decoded bytes it had no room for. */
+        const size_t before = got;
         src->zs.next_in = src->in + src->in_pos;
         src->zs.avail_in = (uInt)(src->in_len - src->in_pos);
         src->zs.next_out = out + got;
@@ -267,8 +266,10 @@ static size_t inflate_member(struct chaff_source *src, unsigned char *out, size_
         } else if (zrc == Z_MEM_ERROR) {
             chaff_error_set(&src->pending, CHAFF_ERR_NOMEM, src->name, "out of memory");
             src->failed = 1;
+        } else if (got == before && src->in_pos == src->in_len && src->in_eof) {
+            damage(src, "truncated gzip stream", ""); /* nothing more to decode or hand out */
         }
-        /* Z_OK and Z_BUF_ERROR: more input or more output room is needed; loop. */
+        /* Else Z_OK and Z_BUF_ERROR: more input or more output room is needed; loop. */
     }
     return got;
 }
@@ -292,7 +293,11 @@ static int decode_member(struct chaff_source *src)
             return 1;
         }
         if (r == LIBDEFLATE_INSUFFICIENT_SPACE && src->dcap < GZ_OUT_MAX) {
-            size_t cap = src->dcap > 0 ? src->dcap * 2 : GZ_OUT_START;
+            /* After a buffer was given away, its successor starts at its size (memory
+             * that is not written to takes no room). */
+            size_t cap = src->dcap > 0          ? src->dcap * 2
+                         : src->dcap_given > 0 ? src->dcap_given
+                                               : GZ_OUT_START;
             unsigned char *d = realloc(src->dbuf, cap);
             if (d == NULL)
                 return -1;
@@ -305,6 +310,37 @@ static int decode_member(struct chaff_source *src)
             src->big_members++;
         return 0;
     }
+}
+
+/* Between gzip members: starts the next one, decoded whole into src->dbuf, or else to be
+ * streamed by zlib (src->zlib_member). The window is topped up when half of it has been used
+ * (moving what remains costs no more than reading it), and before a member that failed in a
+ * window that was not full. Returns 0 when no member follows (the end of the input, or a read
+ * error, pending), 1 when one was started (or running out of memory is pending). */
+static int next_member(struct chaff_source *src)
+{
+    if (src->in_len - src->in_pos < src->in_cap / 2 && !src->in_eof && refill(src) != 0)
+        return 0;
+    if (src->in_pos == src->in_len)
+        return 0; /* end of input between members */
+    src->member_start = chaff_source_in_offset(src);
+    src->in_member = 1;
+    int rc = src->big_members < GZ_MAX_FALLBACKS ? decode_member(src) : 0;
+    if (rc == 0 && src->in_len - src->in_pos < src->in_cap && !src->in_eof &&
+        src->big_members < GZ_MAX_FALLBACKS) {
+        if (refill(src) != 0)
+            return 0;
+        rc = decode_member(src);
+    }
+    if (rc < 0) {
+        chaff_error_set(&src->pending, CHAFF_ERR_NOMEM, src->name, "out of memory");
+        src->failed = 1;
+    } else if (rc > 0) {
+        src->in_member = 0;
+    } else {
+        src->zlib_member = 1;
+    }
+    return 1;
 }
 
 static size_t read_gzip(struct chaff_source *src, unsigned char *out, size_t cap)
@@ -322,32 +358,36 @@ static size_t read_gzip(struct chaff_source *src, unsigned char *out, size_t cap
             got += inflate_member(src, out + got, cap - got);
             continue;
         }
-        /* Between members: the next one starts here, if any input remains. The window is
-         * topped up when half of it has been used (moving what remains costs no more than
-         * reading it), and before a member that failed in a window that was not full. */
-        if (src->in_len - src->in_pos < src->in_cap / 2 && !src->in_eof && refill(src) != 0)
+        if (!next_member(src))
             break;
-        if (src->in_pos == src->in_len)
-            break; /* end of input between members */
-        src->member_start = chaff_source_in_offset(src);
-        src->in_member = 1;
-        int rc = src->big_members < GZ_MAX_FALLBACKS ? decode_member(src) : 0;
-        if (rc == 0 && src->in_len - src->in_pos < src->in_cap && !src->in_eof &&
-            src->big_members < GZ_MAX_FALLBACKS) {
-            if (refill(src) != 0)
-                break;
-            rc = decode_member(src);
-        }
-        if (rc < 0) {
-            chaff_error_set(&src->pending, CHAFF_ERR_NOMEM, src->name, "out of memory");
-            src->failed = 1;
-        } else if (rc > 0) {
-            src->in_member = 0;
-        } else {
-            src->zlib_member = 1;
-        }
     }
     return got;
+}
+
+char *chaff_source_detach(struct chaff_source *src, const char *lent)
+{
+    const uintptr_t p = (uintptr_t)lent, base = (uintptr_t)src->dbuf;
+    if (src->dbuf == NULL || p < base || p >= base + src->dlen || src->dpos != src->dlen)
+        return NULL;
+    char *buf = (char *)src->dbuf;
+    src->dcap_given = src->dcap;
+    src->dbuf = NULL;
+    src->dcap = src->dlen = src->dpos = 0;
+    return buf;
+}
+
+size_t chaff_source_lend(struct chaff_source *src, const char **data_out)
+{
+    if (src->compression != CHAFF_COMPRESSION_GZIP || src->failed || src->zlib_member)
+        return 0;
+    if (src->dpos == src->dlen && !next_member(src))
+        return 0;
+    if (src->failed || src->dpos == src->dlen)
+        return 0; /* a member for zlib, or damage: chaff_source_read() goes on */
+    const size_t n = src->dlen - src->dpos;
+    *data_out = (const char *)src->dbuf + src->dpos;
+    src->dpos = src->dlen;
+    return n;
 }
 
 static size_t read_zstd(struct chaff_source *src, unsigned char *out, size_t cap)

@@ -31,6 +31,18 @@ int chaff_source_open_memory(const void *data, size_t nbytes, const char *name,
  * input for damage of the compressed stream. */
 long chaff_source_read(struct chaff_source *src, void *buf, size_t cap, struct chaff_error *err);
 
+/* Lends the decoded bytes that come next when the source holds them whole in a buffer of its
+ * own (a gzip member decompressed in one go), so that they need not be copied: *data_out
+ * points to them, valid until the next call on 'src'. Returns their number (> 0; they count
+ * as read), or 0 when there is nothing to lend now: chaff_source_read() then hands out what
+ * comes next, or reports the end of the input or damage. */
+size_t chaff_source_lend(struct chaff_source *src, const char **data_out);
+
+/* Gives up the buffer of the bytes last lent (chaff_source_lend()), which 'lent' points into:
+ * the caller owns it from now on (free() it). Returns it, or NULL when 'lent' is not in it.
+ * The source decodes what follows into a new buffer. */
+char *chaff_source_detach(struct chaff_source *src, const char *lent);
+
 /* The compression detected (CHAFF_COMPRESSION_*). */
 enum chaff_compression chaff_source_compression(const struct chaff_source *src);
 

@@ -4,7 +4,8 @@
  * C host.
  *
  * Pages come in batches. Over files, a reader thread opens the inputs one after the other and
- * copies their pages into batches (reader buffers are reused, so a batch owns copies); a
+ * copies their pages into batches (reader buffers are reused, so a batch owns copies; the HTML
+ * of a big page is not copied: the batch takes over the buffer it was read into); a
  * pushed pipeline copies the host's pages in the host's thread. A batch holds pages of one
  * input only and is sealed at about BATCH_BYTES of text, at the end of an input, and after a
  * reader error, which travels with the batch so that it is handed out after the pages that
@@ -16,11 +17,14 @@
  * is the only one in flight.
  * Batches are recycled through a free list with their buffers, so that a long run allocates
  * nothing after its first batches and its RSS does not creep up with the input's length;
- * buffers that one huge page made larger than KEEP_BYTES are freed instead of kept.
+ * buffers that one huge page made larger than KEEP_BYTES are freed instead of kept, and the
+ * memory of a kept buffer past what its batch used is given back to the system.
  */
 #include "chaff.h"
 #include "error.h"
 #include "grow.h"
+#include "html.h"
+#include "reader.h"
 #include "tmpfile.h"
 
 #include <errno.h>
@@ -31,8 +35,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/types.h>
 #include <time.h>
+#include <unistd.h>
 
 #define BATCH_BYTES (1u << 20)
 #define BATCH_PAGES 1024
@@ -41,6 +47,7 @@
  * 16 MiB on WET, 100 MB in 3.5 s with 2 threads) and RSS under 40 MB for every output. */
 #define BUDGET_SHARE ((size_t)2 << 20)
 #define KEEP_BYTES   ((size_t)4 << 20) /* largest buffer a recycled batch keeps */
+#define SHED_BYTES   ((size_t)512 << 10) /* least memory a recycled batch's buffer gives back */
 /* A page's output past this goes to a temporary file of its own (chaff_pipeline_item.
  * output_file): a page whose paragraphs are in a spill (chaff_page.spill) may write gigabytes. */
 #define OUT_MEMORY_BYTES ((size_t)8 << 20)
@@ -56,6 +63,8 @@
 struct page_ref {
     size_t id, url, raw, raw_len, payload, payload_len, fields;
     size_t html, html_len, charset; /* a page of HTML, to be made into paragraphs by a worker */
+    char *html_own; /* the buffer its HTML is in (at 'html', NUL-terminated), taken over from
+                       the reader; NULL: the HTML is in the arena */
     size_t para0, nparas;           /* its paragraphs as read: para_off / para_len */
     uint64_t index, offset, lineno;
     int passthrough, has_raw, has_payload, has_fields, has_html, has_charset, is_html;
@@ -94,6 +103,7 @@ struct batch {
     size_t *para_off, *para_len;
     size_t nparas, paras_cap;
     size_t cost;       /* bytes counted against the budget */
+    size_t own_bytes;  /* HTML in buffers of its pages' own (page_ref.html_own) */
     size_t html_weight; /* big pages of HTML: what their trees may take, counted in 'cost' */
     uint64_t consumed; /* input bytes consumed (all inputs) when the batch was sealed */
     struct event *events;
@@ -192,6 +202,8 @@ static void batch_release_files(struct batch *b)
         if (b->pages[p].out_file != NULL)
             fclose(b->pages[p].out_file);
         b->pages[p].out_file = NULL;
+        free(b->pages[p].html_own);
+        b->pages[p].html_own = NULL;
     }
 }
 
@@ -215,46 +227,66 @@ static void batch_free(struct batch *b)
     free(b);
 }
 
-/* Frees '*p' when its capacity (in bytes) is above KEEP_BYTES. */
-static void trim(void **p, size_t *cap, size_t size)
+/* Frees '*p' when its capacity (in bytes) is above KEEP_BYTES; else gives the memory of its
+ * whole pages past its first 'used' elements back to the system, keeping the buffer (its
+ * bytes there read as zeros the next time). A recycled batch thus holds the memory its last
+ * use needed, not the most that any of its uses needed: over a long input every spare batch
+ * would come to hold the most. */
+static void trim(void **p, size_t *cap, size_t size, size_t used)
 {
     if (*cap * size > KEEP_BYTES) {
         free(*p);
         *p = NULL;
         *cap = 0;
+        return;
     }
+#ifdef MADV_DONTNEED
+    const long n = sysconf(_SC_PAGESIZE);
+    const size_t page = n > 0 ? (size_t)n : 4096;
+    const uintptr_t from = ((uintptr_t)*p + used * size + page - 1) / page * page;
+    const uintptr_t to = ((uintptr_t)*p + *cap * size) / page * page;
+    if (*p != NULL && to > from && to - from >= SHED_BYTES)
+        madvise((void *)from, to - from, MADV_DONTNEED);
+#else
+    (void)used;
+#endif
+}
+
+/* trim() for two arrays of 'size_t' of the same capacity '*cap'. */
+static void trim_pair(size_t **a, size_t **b, size_t *cap, size_t used)
+{
+    size_t cap_b = *cap;
+    trim((void **)a, cap, sizeof(size_t), used);
+    trim((void **)b, &cap_b, sizeof(size_t), used);
 }
 
 /* Empties a handed-out batch, keeping its buffers for the next one. */
 static void batch_reset(struct batch *b)
 {
     batch_release_files(b);
-    trim((void **)&b->arena, &b->arena_cap, 1);
-    trim((void **)&b->pages, &b->pages_cap, sizeof(*b->pages));
-    if (b->paras_cap * sizeof(size_t) > KEEP_BYTES) {
-        free(b->para_off);
-        free(b->para_len);
-        b->para_off = b->para_len = NULL;
-        b->paras_cap = 0;
-    }
-    trim((void **)&b->events, &b->events_cap, sizeof(*b->events));
-    trim((void **)&b->out, &b->out_cap, 1);
-    trim((void **)&b->results, &b->results_cap, sizeof(*b->results));
-    trim((void **)&b->made, &b->made_cap, 1);
-    if (b->made_paras_cap * sizeof(size_t) > KEEP_BYTES) {
-        free(b->made_off);
-        free(b->made_lens);
-        b->made_off = b->made_lens = NULL;
-        b->made_paras_cap = 0;
-    }
-    trim((void **)&b->tokens, &b->tokens_cap, sizeof(*b->tokens));
-    trim((void **)&b->u32, &b->u32_cap, sizeof(*b->u32));
+    trim((void **)&b->arena, &b->arena_cap, 1, b->arena_len);
+    trim((void **)&b->pages, &b->pages_cap, sizeof(*b->pages), b->npages);
+    trim_pair(&b->para_off, &b->para_len, &b->paras_cap, b->nparas);
+    trim((void **)&b->events, &b->events_cap, sizeof(*b->events), b->nevents);
+    trim((void **)&b->out, &b->out_cap, 1, b->out_len);
+    trim((void **)&b->results, &b->results_cap, sizeof(*b->results), b->nresults);
+    trim((void **)&b->made, &b->made_cap, 1, b->made_bytes);
+    trim_pair(&b->made_off, &b->made_lens, &b->made_paras_cap, b->nmade);
+    trim((void **)&b->tokens, &b->tokens_cap, sizeof(*b->tokens), b->ntokens);
+    trim((void **)&b->u32, &b->u32_cap, sizeof(*b->u32), b->nu32);
     b->seq = 0;
     b->path = NULL;
     b->arena_len = b->npages = b->nparas = b->cost = b->nevents = b->html_weight = 0;
+    b->own_bytes = 0;
     b->consumed = 0;
     b->out_len = b->nresults = b->made_bytes = b->nmade = b->ntokens = b->nu32 = 0;
     b->next = NULL;
+}
+
+/* The HTML of page 'ref' of 'b'. */
+static const char *ref_html(const struct batch *b, const struct page_ref *ref)
+{
+    return ref->html_own != NULL ? ref->html_own + ref->html : b->arena + ref->html;
 }
 
 /* Copies 'len' bytes into the arena with a NUL after them; returns the offset or SIZE_MAX. */
@@ -287,8 +319,10 @@ static int reserve_paras(struct batch *b, size_t n)
     return 0;
 }
 
-/* Copies the page's strings and record fields (not its paragraphs) into a new page_ref. */
-static struct page_ref *batch_add_ref(struct batch *b, const struct chaff_page *page)
+/* Copies the page's strings and record fields (not its paragraphs) into a new page_ref; the
+ * HTML of a big page read by 'reader' (NULL: a pushed page) is taken over instead. */
+static struct page_ref *batch_add_ref(struct batch *b, const struct chaff_page *page,
+                                      struct chaff_reader *reader)
 {
     if (grow(&b->pages, &b->pages_cap, b->npages + 1, sizeof(*b->pages)) != 0)
         return NULL;
@@ -313,13 +347,6 @@ static struct page_ref *batch_add_ref(struct batch *b, const struct chaff_page *
         if (ref->fields == SIZE_MAX)
             return NULL;
     }
-    if (page->html != NULL) {
-        ref->html = arena_put(b, page->html, page->html_len);
-        ref->html_len = page->html_len;
-        ref->has_html = 1;
-        if (ref->html == SIZE_MAX)
-            return NULL;
-    }
     if (page->charset != NULL) {
         ref->charset = arena_put(b, page->charset, strlen(page->charset));
         ref->has_charset = 1;
@@ -333,6 +360,23 @@ static struct page_ref *batch_add_ref(struct batch *b, const struct chaff_page *
         ref->has_payload = 1;
         if (ref->payload == SIZE_MAX)
             return NULL;
+    }
+    if (page->html != NULL) {
+        /* A big page's HTML stays in the buffer it was read into, which the reader hands
+         * over, rather than being copied. */
+        char *own = reader != NULL && page->html_len >= BIG_HTML_BYTES
+                        ? chaff_reader_detach(reader, page->html, page->html_len)
+                        : NULL;
+        if (own != NULL) {
+            ref->html_own = own;
+            ref->html = (size_t)(page->html - own);
+            own[ref->html + page->html_len] = '\0';
+            b->own_bytes += page->html_len;
+        } else if ((ref->html = arena_put(b, page->html, page->html_len)) == SIZE_MAX) {
+            return NULL;
+        }
+        ref->html_len = page->html_len;
+        ref->has_html = 1;
     }
     ref->para0 = b->nparas;
     ref->index = page->index;
@@ -349,11 +393,12 @@ static struct page_ref *batch_add_ref(struct batch *b, const struct chaff_page *
     return ref;
 }
 
-static int batch_add_page(struct batch *b, const struct chaff_page *page)
+static int batch_add_page(struct batch *b, const struct chaff_page *page,
+                          struct chaff_reader *reader)
 {
     if (reserve_paras(b, page->nparas) != 0)
         return -1;
-    struct page_ref *ref = batch_add_ref(b, page);
+    struct page_ref *ref = batch_add_ref(b, page, reader);
     if (ref == NULL)
         return -1;
     for (size_t i = 0; i < page->nparas; i++) {
@@ -361,6 +406,8 @@ static int batch_add_page(struct batch *b, const struct chaff_page *page)
         if (off == SIZE_MAX) {
             chaff_spill_release(ref->spill); /* the page is not in the batch */
             ref->spill = NULL;
+            free(ref->html_own);
+            ref->html_own = NULL;
             return -1;
         }
         b->para_off[b->nparas] = off;
@@ -424,9 +471,15 @@ static struct batch *batch_new(struct chaff_pipeline *pl, const struct chaff_wri
 
 /* ------------------------------------------------------------------ sealing batches */
 
+static int batch_full(const struct batch *b)
+{
+    return b->arena_len + b->own_bytes >= BATCH_BYTES || b->npages >= BATCH_PAGES;
+}
+
 static size_t batch_input_cost(const struct batch *b)
 {
-    return b->arena_len + b->nparas * 2 * sizeof(size_t) + b->npages * sizeof(struct page_ref) +
+    return b->arena_len + b->own_bytes + b->nparas * 2 * sizeof(size_t) +
+           b->npages * sizeof(struct page_ref) +
            b->nevents * sizeof(struct event) + b->html_weight;
 }
 
@@ -540,14 +593,14 @@ static void *reader_main(void *arg)
                     break;
                 continue;
             }
-            if (batch_add_page(b, &page) != 0) {
+            if (batch_add_page(b, &page, reader) != 0) {
                 batch_eventf(b, SIZE_MAX, -2, CHAFF_ERR_NOMEM, path,
                              "out of memory for a page of %zu paragraphs", page.nparas);
                 break;
             }
             if (timed)
                 ns_batch += clock_ns() - t1;
-            if (b->arena_len >= BATCH_BYTES || b->npages >= BATCH_PAGES) {
+            if (batch_full(b)) {
                 chaff_reader_stats(reader, &st);
                 seal(pl, b, consumed_before + st.in_bytes);
                 b = aborted(pl) ? NULL : batch_new(pl, &wopt, format, path);
@@ -742,7 +795,7 @@ static void process(struct worker *w, struct batch *b)
             if (w->hx == NULL && (w->hx = chaff_html_create()) != NULL)
                 chaff_html_set_max_elements(w->hx, opt->reader.max_html_elements);
             if (w->hx == NULL ||
-                chaff_html_extract(w->hx, b->arena + ref->html, ref->html_len,
+                chaff_html_extract_nul(w->hx, ref_html(b, ref), ref->html_len,
                                    ref->has_charset ? b->arena + ref->charset : NULL, &hp,
                                    &err) != CHAFF_OK ||
                 keep_made(b, ref, &hp) != 0) {
@@ -825,7 +878,7 @@ static void process(struct worker *w, struct batch *b)
     }
     if (opt->timing)
         w->ns_classify += clock_ns() - t0;
-    trim((void **)&w->paras, &w->paras_cap, sizeof(*w->paras));
+    trim((void **)&w->paras, &w->paras_cap, sizeof(*w->paras), b->nparas);
     if (out != NULL && fclose(out) != 0)
         goto nomem;
     return;
@@ -1068,10 +1121,6 @@ static int push_seal(struct chaff_pipeline *pl, int force)
     return ok;
 }
 
-static int batch_full(const struct batch *b)
-{
-    return b->arena_len >= BATCH_BYTES || b->npages >= BATCH_PAGES;
-}
 
 int chaff_pipeline_push(struct chaff_pipeline *pl, const struct chaff_page *page,
                         struct chaff_error *err)
@@ -1106,7 +1155,7 @@ int chaff_pipeline_push(struct chaff_pipeline *pl, const struct chaff_page *page
     copy.structure = NULL;
     copy.index = pl->npushed; /* its index among the pushed pages */
     const size_t npages = pl->in->npages, nparas = pl->in->nparas, len = pl->in->arena_len;
-    if (batch_add_page(pl->in, &copy) != 0) {
+    if (batch_add_page(pl->in, &copy, NULL) != 0) {
         pl->in->npages = npages; /* undo the partial copy */
         pl->in->nparas = nparas;
         pl->in->arena_len = len;
@@ -1274,7 +1323,7 @@ static int fill_item(struct chaff_pipeline *pl, const struct batch *b, const str
         structure = &pl->item_structure;
     }
     pl->item_page = page_of(b, ref, pl->item_paras, lens, n, structure);
-    pl->item_page.html = ref->has_html ? b->arena + ref->html : NULL;
+    pl->item_page.html = ref->has_html ? ref_html(b, ref) : NULL;
     pl->item_page.html_len = ref->html_len;
     item->page = &pl->item_page;
     item->results = b->results + ref->res0;
