@@ -102,6 +102,10 @@ static const char classify_usage[] =
     "'chaff: FILE: byte N: what' is printed; malformed WARC records and JSON lines are\n"
     "reported with their byte offset or line and skipped.\n"
     "\n"
+    "Environment: TMPDIR, the directory of temporary files (default /tmp): a line longer\n"
+    "than 256 KiB is kept there past its first 256 KiB, and a page's output past 8 MiB\n"
+    "when its lines were; the files are removed as soon as they are made.\n"
+    "\n"
     "Exit status: 0 success, 1 data or I/O error (the other files are still processed),\n"
     "2 usage error.\n";
 
