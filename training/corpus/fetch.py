@@ -230,13 +230,12 @@ def sources(optional=OPTIONAL_SOURCES):
     groups only those named."""
     out = [("npm", name, version, None) for name, version in NPM_PACKAGES]
     out += [("debian", name, version, members) for name, version, members in DEB_PACKAGES]
-    for iso, loc in sorted(FIREFOX_L10N.items()):
+    firefox = sorted(FIREFOX_L10N.items())
+    if "firefox-beside-chromium" in optional:
+        firefox += sorted(FIREFOX_L10N_BESIDE.items())
+    for iso, loc in firefox:
         out.append(("debian", "firefox-esr-l10n-" + loc, FIREFOX_L10N_VERSION,
                     ["./usr/lib/firefox-esr/browser/extensions/"]))
-    if "firefox-beside-chromium" in optional:
-        for iso, loc in sorted(FIREFOX_L10N_BESIDE.items()):
-            out.append(("debian", "firefox-esr-l10n-" + loc, FIREFOX_L10N_VERSION,
-                        ["./usr/lib/firefox-esr/browser/extensions/"]))
     if "libreoffice-help" in optional:
         for loc in sorted(set(LIBREOFFICE_HELP.values())) + ["en-US"]:
             out.append(("debian", libreoffice_help_package(loc), LIBREOFFICE_VERSION,
