@@ -254,6 +254,13 @@ int chaff_http_sniff_html(const char *body, size_t len)
     return 0;
 }
 
+/* Whether 'b' starts with a zlib header (RFC 1950: deflate, and a check of the first two
+ * bytes). */
+static int is_zlib_header(const unsigned char *b, size_t len)
+{
+    return len >= 2 && (b[0] & 0x0f) == 8 && ((unsigned)b[0] << 8 | b[1]) % 31 == 0;
+}
+
 int chaff_http_looks_coded(enum chaff_http_coding coding, const char *body, size_t len)
 {
     const unsigned char *b = (const unsigned char *)body;
@@ -269,7 +276,7 @@ int chaff_http_looks_coded(enum chaff_http_coding coding, const char *body, size
     case CHAFF_HTTP_DEFLATE:
         /* A zlib header, or raw deflate (no mark: only text, which starts with '<' or white
          * space, is taken for already decoded). */
-        if (len >= 2 && (b[0] & 0x0f) == 8 && ((unsigned)b[0] << 8 | b[1]) % 31 == 0)
+        if (is_zlib_header(b, len))
             return 1;
         return !(len > 0 && (b[0] == '<' || b[0] == ' ' || b[0] == '\t' || b[0] == '\r' ||
                              b[0] == '\n' || (b[0] == 0xef && len >= 3 && b[1] == 0xbb)));
@@ -383,9 +390,7 @@ static int64_t decode_zlib(enum chaff_http_coding coding, const char *in, size_t
     int wbits = 15 + 16; /* gzip */
     if (coding == CHAFF_HTTP_DEFLATE) {
         /* RFC 9110 says zlib; some servers send raw deflate, which browsers accept too. */
-        int zlib_header = len >= 2 && (in[0] & 0x0f) == 8 &&
-                          (((unsigned char)in[0] << 8) | (unsigned char)in[1]) % 31 == 0;
-        wbits = zlib_header ? 15 : -15;
+        wbits = is_zlib_header((const unsigned char *)in, len) ? 15 : -15;
     }
     z_stream zs;
     memset(&zs, 0, sizeof(zs));

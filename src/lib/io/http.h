@@ -61,17 +61,18 @@ int chaff_http_sniff_html(const char *body, size_t len);
  * 'why' ('why_cap' bytes) that gives the offset in 'in'. */
 int64_t chaff_http_dechunk(const char *in, size_t len, char *out, char *why, size_t why_cap);
 
+/* Whether the 'len' bytes at 'body' can start a body in 'coding' (CHAFF_HTTP_IDENTITY: in the
+ * chunked transfer coding): a chunk-size line's hex digit, the gzip or zstd magic, a zlib
+ * header. Deflate sent raw has no mark: a body that starts as text does ('<', white space, a
+ * UTF-8 byte order mark) is taken for decoded, anything else can be raw deflate. A body that
+ * cannot was stored decoded by the crawler under its original head (Webrecorder and others do
+ * so); warcio then reads it as it is, and so does chaff. */
+int chaff_http_looks_coded(enum chaff_http_coding coding, const char *body, size_t len);
+
 /* Decodes 'len' bytes of 'in', encoded with 'coding', into *out (a buffer of *out_cap bytes,
  * grown with realloc: the old pointer is invalid after the call). At most 'limit' bytes are
  * made. Returns the decoded length, -1 with a description in 'why' for damaged data or output
  * over 'limit', or -2 when out of memory. */
-/* Whether the 'len' bytes at 'body' can start a body in 'coding' (CHAFF_HTTP_IDENTITY: in the
- * chunked transfer coding): a chunk-size line's hex digit, the gzip or zstd magic, a zlib
- * header. Deflate sent raw has no mark and always can. A body that cannot was stored decoded
- * by the crawler under its original head (Webrecorder and others do so); warcio then reads it
- * as it is, and so does chaff. */
-int chaff_http_looks_coded(enum chaff_http_coding coding, const char *body, size_t len);
-
 int64_t chaff_http_decode(enum chaff_http_coding coding, const char *in, size_t len, char **out,
                           size_t *out_cap, uint64_t limit, char *why, size_t why_cap);
 
