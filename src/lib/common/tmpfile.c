@@ -4,6 +4,7 @@
 #include "tmpfile.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,7 +25,7 @@ FILE *chaff_tmpfile(void)
         return NULL;
     memcpy(path, dir, dlen);
     memcpy(path + dlen, name, sizeof(name));
-    int fd = mkstemp(path);
+    int fd = mkostemp(path, O_CLOEXEC); /* not inherited by programs a host runs */
     if (fd < 0) {
         int e = errno;
         free(path);

@@ -14,8 +14,9 @@
 const char *chaff_tmpdir(void);
 
 /* Opens a new temporary file for reading and writing ("w+b") in chaff_tmpdir(), already
- * unlinked, so it is gone when it is closed or the process ends. Returns NULL with errno set
- * when it cannot be made (no such directory, no room, no permission). */
+ * unlinked, so it is gone when it is closed or the process ends, and not inherited by programs
+ * the process runs (close-on-exec). Returns NULL with errno set when it cannot be made (no such
+ * directory, no room, no permission). */
 FILE *chaff_tmpfile(void);
 
 #endif

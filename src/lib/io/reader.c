@@ -315,6 +315,15 @@ void chaff_reader_page_start(struct chaff_reader *r)
     r->spill = NULL;
 }
 
+int chaff_reader_spill_error(const struct chaff_reader *r, struct chaff_error *err)
+{
+    /* Without a spill, its file could not be made: errno still says why. */
+    int e = r->spill != NULL ? chaff_spill_error(r->spill) : errno;
+    return chaff_error_set(err, CHAFF_ERR_IO, r->name,
+                           "cannot write a temporary file in %s (TMPDIR): %s", chaff_tmpdir(),
+                           strerror(e != 0 ? e : EIO));
+}
+
 int chaff_reader_page_spill(struct chaff_reader *r, struct chaff_page *page)
 {
     page->spill = r->spill;
@@ -368,12 +377,7 @@ static int getline_para(struct chaff_reader *r, size_t para, size_t *len, struct
                 chaff_spill_begin(r->spill, para) != 0 ||
                 chaff_spill_write(r->spill, r->line, n) != 0) {
                 r->failed = 1;
-                int e = errno != 0 ? errno : EIO;
-                return chaff_error_set(err, CHAFF_ERR_IO, r->name,
-                                       "cannot write a temporary file in %s (TMPDIR) for a "
-                                       "line of more than %llu bytes: %s",
-                                       chaff_tmpdir(), (unsigned long long)hold, strerror(e)),
-                       -2;
+                return chaff_reader_spill_error(r, err), -2;
             }
             spilling = 1;
             blank = chaff_is_blank(r->line, n);
@@ -381,9 +385,7 @@ static int getline_para(struct chaff_reader *r, size_t para, size_t *len, struct
         if (!too_long && spilling) {
             if (chaff_spill_write(r->spill, start, take) != 0) {
                 r->failed = 1;
-                return chaff_error_set(err, CHAFF_ERR_IO, r->name,
-                                       "cannot write a temporary file"),
-                       -2;
+                return chaff_reader_spill_error(r, err), -2;
             }
             blank = blank && chaff_is_blank(start, take);
         }

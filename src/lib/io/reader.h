@@ -163,6 +163,10 @@ int chaff_reader_error_at(struct chaff_reader *r, struct chaff_error *err, enum 
 int chaff_reader_html_page(struct chaff_reader *r, struct chaff_page *page, const char *html,
                            size_t len, const char *charset, struct chaff_error *err);
 
+/* Reports, in 'err', that the page's spill (the temporary file of its long lines) could not be
+ * made or written: in which directory and why. Returns CHAFF_ERR_IO. */
+int chaff_reader_spill_error(const struct chaff_reader *r, struct chaff_error *err);
+
 /* 1 when the page being built is full: the reader hands it out as a part (chaff_page.more). */
 int chaff_reader_part_full(const struct chaff_reader *r);
 

@@ -61,6 +61,6 @@ int chaff_reader_text_next(struct chaff_reader *r, struct chaff_page *page,
     r->part_offset = offset;
     chaff_reader_part_done(r, page, more);
     if (chaff_reader_page_spill(r, page) != 0)
-        return chaff_error_set(err, CHAFF_ERR_IO, r->name, "cannot write a temporary file"), -2;
+        return chaff_reader_spill_error(r, err), -2;
     return 1;
 }

@@ -372,7 +372,7 @@ static int text_page(struct chaff_reader *r, struct chaff_page *page, struct cha
     page->lens = pb->lens;
     chaff_reader_part_done(r, page, more);
     if (chaff_reader_page_spill(r, page) != 0)
-        return chaff_error_set(err, CHAFF_ERR_IO, r->name, "cannot write a temporary file"), -2;
+        return chaff_reader_spill_error(r, err), -2;
     return 1;
 }
 

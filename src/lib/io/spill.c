@@ -7,6 +7,7 @@
 #include "spill.h"
 #include "tmpfile.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -19,12 +20,20 @@ struct spill_entry {
 struct chaff_spill {
     FILE *f;
     int refs; /* changed with __atomic builtins: pages are handed between threads */
-    int failed;
+    int failed; /* errno of the first failure (EIO when there was none), else 0 */
     char last; /* the last byte written */
     uint64_t size;
     struct spill_entry *ent;
     size_t n, cap;
 };
+
+/* Marks 's' failed, with the reason the call that failed left in errno; returns -1. */
+static int fail(struct chaff_spill *s)
+{
+    if (!s->failed)
+        s->failed = errno != 0 ? errno : EIO;
+    return -1;
+}
 
 struct chaff_spill *chaff_spill_create(void)
 {
@@ -57,18 +66,21 @@ void chaff_spill_release(struct chaff_spill *s)
 
 int chaff_spill_begin(struct chaff_spill *s, size_t para)
 {
-    if (chaff_grow((void **)&s->ent, &s->cap, s->n + 1, sizeof(*s->ent)) != 0)
-        return -1;
+    if (chaff_grow((void **)&s->ent, &s->cap, s->n + 1, sizeof(*s->ent)) != 0) {
+        errno = ENOMEM;
+        return fail(s);
+    }
     s->ent[s->n++] = (struct spill_entry){.para = para, .off = s->size, .len = 0};
     return 0;
 }
 
 int chaff_spill_write(struct chaff_spill *s, const char *data, size_t len)
 {
-    if (s->failed || s->n == 0 || (len > 0 && fwrite(data, 1, len, s->f) != len)) {
-        s->failed = 1;
-        return -1;
-    }
+    errno = s->n == 0 ? EINVAL : 0; /* no paragraph begun: a caller's mistake */
+    if (s->failed || s->n == 0)
+        return fail(s);
+    if (len > 0 && fwrite(data, 1, len, s->f) != len)
+        return fail(s);
     s->size += len;
     s->ent[s->n - 1].len += len;
     if (len > 0)
@@ -89,15 +101,21 @@ void chaff_spill_drop_last(struct chaff_spill *s)
     s->n--;
     /* The next paragraph overwrites it: a run of long blank lines takes no more disk. */
     if (fseeko(s->f, (off_t)s->ent[s->n].off, SEEK_SET) != 0)
-        s->failed = 1;
+        fail(s);
     s->size = s->ent[s->n].off;
 }
 
 int chaff_spill_finish(struct chaff_spill *s)
 {
+    errno = 0;
     if (!s->failed && fflush(s->f) != 0)
-        s->failed = 1;
+        fail(s);
     return s->failed ? -1 : 0;
+}
+
+int chaff_spill_error(const struct chaff_spill *s)
+{
+    return s->failed;
 }
 
 static const struct spill_entry *find(const struct chaff_spill *s, size_t para)

@@ -33,6 +33,9 @@ void chaff_spill_drop_last(struct chaff_spill *s);
  * Returns 0, or -1 when a write failed. */
 int chaff_spill_finish(struct chaff_spill *s);
 
+/* Why the first of the spill's failed calls failed (an errno value), or 0. */
+int chaff_spill_error(const struct chaff_spill *s);
+
 /* The whole length of paragraph 'para' when it is in the spill (1), else 0. */
 int chaff_spill_find(const struct chaff_spill *s, size_t para, uint64_t *len_out);
 

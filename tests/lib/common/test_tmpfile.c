@@ -1,6 +1,7 @@
 /*
  * test_tmpfile.c - temporary files follow TMPDIR (glibc's tmpfile() does not), are anonymous
- * from the start, and a directory that cannot take them is an error with errno, not a crash.
+ * from the start and closed on exec, and a directory that cannot take them is an error with
+ * errno, not a crash.
  */
 #include "tmpfile.h"
 
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +61,9 @@ static void test_follows_tmpdir(void **state)
     assert_int_equal(path[dlen], '/');
     /* Unlinked as soon as it is made: nothing is left if the process dies. */
     assert_non_null(strstr(path, "(deleted)"));
+    /* Not inherited by the programs a host process runs. */
+    int flags = fcntl(fileno(f), F_GETFD);
+    assert_true(flags >= 0 && (flags & FD_CLOEXEC) != 0);
     static const char text[] = "a line spilled to disk\n";
     assert_int_equal(fwrite(text, 1, sizeof(text), f), sizeof(text));
     rewind(f);
