@@ -464,7 +464,8 @@ int chaff_reader_take(struct chaff_reader *r, size_t n, const char **data_out, s
     while (r->buf_len - r->buf_pos < n && !r->eof) {
         /* Bytes at hand are kept in the reader's storage, grown to the record; with none, the
          * next fill may lend the whole record. */
-        if (r->buf_pos < r->buf_len && own_bytes(r, n - (r->buf_len - r->buf_pos) + READ_CHUNK) != 0) {
+        const size_t more = n - (r->buf_len - r->buf_pos);
+        if (r->buf_pos < r->buf_len && own_bytes(r, more + READ_CHUNK) != 0) {
             r->failed = 1;
             return chaff_error_set(err, CHAFF_ERR_NOMEM, r->name,
                                    "out of memory for a record of %zu bytes", n),

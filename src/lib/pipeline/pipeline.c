@@ -1121,7 +1121,6 @@ static int push_seal(struct chaff_pipeline *pl, int force)
     return ok;
 }
 
-
 int chaff_pipeline_push(struct chaff_pipeline *pl, const struct chaff_page *page,
                         struct chaff_error *err)
 {
