@@ -55,6 +55,10 @@
 #define MAX_WORDS_PER 16 /* words of one element */
 #define MAX_WORD      20
 #define MIN_WORD      2
+/* Bytes of an element's class and id values read for its words: they are read again for each
+ * line below the element, so a page of one 10 MB class and 50,000 lines would take an hour
+ * unbounded. Real pages keep their class and id values far shorter. */
+#define MAX_NAME_BYTES 4096
 
 /* A token being hashed. */
 struct th {
@@ -168,10 +172,16 @@ static void word_end(struct words *ws)
     ws->prev_lower = 0;
 }
 
+/* Feeds the words of 's' to 'ws', up to its NUL or MAX_NAME_BYTES bytes; a word cut there is
+ * dropped. */
 static void words_feed(struct words *ws, const unsigned char *s)
 {
-    for (; *s != '\0'; s++) {
-        unsigned c = *s;
+    for (size_t k = 0; s[k] != '\0'; k++) {
+        if (k == MAX_NAME_BYTES) {
+            ws->len = 0; /* cut: not a word of the page */
+            break;
+        }
+        unsigned c = s[k];
         int upper = c >= 'A' && c <= 'Z', lower = c >= 'a' && c <= 'z';
         if (!upper && !lower) {
             word_end(ws);

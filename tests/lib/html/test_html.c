@@ -199,6 +199,33 @@ static void the_title_line_has_one_token(void **state)
     assert_true(has_token(&page, 0, "title"));
 }
 
+/* An element's class and id words come from their first 4096 bytes (a value read again for
+ * every line below the element must not cost the page's length each time); a word cut there is
+ * not one, and the words before are kept. */
+static void class_words_come_from_the_first_4096_bytes(void **state)
+{
+    static const char head[] = "<div class=\"siteNav ";
+    static const char tail[] = "farword\"><p>x</p></div>";
+    char html[8192];
+    size_t n = sizeof(head) - 1;
+    memcpy(html, head, n);
+    /* "siteNav " (8 bytes) and 4085 spaces: "cutoff" straddles the value's byte 4096 */
+    while (n < sizeof(head) - 1 + 4085)
+        html[n++] = ' ';
+    memcpy(html + n, "cutoff ", 7);
+    n += 7;
+    memcpy(html + n, tail, sizeof(tail) - 1);
+    n += sizeof(tail) - 1;
+    struct chaff_page page;
+    extract(*state, html, n, NULL, &page);
+    assert_int_equal(page.nparas, 1);
+    assert_true(has_token(&page, 0, "cls=site"));
+    assert_true(has_token(&page, 0, "cls=nav"));
+    assert_false(has_token(&page, 0, "cls=cutoff"));
+    assert_false(has_token(&page, 0, "cls=cut"));
+    assert_false(has_token(&page, 0, "cls=farword"));
+}
+
 /* content.c: the article's div wins Readability's scoring, its paragraphs are rd=top, the menu
  * and the sidebar (an unlikely class) are rd=out; a list item in the article is rd=top with
  * its own block tag; a sidebar paragraph gets no score even though it is prose. */
@@ -438,6 +465,7 @@ int main(void)
         cmocka_unit_test(unclosed_and_misnested_tags_give_what_libxml2_recovers),
         cmocka_unit_test(empty_and_textless_pages_have_no_lines),
         cmocka_unit_test(the_title_line_has_one_token),
+        cmocka_unit_test(class_words_come_from_the_first_4096_bytes),
         cmocka_unit_test(class_and_id_words_split_at_humps_and_non_letters),
         cmocka_unit_test(the_main_text_is_where_readability_would_look),
         cmocka_unit_test(link_density_is_binned_for_the_line_and_its_block),
