@@ -537,7 +537,8 @@ static uint32_t copy_names(struct chaff_html *hx, const xmlChar **atts)
         named = 1;
         const char *v = (const char *)atts[i + 1];
         size_t n = v != NULL ? strlen(v) : 0;
-        if (n > UINT32_MAX - 2 - hx->nameslen ||
+        /* The value, its space and the final NUL: offsets stay below UINT32_MAX. */
+        if (hx->nameslen > UINT32_MAX - 3 || n > UINT32_MAX - 3 - hx->nameslen ||
             chaff_grow((void **)&hx->names, &hx->namescap, hx->nameslen + n + 2, 1) != 0) {
             hx->nomem = 1;
             return CHAFF_HTML_NONE;
@@ -842,8 +843,9 @@ static void page_reset(struct chaff_html *hx)
  * does. 'text' is valid UTF-8, so the parser never needs the converter (it would only fall
  * back to Latin-1 on invalid UTF-8). When the first 4 bytes look like another encoding to
  * xmlDetectCharEncoding (NUL bytes: UTF-16, UCS-4), htmlParseDocument switches to it, which
- * the converted copy makes harmless: those pages take htmlCtxtReadMemory itself. */
-static void read_utf8(htmlParserCtxtPtr ctxt, const char *text, size_t len, int nul)
+ * the converted copy makes harmless: those pages take htmlCtxtReadMemory itself. Returns -1
+ * when out of memory setting the input up (no page would be read), else 0. */
+static int read_utf8(htmlParserCtxtPtr ctxt, const char *text, size_t len, int nul)
 {
     const unsigned char *u = (const unsigned char *)text;
     size_t bom = len >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf ? 3 : 0;
@@ -853,7 +855,7 @@ static void read_utf8(htmlParserCtxtPtr ctxt, const char *text, size_t len, int 
             xmlDocPtr doc = htmlCtxtReadMemory(ctxt, text, (int)len, NULL, "UTF-8", PARSE_OPTIONS);
             if (doc != NULL)
                 xmlFreeDoc(doc);
-            return;
+            return 0;
         }
     }
     htmlCtxtReset(ctxt);
@@ -864,7 +866,7 @@ static void read_utf8(htmlParserCtxtPtr ctxt, const char *text, size_t len, int 
          * then neither grows nor shrinks; over a static buffer, libxml2 2.9 loses its place
          * when it shrinks the input). */
         if ((in = xmlNewInputStream(ctxt)) == NULL)
-            return;
+            return -1;
         in->base = in->cur = (const xmlChar *)text + bom;
         in->end = (const xmlChar *)text + len;
         in->length = (int)(len - bom);
@@ -872,16 +874,16 @@ static void read_utf8(htmlParserCtxtPtr ctxt, const char *text, size_t len, int 
         xmlParserInputBufferPtr buf =
             xmlParserInputBufferCreateMem(text + bom, (int)(len - bom), XML_CHAR_ENCODING_NONE);
         if (buf == NULL)
-            return;
+            return -1;
         if ((in = xmlNewIOInputStream(ctxt, buf, XML_CHAR_ENCODING_NONE)) == NULL) {
             xmlFreeParserInputBuffer(buf);
-            return;
+            return -1;
         }
     }
-    in->encoding = xmlStrdup((const xmlChar *)"UTF-8");
-    if (inputPush(ctxt, in) < 0) {
+    /* Without it the parser would follow <meta charset>. */
+    if ((in->encoding = xmlStrdup((const xmlChar *)"UTF-8")) == NULL || inputPush(ctxt, in) < 0) {
         xmlFreeInputStream(in);
-        return;
+        return -1;
     }
     htmlCtxtUseOptions(ctxt, PARSE_OPTIONS);
     ctxt->html = 1;
@@ -891,6 +893,7 @@ static void read_utf8(htmlParserCtxtPtr ctxt, const char *text, size_t len, int 
         xmlFreeDoc(ctxt->myDoc);
         ctxt->myDoc = NULL;
     }
+    return 0;
 }
 
 /* Parses 'len' bytes of UTF-8 at 'text' as lxml.html does, printing
@@ -913,10 +916,10 @@ static int parse(struct chaff_html *hx, const char *text, size_t len, int nul)
     void *old_structured_ctx = xmlStructuredErrorContext;
     xmlSetGenericErrorFunc(NULL, silent_error);
     xmlSetStructuredErrorFunc(NULL, silent_structured);
-    read_utf8(hx->ctxt, text, len, nul);
+    int rc = read_utf8(hx->ctxt, text, len, nul);
     xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
     xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
-    return 0;
+    return rc;
 }
 
 /* chaff_html_extract(); 'nul': html[len] is a NUL byte. */

@@ -31,7 +31,8 @@
  *   sld=B            the section's link density, bins as ld=
  *   rd=X             where the line stands against the page's main text as Readability would
  *                    find it (content.c): top (inside the best-scoring element), sib (inside
- *                    a sibling that joins it), out, or none (nothing scored on the page)
+ *                    a sibling that joins it), out, or none (no element scored on the
+ *                    page; when the best score is not above 0, every line is out)
  *   rdb=X<T          the same with the block's tag
  *   rdr=N            the best score of the block and its 3 nearest ancestors, in tenths of
  *                    the best element's (N = 0..10)
